@@ -1,0 +1,50 @@
+# The project's one task runner: CI calls these targets too.
+# Every target installs what it needs into .venv, so a fresh machine needs only python3 and make.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+
+.PHONY: demo test lint format install install-dev serve e2e bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Re-install only when the dependency list changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+demo: install
+	$(BIN)/ruhui migrate --no-input
+	$(BIN)/ruhui seed_demo
+	@echo ""
+	@echo "入会 演示系统：http://$(HOST):$(PORT)/   （按 Ctrl+C 停止）"
+	$(BIN)/ruhui runserver $(HOST):$(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	RUHUI_ENV=test $(BIN)/pytest
+
+e2e: install-dev
+	RUHUI_ENV=test $(BIN)/pytest -m browser
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,3 @@
+from ruhui.manage import main
+
+main()

@@ -1,0 +1,67 @@
+"""Request context and security headers applied to every response."""
+
+from django.conf import settings
+
+from ruhui.core.context import reset_client_ip, set_client_ip
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        # Inline style attributes carry computed widths (progress bars); no inline scripts.
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+
+
+def request_ip(request) -> str | None:
+    """The client address, honouring X-Forwarded-For only behind a configured number of proxies."""
+    proxies = settings.AXES_IPWARE_PROXY_COUNT
+    if proxies:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR")
+
+
+class RequestContextMiddleware:
+    """Makes the client IP available to the audit log for the duration of the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = set_client_ip(request_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            reset_client_ip(token)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and related headers (CFG-3); Django sets the rest."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/api/v1/docs"):
+            # Swagger UI needs its own inline bootstrap script; it serves no personal data.
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"),
+            )
+        else:
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response

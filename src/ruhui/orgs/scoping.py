@@ -1,0 +1,60 @@
+"""Jurisdiction: the one door in front of every query.
+
+A cadre belongs to one organization and sees its subtree, nothing else. Every selector, view,
+export and API endpoint starts from `scoped(user, Model)`; an object outside answers 404.
+Each scoped model names, in `scope_field`, the lookup of the tree path it belongs under
+(`path` on Organization, `organization__path` on User, `union__path` on Member, …).
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from ruhui.orgs.models import Organization
+
+NOT_FOUND = "页面不存在，或不在您的管辖范围内。"
+
+
+def jurisdiction_root(user) -> Organization | None:
+    """The organization whose subtree the user may see, or None for no access at all."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if getattr(user, "organization_id", None) is None:
+        return None
+    return user.organization
+
+
+def visible_organizations(user) -> QuerySet[Organization]:
+    """The organizations a user may see: its own organization's subtree."""
+    return scoped(user, Organization)
+
+
+def scoped(user, model_or_queryset: type[Model] | QuerySet) -> QuerySet:
+    """The rows of a model (or a narrower queryset) that lie inside the user's jurisdiction."""
+    if isinstance(model_or_queryset, QuerySet):
+        queryset, model = model_or_queryset, model_or_queryset.model
+    else:
+        model = model_or_queryset
+        queryset = model._default_manager.all()
+    field = getattr(model, "scope_field", None)
+    if not field:
+        raise ImproperlyConfigured(f"{model.__name__} has no scope_field; it cannot be scoped.")
+    root = jurisdiction_root(user)
+    if root is None:
+        return queryset.none()
+    return queryset.filter(**{f"{field}__startswith": root.path})
+
+
+def get_scoped_or_404(user, model_or_queryset, **lookup):
+    """Fetch one object for a user: missing or outside the jurisdiction → the same 404."""
+    queryset = scoped(user, model_or_queryset)
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(NOT_FOUND) from None
+
+
+def in_jurisdiction(user, organization: Organization) -> bool:
+    """Whether an organization lies in the user's subtree (no query)."""
+    root = jurisdiction_root(user)
+    return root is not None and organization.path.startswith(root.path)

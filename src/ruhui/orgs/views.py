@@ -1,0 +1,144 @@
+"""Organization pages: list, tree, detail, create, edit, deactivate, reactivate, move."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ruhui.orgs import selectors, services
+from ruhui.orgs.choices import OrgKind
+from ruhui.orgs.forms import DeactivateForm, MoveForm, OrganizationForm
+from ruhui.orgs.models import Organization
+from ruhui.orgs.scoping import get_scoped_or_404
+from ruhui.web.access import cadre_required, require_perm
+from ruhui.web.forms import apply_validation_error, querystring_without_page
+
+
+@require_GET
+@cadre_required
+def org_list(request):
+    filters = {k: request.GET.get(k, "").strip() for k in ("q", "kind", "division", "active",
+                                                             "base")}
+    qs = selectors.organization_list(user=request.user, **filters).prefetch_related("groups")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "orgs/list.html", {
+        "page_obj": page, "filters": filters, "kinds": OrgKind.choices,
+        "query": querystring_without_page(request),
+    })
+
+
+@require_GET
+@cadre_required
+def org_tree(request):
+    show_inactive = request.GET.get("inactive") == "1"
+    tree = selectors.organization_tree(user=request.user, include_inactive=show_inactive)
+    return render(request, "orgs/tree.html", {"tree": tree, "show_inactive": show_inactive})
+
+
+@require_GET
+@cadre_required
+def org_detail(request, org_pk: int):
+    org = get_scoped_or_404(request.user, Organization, pk=org_pk)
+    return render(request, "orgs/detail.html", {
+        "org": org,
+        "children": Organization.objects.get_children(org).prefetch_related("groups"),
+        "breadcrumb": selectors.organization_ancestors_in_scope(user=request.user,
+                                                                organization=org),
+        "can_manage": request.user.has_perm("orgs.manage_organization"),
+        "is_own_root": org.pk == request.user.organization_id,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@cadre_required
+def org_create(request):
+    require_perm(request.user, "orgs.manage_organization")
+    initial = {}
+    if parent_pk := request.GET.get("parent", "").strip():
+        if parent_pk.isdigit():
+            initial["parent"] = get_scoped_or_404(request.user, Organization, pk=parent_pk)
+    form = OrganizationForm(request.POST or None, user=request.user, creating=True,
+                            initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.organization_create(
+                actor=request.user, parent=form.cleaned_data["parent"],
+                data=form.service_data(), groups=form.cleaned_data["groups"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, f"已新建组织「{org.name}」。")
+            return redirect("orgs:detail", org_pk=org.pk)
+    return render(request, "orgs/form.html", {"form": form, "creating": True})
+
+
+@require_http_methods(["GET", "POST"])
+@cadre_required
+def org_edit(request, org_pk: int):
+    org = get_scoped_or_404(request.user, Organization, pk=org_pk)
+    require_perm(request.user, "orgs.manage_organization")
+    form = OrganizationForm(request.POST or None, instance=org, user=request.user, creating=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_update(
+                actor=request.user, organization=Organization.objects.get(pk=org.pk),
+                data=form.service_data(), groups=form.cleaned_data["groups"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, f"已保存「{form.cleaned_data['name']}」。")
+            return redirect("orgs:detail", org_pk=org.pk)
+    return render(request, "orgs/form.html", {"form": form, "creating": False, "org": org})
+
+
+@require_http_methods(["GET", "POST"])
+@cadre_required
+def org_deactivate(request, org_pk: int):
+    org = get_scoped_or_404(request.user, Organization, pk=org_pk)
+    require_perm(request.user, "orgs.manage_organization")
+    form = DeactivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_deactivate(actor=request.user, organization=org,
+                                             reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc, {"deactivation_reason": "reason"})
+        else:
+            messages.success(request, f"已撤销「{org.name}」。")
+            return redirect("orgs:detail", org_pk=org.pk)
+    return render(request, "orgs/deactivate.html", {"form": form, "org": org})
+
+
+@require_POST
+@cadre_required
+def org_reactivate(request, org_pk: int):
+    org = get_scoped_or_404(request.user, Organization, pk=org_pk)
+    require_perm(request.user, "orgs.manage_organization")
+    try:
+        services.organization_reactivate(actor=request.user, organization=org)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"已恢复「{org.name}」。")
+    return redirect("orgs:detail", org_pk=org.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@cadre_required
+def org_move(request, org_pk: int):
+    org = get_scoped_or_404(request.user, Organization, pk=org_pk)
+    require_perm(request.user, "orgs.manage_organization")
+    form = MoveForm(request.POST or None, user=request.user, organization=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_move(actor=request.user, organization=org,
+                                       new_parent=form.cleaned_data["new_parent"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, f"已将「{org.name}」及其下级组织移到"
+                                      f"「{form.cleaned_data['new_parent'].name}」之下。")
+            return redirect("orgs:detail", org_pk=org.pk)
+    return render(request, "orgs/move.html", {"form": form, "org": org})

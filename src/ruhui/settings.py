@@ -1,0 +1,280 @@
+"""Settings, read from the environment (12-factor) with safe development defaults.
+
+RUHUI_ENV selects the profile: `development` (default: DEBUG on, keys kept in var/),
+`test` (pytest), or `production` (refuses to start without real secrets from the environment).
+"""
+
+import base64
+import json
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {value!r}")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+RUHUI_ENV = env_str("RUHUI_ENV", "development")
+if RUHUI_ENV not in ("development", "test", "production"):
+    raise ImproperlyConfigured("RUHUI_ENV must be development, test or production")
+PRODUCTION = RUHUI_ENV == "production"
+TESTING = RUHUI_ENV == "test"
+
+VAR_DIR = Path(env_str("RUHUI_VAR_DIR", str(PROJECT_DIR / "var")))
+
+
+def _local_secrets() -> dict:
+    """Development-only secrets, generated once and kept in var/ (never in the repository)."""
+    if TESTING:
+        return {
+            "secret_key": secrets.token_urlsafe(50),
+            "field_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "index_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+        }
+    path = VAR_DIR / "dev-secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    data = {
+        "secret_key": secrets.token_urlsafe(50),
+        "field_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "index_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+    }
+    path.write_text(json.dumps(data))
+    path.chmod(0o600)
+    return data
+
+
+_local = None if PRODUCTION else _local_secrets()
+
+
+def _required_secret(name: str, local_key: str) -> str:
+    value = env_str(name)
+    if value:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(f"{name} must be set in production (RUHUI_ENV=production).")
+    return _local[local_key]
+
+
+SECRET_KEY = _required_secret("SECRET_KEY", "secret_key")
+if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure")):
+    raise ImproperlyConfigured("SECRET_KEY is too weak for production: use 50+ random characters.")
+
+# Personal data: AES-256-GCM field keys ({id: base64 key}) and a separate blind-index key.
+_field_keys_json = env_str("RUHUI_FIELD_KEYS")
+if _field_keys_json is None:
+    if PRODUCTION:
+        raise ImproperlyConfigured('RUHUI_FIELD_KEYS must be set in production: {"1": "<base64 32 bytes>"}.')
+    _field_keys_json = json.dumps({"1": _local["field_key"]})
+RUHUI_FIELD_KEYS = {int(k): base64.b64decode(v) for k, v in json.loads(_field_keys_json).items()}
+if any(len(key) != 32 for key in RUHUI_FIELD_KEYS.values()):
+    raise ImproperlyConfigured("Every RUHUI_FIELD_KEYS entry must be 32 bytes (base64).")
+RUHUI_FIELD_KEY_ID = int(env_str("RUHUI_FIELD_KEY_ID", str(max(RUHUI_FIELD_KEYS))))
+RUHUI_BLIND_INDEX_KEY = base64.b64decode(_required_secret("RUHUI_BLIND_INDEX_KEY", "index_key"))
+
+DEBUG = env_bool("DEBUG", RUHUI_ENV == "development")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off in production.")
+
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production.")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "treebeard",
+    "axes",
+    "rules.apps.AutodiscoverRulesConfig",
+    "ninja",
+    "ruhui.core",
+    "ruhui.accounts",
+    "ruhui.orgs",
+    "ruhui.web",
+    "ruhui.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "ruhui.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ruhui.core.middleware.RequestContextMiddleware",
+    "ruhui.accounts.middleware.SessionLifetimeMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "ruhui.urls"
+WSGI_APPLICATION = "ruhui.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "ruhui.web.context.workspace",
+            ],
+        },
+    },
+]
+
+# Database: embedded SQLite by default, PostgreSQL through DATABASE_URL.
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'ruhui.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE: a writer takes the lock at BEGIN, so two writers queue instead of deadlocking.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Sessions: server-side, 30 minutes idle, 12 hours absolute (SESS-1).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+RUHUI_SESSION_ABSOLUTE_SECONDS = 12 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Login lockout (AUTH-3): 5 consecutive failures lock the account for 15 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours
+# Lock the account, not the address: a whole county office or factory dormitory shares one NAT
+# address, and an IP lockout would let one typist lock everyone out (docs/decisions/0002).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = int(env_str("RUHUI_PROXY_COUNT", "0"))
+
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+STATIC_URL = "/static/"
+# Production serves collected files (collectstatic → STATIC_ROOT); development and tests serve
+# straight from the apps' static folders.
+STATIC_ROOT = env_str("STATIC_ROOT", str(VAR_DIR / "static") if PRODUCTION else None)
+WHITENOISE_USE_FINDERS = not PRODUCTION
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = VAR_DIR / "media"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50
+RUHUI_PAGE_SIZE = 50
+# Django admin: superusers only (AC-7), at a configurable path.
+RUHUI_ADMIN_PATH = env_str("RUHUI_ADMIN_PATH", "sysadmin/")

@@ -1,0 +1,26 @@
+"""Project URLs. Every cadre page is scoped (tests/test_jurisdiction_walk.py walks them all)."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from ruhui.accounts.urls import auth_urlpatterns
+from ruhui.api.api import api
+
+admin.site.site_header = "入会 · 系统管理（仅限超级管理员）"
+# Django admin is for superusers only (AC-7); cadres work through the scoped pages.
+admin.site.has_permission = lambda request: bool(
+    request.user.is_active and request.user.is_superuser)
+
+urlpatterns = [
+    *auth_urlpatterns,
+    path("", include("ruhui.web.urls")),
+    path("orgs/", include("ruhui.orgs.urls")),
+    path("accounts/", include("ruhui.accounts.urls")),
+    path("api/v1/", api.urls),
+    path(settings.RUHUI_ADMIN_PATH, admin.site.urls),
+]
+
+handler403 = "ruhui.web.errors.permission_denied"
+handler404 = "ruhui.web.errors.page_not_found"
+handler500 = "ruhui.web.errors.server_error"

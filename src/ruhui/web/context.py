@@ -1,0 +1,43 @@
+"""The workspace navigation, grouped by area; entries appear only where the role may act."""
+
+from django.urls import reverse
+
+NAV = [
+    ("工作台", [("首页", "web:home", None)]),
+    ("组织体系", [
+        ("组织树", "orgs:tree", "orgs.view_organization"),
+        ("组织列表", "orgs:list", "orgs.view_organization"),
+        ("新建组织", "orgs:create", "orgs.manage_organization"),
+    ]),
+    ("系统管理", [
+        ("用户管理", "accounts:users", "accounts.manage_users"),
+        ("审计日志", "accounts:audit", "accounts.view_audit"),
+        ("API 令牌", "accounts:tokens", "accounts.manage_own_tokens"),
+    ]),
+]
+
+
+def workspace(request) -> dict:
+    """Template context for the cadre layout: `nav` for authenticated cadres only."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not getattr(user, "organization_id", None):
+        return {"nav": []}
+    path = request.path
+    sections = []
+    for label, entries in NAV:
+        items = []
+        for item_label, url_name, perm in entries:
+            if perm and not user.has_perm(perm):
+                continue
+            url = reverse(url_name)
+            active = path == url if url == "/" else path.startswith(url)
+            items.append({"label": item_label, "url": url, "active": active})
+        if items:
+            sections.append({"label": label, "items": items})
+    # Only the most specific entry is active (e.g. 组织列表 vs 新建组织).
+    active = [i for s in sections for i in s["items"] if i["active"]]
+    if len(active) > 1:
+        best = max(active, key=lambda i: len(i["url"]))
+        for item in active:
+            item["active"] = item is best
+    return {"nav": sections}

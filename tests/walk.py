@@ -1,0 +1,121 @@
+"""The jurisdiction walk: every URL pattern of the project, requested by users of other units.
+
+For each pattern, each unit (county A, sibling county B, industry union) lends sample objects
+for the URL's parameters, and the users of the *other* units request it (GET and POST). An object
+URL must answer 404 (or 403/405) to them, and no page may show them the owner's marker strings.
+The owner itself must reach the object (so a broken sample cannot make the walk pass). A
+parameter the walk has no sample for is a violation too: a new page must be added here.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from ruhui.accounts.services import token_create
+from tests.factories import UserFactory
+
+#: Patterns that are public by design (no login, no personal or organizational data).
+PUBLIC = {"login", "logout", "web:healthz", "api:openapi-json", "api:openapi-view"}
+#: Namespaces walked elsewhere: Django admin is superuser-only (tests/accounts/test_admin.py).
+SKIP_NAMESPACES = {"admin"}
+
+PARAM_RE = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+@dataclass
+class Route:
+    name: str
+    route: str
+    params: list[str]
+
+    def url(self, values: dict) -> str:
+        return "/" + PARAM_RE.sub(lambda m: str(values[m.group("name")]), self.route)
+
+
+def iter_routes(urlconf=None):
+    """Every URL pattern as a Route (qualified name, route string), recursing into includes."""
+    for p in get_resolver(urlconf).url_patterns:
+        yield from _walk(p, "", None)
+
+
+def _walk(p, prefix, namespace):
+    if isinstance(p, URLResolver):
+        ns = p.namespace or namespace
+        if ns in SKIP_NAMESPACES:
+            return
+        for child in p.url_patterns:
+            yield from _walk(child, prefix + str(p.pattern), ns)
+    elif isinstance(p, URLPattern):
+        route = prefix + str(p.pattern)
+        name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or route)
+        yield Route(name=name, route=route.lstrip("^").rstrip("$"),
+                    params=[m.group("name") for m in PARAM_RE.finditer(route)])
+
+
+@dataclass
+class Unit:
+    """One unit's sample objects, users and marker strings."""
+
+    label: str
+    admin: object
+    samples: dict
+    markers: list[str]
+
+
+def build_units(world) -> list[Unit]:
+    units = []
+    for label, org, child, admin in [
+        ("county", world.county, world.county_trade, world.county_admin),
+        ("sibling", world.sibling, world.sibling_trade, world.sibling_admin),
+        ("industry", world.industry, world.industry_trade, world.industry_admin),
+    ]:
+        token, _raw = token_create(actor=admin, name=f"{label}-walk-token")
+        clerk = UserFactory(username=f"{label}_walk_clerk", full_name=f"{child.name}录入员",
+                            organization=child)
+        units.append(Unit(
+            label=label, admin=admin,
+            samples={"org_pk": child.pk, "org_id": child.pk, "user_pk": clerk.pk,
+                     "token_pk": token.pk},
+            # Names, not short codes: a code like "WG-KD" also appears in help-text examples.
+            markers=[child.name, clerk.username, clerk.full_name, f"{label}-walk-token"],
+        ))
+    return units
+
+
+def walk(client, world, urlconf=None) -> list[str]:
+    """Request every route as every outsider; return the violations found (empty = scoped)."""
+    violations = []
+    units = build_units(world)
+    for route in iter_routes(urlconf):
+        missing = [p for p in route.params if p not in units[0].samples]
+        if missing:
+            violations.append(f"{route.name}: the walk has no sample for {missing}; add one")
+            continue
+        for owner in units:
+            url = route.url(owner.samples)
+            if route.params and route.name not in PUBLIC:
+                client.force_login(owner.admin)
+                status = client.get(url).status_code
+                if status == 404:
+                    violations.append(f"{route.name}: owner {owner.label} gets 404 at {url}")
+            for outsider in units:
+                if outsider is owner:
+                    continue
+                for method in ("get", "post"):
+                    client.force_login(outsider.admin)
+                    response = getattr(client, method)(url)
+                    body = response.content.decode("utf-8", "replace")
+                    # JSON bodies may escape non-ASCII text (\uXXXX): look for both forms.
+                    leaked = [m for m in owner.markers
+                              if m in body or json.dumps(m)[1:-1] in body]
+                    if leaked:
+                        violations.append(f"{route.name}: {outsider.label} sees {owner.label}'s "
+                                          f"{leaked} via {method.upper()} {url}")
+                    if (route.params and route.name not in PUBLIC
+                            and response.status_code not in (403, 404, 405)):
+                        violations.append(f"{route.name}: {outsider.label} gets "
+                                          f"{response.status_code} for {owner.label}'s object "
+                                          f"via {method.upper()} {url}")
+    return violations
