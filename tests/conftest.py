@@ -1,14 +1,14 @@
 """The cast every view test uses: a city with two sibling counties and an industry union.
 
-    河南省总工会 (province)
-      └ 平顶山市总工会 (city)            ← city_admin
-          ├ 舞钢市总工会 (county A)      ← county_admin, county_viewer (只读)
-          │   ├ 舞钢快递行业工会
-          │   └ 舞钢顺达物流有限公司工会
-          ├ 宝丰县总工会 (county B)      ← sibling_admin
-          │   └ 宝丰快递行业工会
-          └ 平顶山市工交工会 (industry)  ← industry_admin
-              └ 平顶山市道路货运行业工会
+河南省总工会 (province)
+  └ 平顶山市总工会 (city)            ← city_admin
+      ├ 舞钢市总工会 (county A)      ← county_admin, county_viewer (只读)
+      │   ├ 舞钢快递行业工会
+      │   └ 舞钢顺达物流有限公司工会
+      ├ 宝丰县总工会 (county B)      ← sibling_admin
+      │   └ 宝丰快递行业工会
+      └ 平顶山市工交工会 (industry)  ← industry_admin
+          └ 平顶山市道路货运行业工会
 """
 
 from types import SimpleNamespace
@@ -19,38 +19,83 @@ from ruhui.accounts.models import Role
 from ruhui.orgs.choices import OrgKind
 from tests.factories import OrganizationFactory, UserFactory
 
+
 @pytest.fixture
 def world(db):
-    province = OrganizationFactory(name="河南省总工会", code="HN", kind=OrgKind.PROVINCE_FEDERATION,
-                                   division_code="410000")
-    city = OrganizationFactory(parent=province, name="平顶山市总工会", code="PDS",
-                               kind=OrgKind.CITY_FEDERATION, division_code="410400")
-    county = OrganizationFactory(parent=city, name="舞钢市总工会", code="WG",
-                                 kind=OrgKind.COUNTY_FEDERATION, division_code="410481")
-    county_trade = OrganizationFactory(parent=county, name="舞钢快递行业工会", code="WG-KD",
-                                       kind=OrgKind.TRADE, division_code="410481")
-    county_enterprise = OrganizationFactory(parent=county, name="舞钢顺达物流有限公司工会",
-                                            code="WG-E1", division_code="410481")
-    sibling = OrganizationFactory(parent=city, name="宝丰县总工会", code="BF",
-                                  kind=OrgKind.COUNTY_FEDERATION, division_code="410421")
-    sibling_trade = OrganizationFactory(parent=sibling, name="宝丰快递行业工会", code="BF-KD",
-                                        kind=OrgKind.TRADE, division_code="410421")
-    industry = OrganizationFactory(parent=city, name="平顶山市工交工会", code="GJ",
-                                   kind=OrgKind.INDUSTRY_UNION, division_code="410400")
-    industry_trade = OrganizationFactory(parent=industry, name="平顶山市道路货运行业工会",
-                                         code="GJ-HY", kind=OrgKind.TRADE,
-                                         division_code="410400")
+    province = OrganizationFactory(
+        name="河南省总工会", code="HN", kind=OrgKind.PROVINCE_FEDERATION, division_code="410000"
+    )
+    city = OrganizationFactory(
+        parent=province,
+        name="平顶山市总工会",
+        code="PDS",
+        kind=OrgKind.CITY_FEDERATION,
+        division_code="410400",
+    )
+    county = OrganizationFactory(
+        parent=city,
+        name="舞钢市总工会",
+        code="WG",
+        kind=OrgKind.COUNTY_FEDERATION,
+        division_code="410481",
+    )
+    county_trade = OrganizationFactory(
+        parent=county,
+        name="舞钢快递行业工会",
+        code="WG-KD",
+        kind=OrgKind.TRADE,
+        division_code="410481",
+    )
+    county_enterprise = OrganizationFactory(
+        parent=county, name="舞钢顺达物流有限公司工会", code="WG-E1", division_code="410481"
+    )
+    sibling = OrganizationFactory(
+        parent=city,
+        name="宝丰县总工会",
+        code="BF",
+        kind=OrgKind.COUNTY_FEDERATION,
+        division_code="410421",
+    )
+    sibling_trade = OrganizationFactory(
+        parent=sibling,
+        name="宝丰快递行业工会",
+        code="BF-KD",
+        kind=OrgKind.TRADE,
+        division_code="410421",
+    )
+    industry = OrganizationFactory(
+        parent=city,
+        name="平顶山市工交工会",
+        code="GJ",
+        kind=OrgKind.INDUSTRY_UNION,
+        division_code="410400",
+    )
+    industry_trade = OrganizationFactory(
+        parent=industry,
+        name="平顶山市道路货运行业工会",
+        code="GJ-HY",
+        kind=OrgKind.TRADE,
+        division_code="410400",
+    )
     return SimpleNamespace(
-        province=province, city=city, county=county, county_trade=county_trade,
-        county_enterprise=county_enterprise, sibling=sibling, sibling_trade=sibling_trade,
-        industry=industry, industry_trade=industry_trade,
+        province=province,
+        city=city,
+        county=county,
+        county_trade=county_trade,
+        county_enterprise=county_enterprise,
+        sibling=sibling,
+        sibling_trade=sibling_trade,
+        industry=industry,
+        industry_trade=industry_trade,
         city_admin=UserFactory(username="city_admin", organization=city),
         county_admin=UserFactory(username="county_admin", organization=county),
-        county_viewer=UserFactory(username="county_viewer", organization=county,
-                                  role=Role.READONLY),
+        county_viewer=UserFactory(
+            username="county_viewer", organization=county, role=Role.READONLY
+        ),
         sibling_admin=UserFactory(username="sibling_admin", organization=sibling),
         industry_admin=UserFactory(username="industry_admin", organization=industry),
     )
+
 
 @pytest.fixture
 def as_user(client):

@@ -24,8 +24,11 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, parent=None, groups=(), **kwargs):
         org = model_class(*args, **kwargs)
         manager = model_class.objects
-        org = manager.add_root(instance=org) if parent is None else manager.add_child(
-            parent, instance=org)
+        org = (
+            manager.add_root(instance=org)
+            if parent is None
+            else manager.add_child(parent, instance=org)
+        )
         if groups:
             org.groups.set(groups)
         return model_class.objects.get(pk=org.pk)
@@ -42,6 +45,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()

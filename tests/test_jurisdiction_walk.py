@@ -13,9 +13,11 @@ from tests.walk import iter_routes, walk
 @pytest.fixture
 def audited_world(world):
     # Every unit gets audit rows naming its objects, so the audit page has something to leak.
-    for admin, org in [(world.county_admin, world.county_trade),
-                       (world.sibling_admin, world.sibling_trade),
-                       (world.industry_admin, world.industry_trade)]:
+    for admin, org in [
+        (world.county_admin, world.county_trade),
+        (world.sibling_admin, world.sibling_trade),
+        (world.industry_admin, world.industry_trade),
+    ]:
         organization_update(actor=admin, organization=org, data={"chair_name": "测试主席"})
     return world
 
@@ -27,11 +29,20 @@ def test_every_url_pattern_is_scoped(client, audited_world):
 def test_walk_covers_the_project_routes():
     names = {r.name for r in iter_routes()}
     # A sample of the routes the walk must visit; new ones are visited automatically.
-    assert {"orgs:list", "orgs:detail", "orgs:edit", "orgs:move", "accounts:audit",
-            "accounts:user_edit", "api:get_org", "api:list_orgs"} <= names
+    assert {
+        "orgs:list",
+        "orgs:detail",
+        "orgs:edit",
+        "orgs:move",
+        "accounts:audit",
+        "accounts:user_edit",
+        "api:get_org",
+        "api:list_orgs",
+    } <= names
 
 
 # --- The walk catches a page that forgets scoping ------------------------------------------
+
 
 def leaky_detail(request, org_pk):
     return HttpResponse(Organization.objects.get(pk=org_pk).name)
@@ -61,5 +72,6 @@ def test_walk_catches_unscoped_views(client, audited_world):
     assert any(v.startswith("leaky_list:") and "sees" in v for v in violations)
     assert any(v.startswith("unknown_param:") and "no sample" in v for v in violations)
     # ...and nothing of the real project is reported.
-    assert all(v.split(":")[0] in {"leaky_detail", "leaky_list", "unknown_param"}
-               for v in violations)
+    assert all(
+        v.split(":")[0] in {"leaky_detail", "leaky_list", "unknown_param"} for v in violations
+    )

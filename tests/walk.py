@@ -50,8 +50,11 @@ def _walk(p, prefix, namespace):
     elif isinstance(p, URLPattern):
         route = prefix + str(p.pattern)
         name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or route)
-        yield Route(name=name, route=route.lstrip("^").rstrip("$"),
-                    params=[m.group("name") for m in PARAM_RE.finditer(route)])
+        yield Route(
+            name=name,
+            route=route.lstrip("^").rstrip("$"),
+            params=[m.group("name") for m in PARAM_RE.finditer(route)],
+        )
 
 
 @dataclass
@@ -66,21 +69,29 @@ class Unit:
 
 def build_units(world) -> list[Unit]:
     units = []
-    for label, org, child, admin in [
-        ("county", world.county, world.county_trade, world.county_admin),
-        ("sibling", world.sibling, world.sibling_trade, world.sibling_admin),
-        ("industry", world.industry, world.industry_trade, world.industry_admin),
+    for label, child, admin in [
+        ("county", world.county_trade, world.county_admin),
+        ("sibling", world.sibling_trade, world.sibling_admin),
+        ("industry", world.industry_trade, world.industry_admin),
     ]:
         token, _raw = token_create(actor=admin, name=f"{label}-walk-token")
-        clerk = UserFactory(username=f"{label}_walk_clerk", full_name=f"{child.name}录入员",
-                            organization=child)
-        units.append(Unit(
-            label=label, admin=admin,
-            samples={"org_pk": child.pk, "org_id": child.pk, "user_pk": clerk.pk,
-                     "token_pk": token.pk},
-            # Names, not short codes: a code like "WG-KD" also appears in help-text examples.
-            markers=[child.name, clerk.username, clerk.full_name, f"{label}-walk-token"],
-        ))
+        clerk = UserFactory(
+            username=f"{label}_walk_clerk", full_name=f"{child.name}录入员", organization=child
+        )
+        units.append(
+            Unit(
+                label=label,
+                admin=admin,
+                samples={
+                    "org_pk": child.pk,
+                    "org_id": child.pk,
+                    "user_pk": clerk.pk,
+                    "token_pk": token.pk,
+                },
+                # Names, not short codes: a code like "WG-KD" also appears in help-text examples.
+                markers=[child.name, clerk.username, clerk.full_name, f"{label}-walk-token"],
+            )
+        )
     return units
 
 
@@ -108,14 +119,20 @@ def walk(client, world, urlconf=None) -> list[str]:
                     response = getattr(client, method)(url)
                     body = response.content.decode("utf-8", "replace")
                     # JSON bodies may escape non-ASCII text (\uXXXX): look for both forms.
-                    leaked = [m for m in owner.markers
-                              if m in body or json.dumps(m)[1:-1] in body]
+                    leaked = [m for m in owner.markers if m in body or json.dumps(m)[1:-1] in body]
                     if leaked:
-                        violations.append(f"{route.name}: {outsider.label} sees {owner.label}'s "
-                                          f"{leaked} via {method.upper()} {url}")
-                    if (route.params and route.name not in PUBLIC
-                            and response.status_code not in (403, 404, 405)):
-                        violations.append(f"{route.name}: {outsider.label} gets "
-                                          f"{response.status_code} for {owner.label}'s object "
-                                          f"via {method.upper()} {url}")
+                        violations.append(
+                            f"{route.name}: {outsider.label} sees {owner.label}'s "
+                            f"{leaked} via {method.upper()} {url}"
+                        )
+                    if (
+                        route.params
+                        and route.name not in PUBLIC
+                        and response.status_code not in (403, 404, 405)
+                    ):
+                        violations.append(
+                            f"{route.name}: {outsider.label} gets "
+                            f"{response.status_code} for {owner.label}'s object "
+                            f"via {method.upper()} {url}"
+                        )
     return violations

@@ -14,7 +14,9 @@ MSG_OLD_PASSWORD = _("当前密码不正确，请重新输入。")
 
 class UserForm(forms.Form):
     username = forms.RegexField(
-        label=_("用户名"), max_length=150, regex=r"^[A-Za-z0-9_.-]{3,150}$",
+        label=_("用户名"),
+        max_length=150,
+        regex=r"^[A-Za-z0-9_.-]{3,150}$",
         error_messages={"invalid": _("用户名只能由 3 位以上字母、数字、下划线、点或连字符组成。")},
     )
     full_name = forms.CharField(label=_("姓名"), max_length=40)
@@ -32,19 +34,25 @@ class UserForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(label=_("操作"), required=False,
-                               choices=[("", "全部"), *AuditEvent.Action.choices])
+    action = forms.ChoiceField(
+        label=_("操作"), required=False, choices=[("", "全部"), *AuditEvent.Action.choices]
+    )
     username = forms.CharField(label=_("操作账号"), required=False, max_length=150)
-    date_from = forms.DateField(label=_("起始日期"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label=_("当前密码"), widget=forms.PasswordInput)
-    new_password1 = forms.CharField(label=_("新密码"), widget=forms.PasswordInput,
-                                    help_text=password_validators_help_text_html())
+    new_password1 = forms.CharField(
+        label=_("新密码"),
+        widget=forms.PasswordInput,
+        help_text=password_validators_help_text_html(),
+    )
     new_password2 = forms.CharField(label=_("再次输入新密码"), widget=forms.PasswordInput)
 
     def __init__(self, *args, user, **kwargs):
@@ -65,6 +73,9 @@ class PasswordChangeForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("用途"), max_length=60,
-                           help_text=_("例如：省库数据同步。令牌只显示一次，请妥善保存。"))
+    name = forms.CharField(
+        label=_("用途"),
+        max_length=60,
+        help_text=_("例如：省库数据同步。令牌只显示一次，请妥善保存。"),
+    )
     days = forms.IntegerField(label=_("有效天数"), min_value=1, max_value=365, initial=90)

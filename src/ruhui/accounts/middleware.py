@@ -25,8 +25,10 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 if not request.path.startswith("/api/"):
                     return redirect_to_login(request.get_full_path())
-            elif request.user.must_change_password and not request.path.startswith(
-                PASSWORD_CHANGE_EXEMPT
-            ) and not request.path.startswith("/api/"):
+            elif (
+                request.user.must_change_password
+                and not request.path.startswith(PASSWORD_CHANGE_EXEMPT)
+                and not request.path.startswith("/api/")
+            ):
                 return redirect("accounts:password_change")
         return self.get_response(request)

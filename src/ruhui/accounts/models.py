@@ -24,8 +24,12 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("姓名"), max_length=40, blank=True)
     organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="users", verbose_name=_("所属组织"),
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("所属组织"),
     )
     role = models.CharField(_("角色"), max_length=10, choices=Role.choices, default=Role.READONLY)
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
@@ -66,7 +70,11 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("操作人"),
     )
     actor_username = models.CharField(_("操作账号"), max_length=150, blank=True)

@@ -8,8 +8,14 @@ from ruhui.accounts.models import ApiToken, AuditEvent, User
 from ruhui.orgs.scoping import scoped
 
 
-def audit_events(*, user, action: str = "", username: str = "", date_from: datetime.date | None = None,
-                 date_to: datetime.date | None = None) -> QuerySet[AuditEvent]:
+def audit_events(
+    *,
+    user,
+    action: str = "",
+    username: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[AuditEvent]:
     """Audit events about objects and people inside the user's jurisdiction, newest first."""
     qs = scoped(user, AuditEvent)
     if action:
@@ -25,8 +31,9 @@ def audit_events(*, user, action: str = "", username: str = "", date_from: datet
 
 def user_list(*, user, q: str = "") -> QuerySet[User]:
     """Cadre accounts in the user's subtree."""
-    qs = scoped(user, User).select_related("organization").order_by("organization__path",
-                                                                     "username")
+    qs = (
+        scoped(user, User).select_related("organization").order_by("organization__path", "username")
+    )
     if q:
         qs = qs.filter(username__icontains=q) | qs.filter(full_name__icontains=q)
     return qs

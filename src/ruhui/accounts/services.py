@@ -29,36 +29,51 @@ def temporary_password() -> str:
 
 
 @transaction.atomic
-def user_create(*, actor, username: str, full_name: str, organization, role: str) -> tuple[User, str]:
+def user_create(
+    *, actor, username: str, full_name: str, organization, role: str
+) -> tuple[User, str]:
     """Create a cadre in the actor's subtree with a one-time password to change at first login."""
     if not in_jurisdiction(actor, organization):
         raise PermissionDenied(MSG_OUTSIDE)
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": ValidationError(MSG_USERNAME_TAKEN,
-                                                           params={"username": username})})
-    user = User(username=username, full_name=full_name, organization=organization, role=role,
-                must_change_password=True)
+        raise ValidationError(
+            {"username": ValidationError(MSG_USERNAME_TAKEN, params={"username": username})}
+        )
+    user = User(
+        username=username,
+        full_name=full_name,
+        organization=organization,
+        role=role,
+        must_change_password=True,
+    )
     password = temporary_password()
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    audit_record(actor=actor, action=Action.CREATE, obj=user,
-                 changes=diff({}, snapshot(user, USER_FIELDS)))
+    audit_record(
+        actor=actor, action=Action.CREATE, obj=user, changes=diff({}, snapshot(user, USER_FIELDS))
+    )
     return user, password
 
 
 @transaction.atomic
-def user_update(*, actor, user: User, full_name: str, organization, role: str,
-                is_active: bool) -> User:
+def user_update(
+    *, actor, user: User, full_name: str, organization, role: str, is_active: bool
+) -> User:
     """Change a cadre's name, organization, role or status; takes effect on the next request."""
     if not in_jurisdiction(actor, user.organization) or not in_jurisdiction(actor, organization):
         raise PermissionDenied(MSG_OUTSIDE)
-    if user.pk == actor.pk and (organization != user.organization or role != user.role
-                                or not is_active):
+    if user.pk == actor.pk and (
+        organization != user.organization or role != user.role or not is_active
+    ):
         raise ValidationError(MSG_SELF)
     before = snapshot(user, USER_FIELDS)
     user.full_name, user.organization, user.role, user.is_active = (
-        full_name, organization, role, is_active)
+        full_name,
+        organization,
+        role,
+        is_active,
+    )
     user.full_clean(exclude=["password"])
     user.save()
     changes = diff(before, snapshot(user, USER_FIELDS))
@@ -79,8 +94,9 @@ def user_reset_password(*, actor, user: User) -> str:
     user.must_change_password = True
     # The new password hash invalidates every existing session (session auth hash check).
     user.save(update_fields=["password", "must_change_password"])
-    audit_record(actor=actor, action=Action.UPDATE, obj=user,
-                 changes={"password": ["***", "重置为临时密码"]})
+    audit_record(
+        actor=actor, action=Action.UPDATE, obj=user, changes={"password": ["***", "重置为临时密码"]}
+    )
     return password
 
 
@@ -91,8 +107,9 @@ def user_change_password(*, user: User, new_password: str) -> None:
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
-    audit_record(actor=user, action=Action.UPDATE, obj=user,
-                 changes={"password": ["***", "本人修改"]})
+    audit_record(
+        actor=user, action=Action.UPDATE, obj=user, changes={"password": ["***", "本人修改"]}
+    )
 
 
 @transaction.atomic
@@ -100,7 +117,9 @@ def token_create(*, actor, name: str, days: int | None = 90) -> tuple[ApiToken, 
     """Issue an API token for the actor; the raw value is shown once and never stored."""
     raw = ApiToken.generate()
     token = ApiToken.objects.create(
-        user=actor, name=name.strip()[:60] or "API", prefix=raw[3:9],
+        user=actor,
+        name=name.strip()[:60] or "API",
+        prefix=raw[3:9],
         digest=ApiToken.digest_of(raw),
         expires_at=timezone.now() + timezone.timedelta(days=days) if days else None,
     )

@@ -32,14 +32,24 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
     user = _known_user(username)
     # An unknown username is logged at the root (only the top admin sees it), no oracle.
-    audit_record(actor=None, action=Action.LOGIN_FAILED, username=username,
-                 org_path=user.organization.path if user and user.organization else "",
-                 object_repr=username, result="failed")
+    audit_record(
+        actor=None,
+        action=Action.LOGIN_FAILED,
+        username=username,
+        org_path=user.organization.path if user and user.organization else "",
+        object_repr=username,
+        result="failed",
+    )
 
 
 @receiver(user_locked_out)
 def on_locked_out(sender, request, username, ip_address, **kwargs):
     user = _known_user(str(username or ""))
-    audit_record(actor=None, action=Action.LOCKOUT, username=str(username or ""),
-                 org_path=user.organization.path if user and user.organization else "",
-                 object_repr=str(username or ""), result="locked")
+    audit_record(
+        actor=None,
+        action=Action.LOCKOUT,
+        username=str(username or ""),
+        org_path=user.organization.path if user and user.organization else "",
+        object_repr=str(username or ""),
+        result="locked",
+    )

@@ -23,8 +23,11 @@ def audit_list(request):
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.audit_events(user=request.user, **{k: v for k, v in filters.items() if v})
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/audit_list.html", {
-        "form": form, "page_obj": page, "query": querystring_without_page(request)})
+    return render(
+        request,
+        "accounts/audit_list.html",
+        {"form": form, "page_obj": page, "query": querystring_without_page(request)},
+    )
 
 
 @require_GET
@@ -33,9 +36,13 @@ def user_list(request):
     require_perm(request.user, "accounts.manage_users")
     q = request.GET.get("q", "").strip()
     page = Paginator(selectors.user_list(user=request.user, q=q), 50).get_page(
-        request.GET.get("page"))
-    return render(request, "accounts/user_list.html", {
-        "page_obj": page, "q": q, "query": querystring_without_page(request)})
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"page_obj": page, "q": q, "query": querystring_without_page(request)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -49,8 +56,11 @@ def user_create(request):
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            return render(request, "accounts/user_password.html",
-                          {"target": new_user, "password": password, "created": True})
+            return render(
+                request,
+                "accounts/user_password.html",
+                {"target": new_user, "password": password, "created": True},
+            )
     return render(request, "accounts/user_form.html", {"form": form, "creating": True})
 
 
@@ -59,9 +69,13 @@ def user_create(request):
 def user_edit(request, user_pk: int):
     target = get_scoped_or_404(request.user, User, pk=user_pk)
     require_perm(request.user, "accounts.manage_users")
-    initial = {"username": target.username, "full_name": target.full_name,
-               "organization": target.organization, "role": target.role,
-               "is_active": target.is_active}
+    initial = {
+        "username": target.username,
+        "full_name": target.full_name,
+        "organization": target.organization,
+        "role": target.role,
+        "is_active": target.is_active,
+    }
     form = UserForm(request.POST or None, user=request.user, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "username"}
@@ -72,8 +86,9 @@ def user_edit(request, user_pk: int):
         else:
             messages.success(request, f"已保存账号「{target.username}」。")
             return redirect("accounts:users")
-    return render(request, "accounts/user_form.html",
-                  {"form": form, "creating": False, "target": target})
+    return render(
+        request, "accounts/user_form.html", {"form": form, "creating": False, "target": target}
+    )
 
 
 @require_POST
@@ -82,8 +97,11 @@ def user_reset_password(request, user_pk: int):
     target = get_scoped_or_404(request.user, User, pk=user_pk)
     require_perm(request.user, "accounts.manage_users")
     password = services.user_reset_password(actor=request.user, user=target)
-    return render(request, "accounts/user_password.html",
-                  {"target": target, "password": password, "created": False})
+    return render(
+        request,
+        "accounts/user_password.html",
+        {"target": target, "password": password, "created": False},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -92,8 +110,9 @@ def password_change(request):
     form = PasswordChangeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_change_password(user=request.user,
-                                          new_password=form.cleaned_data["new_password1"])
+            services.user_change_password(
+                user=request.user, new_password=form.cleaned_data["new_password1"]
+            )
         except ValidationError as exc:
             form.add_error("new_password1", exc)
         else:
@@ -112,8 +131,11 @@ def token_list(request):
     if request.method == "POST" and form.is_valid():
         _token, raw = services.token_create(actor=request.user, **form.cleaned_data)
         form = TokenForm()
-    return render(request, "accounts/token_list.html", {
-        "form": form, "tokens": selectors.own_tokens(user=request.user), "raw": raw})
+    return render(
+        request,
+        "accounts/token_list.html",
+        {"form": form, "tokens": selectors.own_tokens(user=request.user), "raw": raw},
+    )
 
 
 @require_POST
@@ -123,5 +145,3 @@ def token_revoke(request, token_pk: int):
     services.token_revoke(actor=request.user, token=token)
     messages.success(request, f"已停用令牌「{token.name}」。")
     return redirect("accounts:tokens")
-
-

@@ -21,8 +21,13 @@ api = NinjaAPI(
 def me(request: HttpRequest):
     user = request.user
     org = user.organization
-    return {"username": user.username, "display_name": user.display_name, "role": user.role,
-            "organization_code": org.code if org else "", "organization_name": org.name if org else ""}
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "organization_code": org.code if org else "",
+        "organization_name": org.name if org else "",
+    }
 
 
 api.add_router("/", orgs_router)

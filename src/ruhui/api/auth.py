@@ -8,12 +8,16 @@ from ruhui.accounts.models import ApiToken
 #: last_used_at is written at most this often, so reads stay reads.
 TOUCH_INTERVAL = timezone.timedelta(minutes=5)
 
+
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer rh_…`; only the token's SHA-256 digest is stored."""
 
     def authenticate(self, request, token: str):
-        found = (ApiToken.objects.select_related("user", "user__organization")
-                 .filter(digest=ApiToken.digest_of(token)).first())
+        found = (
+            ApiToken.objects.select_related("user", "user__organization")
+            .filter(digest=ApiToken.digest_of(token))
+            .first()
+        )
         if found is None or not found.is_usable():
             return None
         now = timezone.now()
@@ -21,5 +25,6 @@ class TokenAuth(HttpBearer):
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
         return found.user
+
 
 AUTH = [TokenAuth(), django_auth]

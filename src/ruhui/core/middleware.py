@@ -58,10 +58,14 @@ class SecurityHeadersMiddleware:
             # Swagger UI needs its own inline bootstrap script; it serves no personal data.
             response.headers.setdefault(
                 "Content-Security-Policy",
-                CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"),
+                CONTENT_SECURITY_POLICY.replace(
+                    "script-src 'self'", "script-src 'self' 'unsafe-inline'"
+                ),
             )
         else:
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response

@@ -20,7 +20,9 @@ class OrganizationForm(forms.ModelForm):
 
     division_code = forms.ChoiceField(label=_("所在行政区划"))
     groups = forms.ModelMultipleChoiceField(
-        label=_("覆盖群体"), queryset=WorkerGroup.objects.all(), required=False,
+        label=_("覆盖群体"),
+        queryset=WorkerGroup.objects.all(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -39,7 +41,8 @@ class OrganizationForm(forms.ModelForm):
         if creating:
             self.fields = {
                 "parent": OrgChoiceField(
-                    label=_("上级组织"), queryset=organization_choices(user=user),
+                    label=_("上级组织"),
+                    queryset=organization_choices(user=user),
                     help_text=_("新组织设在哪个工会之下（只列出您管辖范围内的有效组织）。"),
                 ),
                 **self.fields,
@@ -52,9 +55,12 @@ class OrganizationForm(forms.ModelForm):
 
 
 class DeactivateForm(forms.Form):
-    reason = forms.CharField(label=_("撤销原因"), max_length=200,
-                             widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("例如：企业注销、合并到其他工会。"))
+    reason = forms.CharField(
+        label=_("撤销原因"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("例如：企业注销、合并到其他工会。"),
+    )
 
 
 class MoveForm(forms.Form):
@@ -63,4 +69,5 @@ class MoveForm(forms.Form):
     def __init__(self, *args, user, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_parent"].queryset = organization_choices(user=user).exclude(
-            path__startswith=organization.path)
+            path__startswith=organization.path
+        )

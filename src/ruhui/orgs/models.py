@@ -16,9 +16,15 @@ CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 
 MSG_CODE = _("组织代码只能由 2–32 位字母、数字、下划线或连字符组成，例如 WG-KD01。")
-MSG_PHONE = _("联系电话格式不正确：请填写 11 位手机号（如 13812345678）或带区号的固定电话（如 0375-2345678）。")
-MSG_USCC = _("统一社会信用代码「%(value)s」无效：应为 18 位，且校验位正确，请核对营业执照或工会法人资格证书。")
-MSG_USCC_UNION = _("统一社会信用代码「%(value)s」不是工会的代码：工会法人的代码以 81 或 89 开头，请核对工会法人资格证书。")
+MSG_PHONE = _(
+    "联系电话格式不正确：请填写 11 位手机号（如 13812345678）或带区号的固定电话（如 0375-2345678）。"
+)
+MSG_USCC = _(
+    "统一社会信用代码「%(value)s」无效：应为 18 位，且校验位正确，请核对营业执照或工会法人资格证书。"
+)
+MSG_USCC_UNION = _(
+    "统一社会信用代码「%(value)s」不是工会的代码：工会法人的代码以 81 或 89 开头，请核对工会法人资格证书。"
+)
 
 
 def validate_org_code(value: str) -> None:
@@ -70,12 +76,17 @@ class Organization(MP_Node):
     name = models.CharField(_("工会名称"), max_length=120)
     short_name = models.CharField(_("简称"), max_length=40, blank=True)
     code = models.CharField(
-        _("组织代码"), max_length=32, unique=True, validators=[validate_org_code],
+        _("组织代码"),
+        max_length=32,
+        unique=True,
+        validators=[validate_org_code],
         help_text=_("稳定的简短代码，导入和命令行用它指明工会，例如 WG 或 WG-KD01。"),
     )
     kind = models.CharField(_("组织形式"), max_length=20, choices=OrgKind.choices)
     division_code = models.CharField(
-        _("所在行政区划"), max_length=6, validators=[validate_division],
+        _("所在行政区划"),
+        max_length=6,
+        validators=[validate_division],
         help_text=_("GB/T 2260 行政区划代码（6 位）。"),
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -89,7 +100,10 @@ class Organization(MP_Node):
         _("联系电话"), max_length=20, blank=True, validators=[validate_phone]
     )
     uscc = models.CharField(
-        _("统一社会信用代码"), max_length=18, blank=True, validators=[validate_union_uscc],
+        _("统一社会信用代码"),
+        max_length=18,
+        blank=True,
+        validators=[validate_union_uscc],
         help_text=_("工会法人资格证书上的代码（选填）。"),
     )
     has_elected_chair = models.BooleanField(SIX_HAVES[0][1], default=False)

@@ -9,8 +9,9 @@ from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import jurisdiction_root, scoped
 
 
-def organization_list(*, user, q: str = "", kind: str = "", division: str = "",
-                      active: str = "", base: str = "") -> QuerySet[Organization]:
+def organization_list(
+    *, user, q: str = "", kind: str = "", division: str = "", active: str = "", base: str = ""
+) -> QuerySet[Organization]:
     """The user's organizations, filtered by text, form, division prefix, status, base unions."""
     qs = scoped(user, Organization).order_by("path")
     if base == "1":
@@ -50,8 +51,9 @@ def organization_tree(*, user, include_inactive: bool = True) -> list[TreeNode]:
     return roots
 
 
-def organization_choices(*, user, admitting_only: bool = False,
-                         active_only: bool = True) -> QuerySet[Organization]:
+def organization_choices(
+    *, user, admitting_only: bool = False, active_only: bool = True
+) -> QuerySet[Organization]:
     """Organizations a user may pick in a form (as a parent, a target, a filter)."""
     qs = scoped(user, Organization).order_by("path")
     if active_only:
@@ -66,7 +68,9 @@ def organization_ancestors_in_scope(*, user, organization: Organization) -> list
     root = jurisdiction_root(user)
     if root is None:
         return []
-    return [a for a in Organization.objects.get_ancestors(organization) if a.path.startswith(root.path)]
+    return [
+        a for a in Organization.objects.get_ancestors(organization) if a.path.startswith(root.path)
+    ]
 
 
 def organization_summary(*, user) -> dict:

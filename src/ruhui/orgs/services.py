@@ -11,15 +11,32 @@ from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import in_jurisdiction
 
 EDITABLE_FIELDS = [
-    "name", "short_name", "code", "kind", "division_code", "address", "industry", "founded_on",
-    "chair_name", "contact_phone", "uscc", "has_elected_chair", "has_committees",
-    "has_activity_venue", "has_rules", "has_own_funds", "has_performance", "home_rating",
+    "name",
+    "short_name",
+    "code",
+    "kind",
+    "division_code",
+    "address",
+    "industry",
+    "founded_on",
+    "chair_name",
+    "contact_phone",
+    "uscc",
+    "has_elected_chair",
+    "has_committees",
+    "has_activity_venue",
+    "has_rules",
+    "has_own_funds",
+    "has_performance",
+    "home_rating",
 ]
 AUDITED_FIELDS = [*EDITABLE_FIELDS, "groups"]
 TREE_FIELDS = ["path", "depth", "numchild"]
 
 MSG_KIND_PARENT = _("组织形式「%(kind)s」不能设在「%(parent)s」（%(parent_kind)s）之下：%(hint)s")
-MSG_KIND_CHILDREN = _("组织形式不能改为「%(kind)s」：下级组织「%(child)s」（%(child_kind)s）不能设在它之下。")
+MSG_KIND_CHILDREN = _(
+    "组织形式不能改为「%(kind)s」：下级组织「%(child)s」（%(child_kind)s）不能设在它之下。"
+)
 MSG_SIBLING_NAME = _("工会名称「%(name)s」在「%(parent)s」下已存在，请换一个名称或编辑已有组织。")
 MSG_PARENT_INACTIVE = _("上级组织「%(parent)s」已撤销，不能在其下新建或移入组织。")
 MSG_OUTSIDE = _("该组织不在您的管辖范围内。")
@@ -45,10 +62,19 @@ def check_kind_under(kind: str, parent: Organization | None) -> None:
     if parent is None and not allowed:
         return
     if parent is None or parent.kind not in allowed:
-        raise ValidationError({"kind": ValidationError(MSG_KIND_PARENT, params={
-            "kind": OrgKind(kind).label, "parent": parent.name if parent else "—",
-            "parent_kind": parent.get_kind_display() if parent else "—",
-            "hint": _kind_hint(kind)})})
+        raise ValidationError(
+            {
+                "kind": ValidationError(
+                    MSG_KIND_PARENT,
+                    params={
+                        "kind": OrgKind(kind).label,
+                        "parent": parent.name if parent else "—",
+                        "parent_kind": parent.get_kind_display() if parent else "—",
+                        "hint": _kind_hint(kind),
+                    },
+                )
+            }
+        )
 
 
 def _check_sibling_name(name: str, parent: Organization, exclude_pk=None) -> None:
@@ -56,8 +82,13 @@ def _check_sibling_name(name: str, parent: Organization, exclude_pk=None) -> Non
     if exclude_pk is not None:
         siblings = siblings.exclude(pk=exclude_pk)
     if siblings.exists():
-        raise ValidationError({"name": ValidationError(
-            MSG_SIBLING_NAME, params={"name": name, "parent": parent.name})})
+        raise ValidationError(
+            {
+                "name": ValidationError(
+                    MSG_SIBLING_NAME, params={"name": name, "parent": parent.name}
+                )
+            }
+        )
 
 
 def _require_manageable(actor, organization: Organization) -> None:
@@ -83,19 +114,29 @@ def organization_create(*, actor, parent: Organization, data: dict, groups=()) -
     organization.full_clean(exclude=TREE_FIELDS)
     organization = Organization.objects.add_child(parent, instance=organization)
     organization.groups.set(groups)
-    audit_record(actor=actor, action=Action.CREATE, obj=organization,
-                 changes=diff({}, snapshot(organization, EDITABLE_FIELDS)
-                              | {"groups": sorted(g.name for g in organization.groups.all())}))
+    audit_record(
+        actor=actor,
+        action=Action.CREATE,
+        obj=organization,
+        changes=diff(
+            {},
+            snapshot(organization, EDITABLE_FIELDS)
+            | {"groups": sorted(g.name for g in organization.groups.all())},
+        ),
+    )
     return organization
 
 
 @transaction.atomic
-def organization_update(*, actor, organization: Organization, data: dict, groups=None) -> Organization:
+def organization_update(
+    *, actor, organization: Organization, data: dict, groups=None
+) -> Organization:
     """Edit a union's record; its form must still fit its parent and its children."""
     _require_manageable(actor, organization)
     organization = _lock(organization)
     before = snapshot(organization, EDITABLE_FIELDS) | {
-        "groups": sorted(g.name for g in organization.groups.all())}
+        "groups": sorted(g.name for g in organization.groups.all())
+    }
     for field, value in data.items():
         if field not in EDITABLE_FIELDS:
             raise ValueError(f"{field} is not editable")
@@ -105,9 +146,18 @@ def organization_update(*, actor, organization: Organization, data: dict, groups
         check_kind_under(organization.kind, parent)
         for child in Organization.objects.get_children(organization):
             if organization.kind not in ALLOWED_PARENT_KINDS.get(child.kind, set()):
-                raise ValidationError({"kind": ValidationError(MSG_KIND_CHILDREN, params={
-                    "kind": organization.get_kind_display(), "child": child.name,
-                    "child_kind": child.get_kind_display()})})
+                raise ValidationError(
+                    {
+                        "kind": ValidationError(
+                            MSG_KIND_CHILDREN,
+                            params={
+                                "kind": organization.get_kind_display(),
+                                "child": child.name,
+                                "child_kind": child.get_kind_display(),
+                            },
+                        )
+                    }
+                )
     if parent is not None:
         _check_sibling_name(organization.name, parent, exclude_pk=organization.pk)
     organization.full_clean(exclude=TREE_FIELDS)
@@ -115,7 +165,8 @@ def organization_update(*, actor, organization: Organization, data: dict, groups
     if groups is not None:
         organization.groups.set(groups)
     after = snapshot(organization, EDITABLE_FIELDS) | {
-        "groups": sorted(g.name for g in organization.groups.all())}
+        "groups": sorted(g.name for g in organization.groups.all())
+    }
     changes = diff(before, after)
     if changes:
         audit_record(actor=actor, action=Action.UPDATE, obj=organization, changes=changes)
@@ -134,17 +185,25 @@ def organization_deactivate(*, actor, organization: Organization, reason: str) -
     organization = _lock(organization)
     if not organization.is_active:
         raise ValidationError(MSG_ALREADY_INACTIVE, params={"name": organization.name})
-    active_children = Organization.objects.get_descendants(organization).filter(is_active=True).count()
+    active_children = (
+        Organization.objects.get_descendants(organization).filter(is_active=True).count()
+    )
     if active_children:
-        raise ValidationError(MSG_ACTIVE_CHILDREN,
-                              params={"name": organization.name, "count": active_children})
+        raise ValidationError(
+            MSG_ACTIVE_CHILDREN, params={"name": organization.name, "count": active_children}
+        )
     organization.is_active = False
     organization.deactivated_at = timezone.now()
     organization.deactivation_reason = reason[:200]
-    organization.save(update_fields=["is_active", "deactivated_at", "deactivation_reason",
-                                     "updated_at"])
-    audit_record(actor=actor, action=Action.DEACTIVATE, obj=organization,
-                 changes={"is_active": [True, False], "deactivation_reason": [None, reason]})
+    organization.save(
+        update_fields=["is_active", "deactivated_at", "deactivation_reason", "updated_at"]
+    )
+    audit_record(
+        actor=actor,
+        action=Action.DEACTIVATE,
+        obj=organization,
+        changes={"is_active": [True, False], "deactivation_reason": [None, reason]},
+    )
     return organization
 
 
@@ -161,15 +220,22 @@ def organization_reactivate(*, actor, organization: Organization) -> Organizatio
     organization.is_active = True
     organization.deactivated_at = None
     organization.deactivation_reason = ""
-    organization.save(update_fields=["is_active", "deactivated_at", "deactivation_reason",
-                                     "updated_at"])
-    audit_record(actor=actor, action=Action.REACTIVATE, obj=organization,
-                 changes={"is_active": [False, True]})
+    organization.save(
+        update_fields=["is_active", "deactivated_at", "deactivation_reason", "updated_at"]
+    )
+    audit_record(
+        actor=actor,
+        action=Action.REACTIVATE,
+        obj=organization,
+        changes={"is_active": [False, True]},
+    )
     return organization
 
 
 @transaction.atomic
-def organization_move(*, actor, organization: Organization, new_parent: Organization) -> Organization:
+def organization_move(
+    *, actor, organization: Organization, new_parent: Organization
+) -> Organization:
     """Move a union with its whole subtree; members and figures follow by reference."""
     _require_manageable(actor, organization)
     _require_manageable(actor, new_parent)
@@ -180,8 +246,9 @@ def organization_move(*, actor, organization: Organization, new_parent: Organiza
     if new_parent.path.startswith(organization.path):
         raise ValidationError({"new_parent": ValidationError(MSG_MOVE_INTO_SELF)})
     if not new_parent.is_active:
-        raise ValidationError({"new_parent": ValidationError(
-            MSG_PARENT_INACTIVE, params={"parent": new_parent.name})})
+        raise ValidationError(
+            {"new_parent": ValidationError(MSG_PARENT_INACTIVE, params={"parent": new_parent.name})}
+        )
     try:
         check_kind_under(organization.kind, new_parent)
     except ValidationError as exc:
@@ -193,6 +260,10 @@ def organization_move(*, actor, organization: Organization, new_parent: Organiza
     old_parent = Organization.objects.get_parent(organization)
     Organization.objects.move(organization, new_parent, pos="last-child")
     organization = Organization.objects.get(pk=organization.pk)
-    audit_record(actor=actor, action=Action.MOVE, obj=organization,
-                 changes={"parent": [old_parent.name if old_parent else None, new_parent.name]})
+    audit_record(
+        actor=actor,
+        action=Action.MOVE,
+        obj=organization,
+        changes={"parent": [old_parent.name if old_parent else None, new_parent.name]},
+    )
     return organization

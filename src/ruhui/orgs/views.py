@@ -18,14 +18,21 @@ from ruhui.web.forms import apply_validation_error, querystring_without_page
 @require_GET
 @cadre_required
 def org_list(request):
-    filters = {k: request.GET.get(k, "").strip() for k in ("q", "kind", "division", "active",
-                                                             "base")}
+    filters = {
+        k: request.GET.get(k, "").strip() for k in ("q", "kind", "division", "active", "base")
+    }
     qs = selectors.organization_list(user=request.user, **filters).prefetch_related("groups")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "orgs/list.html", {
-        "page_obj": page, "filters": filters, "kinds": OrgKind.choices,
-        "query": querystring_without_page(request),
-    })
+    return render(
+        request,
+        "orgs/list.html",
+        {
+            "page_obj": page,
+            "filters": filters,
+            "kinds": OrgKind.choices,
+            "query": querystring_without_page(request),
+        },
+    )
 
 
 @require_GET
@@ -40,14 +47,19 @@ def org_tree(request):
 @cadre_required
 def org_detail(request, org_pk: int):
     org = get_scoped_or_404(request.user, Organization, pk=org_pk)
-    return render(request, "orgs/detail.html", {
-        "org": org,
-        "children": Organization.objects.get_children(org).prefetch_related("groups"),
-        "breadcrumb": selectors.organization_ancestors_in_scope(user=request.user,
-                                                                organization=org),
-        "can_manage": request.user.has_perm("orgs.manage_organization"),
-        "is_own_root": org.pk == request.user.organization_id,
-    })
+    return render(
+        request,
+        "orgs/detail.html",
+        {
+            "org": org,
+            "children": Organization.objects.get_children(org).prefetch_related("groups"),
+            "breadcrumb": selectors.organization_ancestors_in_scope(
+                user=request.user, organization=org
+            ),
+            "can_manage": request.user.has_perm("orgs.manage_organization"),
+            "is_own_root": org.pk == request.user.organization_id,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -55,16 +67,18 @@ def org_detail(request, org_pk: int):
 def org_create(request):
     require_perm(request.user, "orgs.manage_organization")
     initial = {}
-    if parent_pk := request.GET.get("parent", "").strip():
-        if parent_pk.isdigit():
-            initial["parent"] = get_scoped_or_404(request.user, Organization, pk=parent_pk)
-    form = OrganizationForm(request.POST or None, user=request.user, creating=True,
-                            initial=initial)
+    parent_pk = request.GET.get("parent", "").strip()
+    if parent_pk.isdigit():
+        initial["parent"] = get_scoped_or_404(request.user, Organization, pk=parent_pk)
+    form = OrganizationForm(request.POST or None, user=request.user, creating=True, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             org = services.organization_create(
-                actor=request.user, parent=form.cleaned_data["parent"],
-                data=form.service_data(), groups=form.cleaned_data["groups"])
+                actor=request.user,
+                parent=form.cleaned_data["parent"],
+                data=form.service_data(),
+                groups=form.cleaned_data["groups"],
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -82,8 +96,11 @@ def org_edit(request, org_pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.organization_update(
-                actor=request.user, organization=Organization.objects.get(pk=org.pk),
-                data=form.service_data(), groups=form.cleaned_data["groups"])
+                actor=request.user,
+                organization=Organization.objects.get(pk=org.pk),
+                data=form.service_data(),
+                groups=form.cleaned_data["groups"],
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -100,8 +117,9 @@ def org_deactivate(request, org_pk: int):
     form = DeactivateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.organization_deactivate(actor=request.user, organization=org,
-                                             reason=form.cleaned_data["reason"])
+            services.organization_deactivate(
+                actor=request.user, organization=org, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc, {"deactivation_reason": "reason"})
         else:
@@ -133,12 +151,16 @@ def org_move(request, org_pk: int):
     form = MoveForm(request.POST or None, user=request.user, organization=org)
     if request.method == "POST" and form.is_valid():
         try:
-            services.organization_move(actor=request.user, organization=org,
-                                       new_parent=form.cleaned_data["new_parent"])
+            services.organization_move(
+                actor=request.user, organization=org, new_parent=form.cleaned_data["new_parent"]
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, f"已将「{org.name}」及其下级组织移到"
-                                      f"「{form.cleaned_data['new_parent'].name}」之下。")
+            messages.success(
+                request,
+                f"已将「{org.name}」及其下级组织移到"
+                f"「{form.cleaned_data['new_parent'].name}」之下。",
+            )
             return redirect("orgs:detail", org_pk=org.pk)
     return render(request, "orgs/move.html", {"form": form, "org": org})

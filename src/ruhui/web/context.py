@@ -4,16 +4,22 @@ from django.urls import reverse
 
 NAV = [
     ("工作台", [("首页", "web:home", None)]),
-    ("组织体系", [
-        ("组织树", "orgs:tree", "orgs.view_organization"),
-        ("组织列表", "orgs:list", "orgs.view_organization"),
-        ("新建组织", "orgs:create", "orgs.manage_organization"),
-    ]),
-    ("系统管理", [
-        ("用户管理", "accounts:users", "accounts.manage_users"),
-        ("审计日志", "accounts:audit", "accounts.view_audit"),
-        ("API 令牌", "accounts:tokens", "accounts.manage_own_tokens"),
-    ]),
+    (
+        "组织体系",
+        [
+            ("组织树", "orgs:tree", "orgs.view_organization"),
+            ("组织列表", "orgs:list", "orgs.view_organization"),
+            ("新建组织", "orgs:create", "orgs.manage_organization"),
+        ],
+    ),
+    (
+        "系统管理",
+        [
+            ("用户管理", "accounts:users", "accounts.manage_users"),
+            ("审计日志", "accounts:audit", "accounts.view_audit"),
+            ("API 令牌", "accounts:tokens", "accounts.manage_own_tokens"),
+        ],
+    ),
 ]
 
 

@@ -26,42 +26,113 @@ COUNTIES = [
     ("XC", "新城区工会", "410472", ("滍阳镇", "盛世社区")),
     ("GX", "高新区工会", "410471", ("遵化店镇", "皇台社区")),
 ]
-SHORT = {"WG": "舞钢", "BF": "宝丰", "YX": "叶县", "LS": "鲁山", "JX": "郏县", "WD": "卫东",
-         "ZH": "湛河", "XH": "新华", "SL": "石龙", "XC": "新城区", "GX": "高新区"}
+SHORT = {
+    "WG": "舞钢",
+    "BF": "宝丰",
+    "YX": "叶县",
+    "LS": "鲁山",
+    "JX": "郏县",
+    "WD": "卫东",
+    "ZH": "湛河",
+    "XH": "新华",
+    "SL": "石龙",
+    "XC": "新城区",
+    "GX": "高新区",
+}
 
 CITY_UNITS = [
     # code, name, kind, groups, grassroots [(suffix, name, kind, groups, industry)]
-    ("PMSM", "中国平煤神马集团工会", K.ENTERPRISE, [], [
-        ("WL", "平煤神马集团物流有限公司工会", K.ENTERPRISE, ["货车司机"], "G"),
-        ("JZ", "平煤神马建工集团工会", K.ENTERPRISE, [], "E"),
-    ]),
-    ("GJ", "平顶山市工交工会", K.INDUSTRY_UNION, ["货车司机", "快递员", "网约送餐员"], [
-        ("HY", "平顶山市道路货运行业工会", K.TRADE, ["货车司机"], "G"),
-        ("KD", "平顶山市快递行业工会", K.TRADE, ["快递员"], "G"),
-        ("WS", "平顶山市网约送餐员联合工会", K.JOINT, ["网约送餐员"], "H"),
-    ]),
-    ("JS", "平顶山市建设工会", K.INDUSTRY_UNION, ["房产中介员"], [
-        ("FC", "平顶山市房产中介行业工会", K.TRADE, ["房产中介员"], "K"),
-        ("JZ", "平顶山市建筑业工会联合会", K.REGIONAL_FEDERATION, [], "E"),
-    ]),
-    ("CM", "平顶山市财贸工会", K.INDUSTRY_UNION, ["家政服务员", "商场信息员"], [
-        ("JZ", "平顶山市家政服务行业工会", K.TRADE, ["家政服务员"], "O"),
-        ("SC", "平顶山市商场信息员联合工会", K.JOINT, ["商场信息员"], "F"),
-    ]),
-    ("QF", "平顶山市轻纺工会", K.INDUSTRY_UNION, [], [
-        ("FZ", "平顶山市纺织有限公司工会", K.ENTERPRISE, [], "C"),
-    ]),
-    ("KJWWT", "平顶山市科教文卫体工会", K.INDUSTRY_UNION, ["护工护理员"], [
-        ("HG", "平顶山市护工护理员行业工会", K.TRADE, ["护工护理员"], "Q"),
-        ("KY", "平顶山市康养中心工会", K.ENTERPRISE, ["护工护理员"], "Q"),
-    ]),
-    ("SZ", "平顶山市直工会", K.CITY_DIRECT, ["保安员"], [
-        ("BA", "平顶山市保安服务有限公司工会", K.ENTERPRISE, ["保安员"], "L"),
-    ]),
+    (
+        "PMSM",
+        "中国平煤神马集团工会",
+        K.ENTERPRISE,
+        [],
+        [
+            ("WL", "平煤神马集团物流有限公司工会", K.ENTERPRISE, ["货车司机"], "G"),
+            ("JZ", "平煤神马建工集团工会", K.ENTERPRISE, [], "E"),
+        ],
+    ),
+    (
+        "GJ",
+        "平顶山市工交工会",
+        K.INDUSTRY_UNION,
+        ["货车司机", "快递员", "网约送餐员"],
+        [
+            ("HY", "平顶山市道路货运行业工会", K.TRADE, ["货车司机"], "G"),
+            ("KD", "平顶山市快递行业工会", K.TRADE, ["快递员"], "G"),
+            ("WS", "平顶山市网约送餐员联合工会", K.JOINT, ["网约送餐员"], "H"),
+        ],
+    ),
+    (
+        "JS",
+        "平顶山市建设工会",
+        K.INDUSTRY_UNION,
+        ["房产中介员"],
+        [
+            ("FC", "平顶山市房产中介行业工会", K.TRADE, ["房产中介员"], "K"),
+            ("JZ", "平顶山市建筑业工会联合会", K.REGIONAL_FEDERATION, [], "E"),
+        ],
+    ),
+    (
+        "CM",
+        "平顶山市财贸工会",
+        K.INDUSTRY_UNION,
+        ["家政服务员", "商场信息员"],
+        [
+            ("JZ", "平顶山市家政服务行业工会", K.TRADE, ["家政服务员"], "O"),
+            ("SC", "平顶山市商场信息员联合工会", K.JOINT, ["商场信息员"], "F"),
+        ],
+    ),
+    (
+        "QF",
+        "平顶山市轻纺工会",
+        K.INDUSTRY_UNION,
+        [],
+        [
+            ("FZ", "平顶山市纺织有限公司工会", K.ENTERPRISE, [], "C"),
+        ],
+    ),
+    (
+        "KJWWT",
+        "平顶山市科教文卫体工会",
+        K.INDUSTRY_UNION,
+        ["护工护理员"],
+        [
+            ("HG", "平顶山市护工护理员行业工会", K.TRADE, ["护工护理员"], "Q"),
+            ("KY", "平顶山市康养中心工会", K.ENTERPRISE, ["护工护理员"], "Q"),
+        ],
+    ),
+    (
+        "SZ",
+        "平顶山市直工会",
+        K.CITY_DIRECT,
+        ["保安员"],
+        [
+            ("BA", "平顶山市保安服务有限公司工会", K.ENTERPRISE, ["保安员"], "L"),
+        ],
+    ),
 ]
 #: Order of the 2015 table, then the two units the 2019 plan adds.
-CITY_ORDER = ["WG", "BF", "YX", "LS", "JX", "WD", "ZH", "XH", "SL", "XC", "GX", "PMSM", "GJ",
-              "JS", "CM", "QF", "KJWWT", "SZ"]
+CITY_ORDER = [
+    "WG",
+    "BF",
+    "YX",
+    "LS",
+    "JX",
+    "WD",
+    "ZH",
+    "XH",
+    "SL",
+    "XC",
+    "GX",
+    "PMSM",
+    "GJ",
+    "JS",
+    "CM",
+    "QF",
+    "KJWWT",
+    "SZ",
+]
 
 DEMO_USERS = [
     ("pds_admin", "市总组织部管理员", "PDS", Role.ADMIN),
@@ -79,44 +150,124 @@ def _ensure(parent: Organization | None, code: str, **fields) -> Organization:
     groups = fields.pop("groups", [])
     org = Organization(code=code, **fields)
     org.full_clean(exclude=["path", "depth", "numchild"])
-    org = Organization.objects.add_root(instance=org) if parent is None else Organization.objects.add_child(parent, instance=org)
+    org = (
+        Organization.objects.add_root(instance=org)
+        if parent is None
+        else Organization.objects.add_child(parent, instance=org)
+    )
     org.groups.set(WorkerGroup.objects.filter(name__in=groups))
     return Organization.objects.get(pk=org.pk)
 
 
-def _grassroots(county: Organization, code: str, short: str, township: str,
-                community: str, n: int) -> None:
+def _grassroots(
+    county: Organization, code: str, short: str, township: str, community: str, n: int
+) -> None:
     founded = datetime.date(2015 + n % 5, 1 + n % 12, 1 + n % 27)
     div = county.division_code
     base = {"division_code": div, "founded_on": founded}
-    street = _ensure(county, f"{code}-T1", name=f"{short}{township}工会", kind=K.TOWNSHIP,
-                     **base, chair_name="王建国", has_elected_chair=True, has_rules=True)
-    _ensure(street, f"{code}-C1", name=f"{short}{township}{community}工会", kind=K.COMMUNITY,
-            **base, groups=["货车司机", "护工护理员"], has_elected_chair=True)
-    _ensure(county, f"{code}-KD", name=f"{short}快递行业工会", kind=K.TRADE, industry="G",
-            **base, groups=["快递员"], chair_name="李红梅", has_elected_chair=True,
-            has_committees=True, has_rules=True, has_own_funds=True)
-    joint = _ensure(county, f"{code}-WS", name=f"{short}网约送餐员联合工会", kind=K.JOINT,
-                    industry="H", **base, groups=["网约送餐员"], has_elected_chair=True)
-    station = _ensure(joint, f"{code}-WS1", name=f"{short}美团外卖配送站工会分会", kind=K.BRANCH,
-                      industry="H", **base, groups=["网约送餐员"])
-    _ensure(station, f"{code}-WS1G", name=f"{short}美团外卖配送站第一工会小组", kind=K.GROUP,
-            industry="H", **base, groups=["网约送餐员"])
-    _ensure(county, f"{code}-E1", name=f"{short}顺达物流有限公司工会", kind=K.ENTERPRISE,
-            industry="G", **base, groups=["货车司机"], has_elected_chair=True,
-            has_committees=True, has_activity_venue=True, has_rules=True, has_own_funds=True,
-            has_performance=True, home_rating="county")
-    _ensure(county, f"{code}-WY", name=f"{short}安居物业服务有限公司工会", kind=K.ENTERPRISE,
-            industry="K", **base, groups=["保安员"])
+    street = _ensure(
+        county,
+        f"{code}-T1",
+        name=f"{short}{township}工会",
+        kind=K.TOWNSHIP,
+        **base,
+        chair_name="王建国",
+        has_elected_chair=True,
+        has_rules=True,
+    )
+    _ensure(
+        street,
+        f"{code}-C1",
+        name=f"{short}{township}{community}工会",
+        kind=K.COMMUNITY,
+        **base,
+        groups=["货车司机", "护工护理员"],
+        has_elected_chair=True,
+    )
+    _ensure(
+        county,
+        f"{code}-KD",
+        name=f"{short}快递行业工会",
+        kind=K.TRADE,
+        industry="G",
+        **base,
+        groups=["快递员"],
+        chair_name="李红梅",
+        has_elected_chair=True,
+        has_committees=True,
+        has_rules=True,
+        has_own_funds=True,
+    )
+    joint = _ensure(
+        county,
+        f"{code}-WS",
+        name=f"{short}网约送餐员联合工会",
+        kind=K.JOINT,
+        industry="H",
+        **base,
+        groups=["网约送餐员"],
+        has_elected_chair=True,
+    )
+    station = _ensure(
+        joint,
+        f"{code}-WS1",
+        name=f"{short}美团外卖配送站工会分会",
+        kind=K.BRANCH,
+        industry="H",
+        **base,
+        groups=["网约送餐员"],
+    )
+    _ensure(
+        station,
+        f"{code}-WS1G",
+        name=f"{short}美团外卖配送站第一工会小组",
+        kind=K.GROUP,
+        industry="H",
+        **base,
+        groups=["网约送餐员"],
+    )
+    _ensure(
+        county,
+        f"{code}-E1",
+        name=f"{short}顺达物流有限公司工会",
+        kind=K.ENTERPRISE,
+        industry="G",
+        **base,
+        groups=["货车司机"],
+        has_elected_chair=True,
+        has_committees=True,
+        has_activity_venue=True,
+        has_rules=True,
+        has_own_funds=True,
+        has_performance=True,
+        home_rating="county",
+    )
+    _ensure(
+        county,
+        f"{code}-WY",
+        name=f"{short}安居物业服务有限公司工会",
+        kind=K.ENTERPRISE,
+        industry="K",
+        **base,
+        groups=["保安员"],
+    )
 
 
 @transaction.atomic
 def seed_demo() -> dict:
     """Create the demo organizations and users if missing; reset demo passwords. Idempotent."""
-    province = _ensure(None, "HN", name="河南省总工会", kind=K.PROVINCE_FEDERATION,
-                       division_code="410000")
-    city = _ensure(province, "PDS", name="平顶山市总工会", kind=K.CITY_FEDERATION,
-                   division_code="410400", chair_name="张立新", contact_phone="0375-2222222")
+    province = _ensure(
+        None, "HN", name="河南省总工会", kind=K.PROVINCE_FEDERATION, division_code="410000"
+    )
+    city = _ensure(
+        province,
+        "PDS",
+        name="平顶山市总工会",
+        kind=K.CITY_FEDERATION,
+        division_code="410400",
+        chair_name="张立新",
+        contact_phone="0375-2222222",
+    )
     counties = {c[0]: c for c in COUNTIES}
     units = {u[0]: u for u in CITY_UNITS}
     for n, code in enumerate(CITY_ORDER):
@@ -126,12 +277,19 @@ def seed_demo() -> dict:
             _grassroots(unit, code, SHORT[code], township, community, n)
         else:
             _code, name, kind, groups, children = units[code]
-            unit = _ensure(city, code, name=name, kind=kind, division_code="410400",
-                           groups=groups)
+            unit = _ensure(city, code, name=name, kind=kind, division_code="410400", groups=groups)
             for suffix, child_name, child_kind, child_groups, industry in children:
-                _ensure(unit, f"{code}-{suffix}", name=child_name, kind=child_kind,
-                        division_code="410400", groups=child_groups, industry=industry,
-                        founded_on=datetime.date(2016 + n % 4, 3, 1), has_elected_chair=True)
+                _ensure(
+                    unit,
+                    f"{code}-{suffix}",
+                    name=child_name,
+                    kind=child_kind,
+                    division_code="410400",
+                    groups=child_groups,
+                    industry=industry,
+                    founded_on=datetime.date(2016 + n % 4, 3, 1),
+                    has_elected_chair=True,
+                )
     for username, full_name, org_code, role in DEMO_USERS:
         user, _created = User.objects.get_or_create(username=username)
         user.full_name = full_name

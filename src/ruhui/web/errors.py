@@ -1,8 +1,8 @@
 """Error pages in Chinese; 404 says the same for 'missing' and 'outside your jurisdiction'."""
 
+from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.http import HttpResponseServerError
 
 
 def permission_denied(request, exception=None):

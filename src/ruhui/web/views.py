@@ -14,12 +14,21 @@ def home(request):
     """工作台: figures of the user's own subtree, each linking to the rows behind it."""
     summary = organization_summary(user=request.user)
     stats = [
-        {"label": "有效工会组织", "value": summary["total"],
-         "url": reverse("orgs:list") + "?active=1"},
-        {"label": "其中基层工会及分会、小组", "value": summary["base"],
-         "url": reverse("orgs:list") + "?active=1&base=1"},
-        {"label": "已撤销组织", "value": summary["inactive"],
-         "url": reverse("orgs:list") + "?active=0"},
+        {
+            "label": "有效工会组织",
+            "value": summary["total"],
+            "url": reverse("orgs:list") + "?active=1",
+        },
+        {
+            "label": "其中基层工会及分会、小组",
+            "value": summary["base"],
+            "url": reverse("orgs:list") + "?active=1&base=1",
+        },
+        {
+            "label": "已撤销组织",
+            "value": summary["inactive"],
+            "url": reverse("orgs:list") + "?active=0",
+        },
     ]
     shortcuts = [{"label": "组织树", "url": reverse("orgs:tree")}]
     if request.user.has_perm("orgs.manage_organization"):
