@@ -91,7 +91,9 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecur
 _field_keys_json = env_str("RUHUI_FIELD_KEYS")
 if _field_keys_json is None:
     if PRODUCTION:
-        raise ImproperlyConfigured('RUHUI_FIELD_KEYS must be set in production: {"1": "<base64 32 bytes>"}.')
+        raise ImproperlyConfigured(
+            'RUHUI_FIELD_KEYS must be set in production: {"1": "<base64 32 bytes>"}.'
+        )
     _field_keys_json = json.dumps({"1": _local["field_key"]})
 RUHUI_FIELD_KEYS = {int(k): base64.b64decode(v) for k, v in json.loads(_field_keys_json).items()}
 if any(len(key) != 32 for key in RUHUI_FIELD_KEYS.values()):
@@ -181,8 +183,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -194,8 +197,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

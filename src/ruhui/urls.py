@@ -10,7 +10,8 @@ from ruhui.api.api import api
 admin.site.site_header = "入会 · 系统管理（仅限超级管理员）"
 # Django admin is for superusers only (AC-7); cadres work through the scoped pages.
 admin.site.has_permission = lambda request: bool(
-    request.user.is_active and request.user.is_superuser)
+    request.user.is_active and request.user.is_superuser
+)
 
 urlpatterns = [
     *auth_urlpatterns,

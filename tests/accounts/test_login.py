@@ -83,9 +83,7 @@ def test_inactive_user_gets_the_same_answer_as_a_wrong_password(world, login_pos
 
 
 @pytest.mark.parametrize("username", ["county_admin", "no_such_cadre"])
-def test_failed_login_writes_one_login_failed_row_without_the_password(
-    world, login_post, username
-):
+def test_failed_login_writes_one_login_failed_row_without_the_password(world, login_post, username):
     login_post(username, WRONG)
     rows = AuditEvent.objects.all()
     assert [(r.action, r.actor_username, r.result) for r in rows] == [
@@ -203,4 +201,3 @@ def test_logout_writes_one_logout_audit_row(client, world, login_post):
     assert logouts.count() == 1
     assert logouts.get().actor == world.county_admin
     assert logouts.get().ip == "127.0.0.1"
-

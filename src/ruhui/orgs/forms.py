@@ -9,7 +9,14 @@ from ruhui.orgs.selectors import organization_choices
 from ruhui.orgs.services import EDITABLE_FIELDS
 
 
+EMPTY_LABEL = "——请选择——"
+
+
 class OrgChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", EMPTY_LABEL)
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj: Organization) -> str:
         indent = "　" * max(obj.depth - 1, 0)
         return f"{indent}{obj.name}（{obj.get_kind_display()}）"
@@ -37,7 +44,10 @@ class OrganizationForm(forms.ModelForm):
         current = self.instance.division_code if self.instance.pk else None
         if current and current not in dict(choices):
             choices = [(current, divisions.full_name(current) or current), *choices]
-        self.fields["division_code"].choices = [("", "——请选择——"), *choices]
+        self.fields["division_code"].choices = [("", EMPTY_LABEL), *choices]
+        for name in ("kind", "industry"):
+            field = self.fields[name]
+            field.choices = [(v, EMPTY_LABEL if v == "" else label) for v, label in field.choices]
         if creating:
             self.fields = {
                 "parent": OrgChoiceField(

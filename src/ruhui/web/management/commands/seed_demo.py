@@ -8,7 +8,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = seed_demo()
-        self.stdout.write(self.style.SUCCESS(f"演示数据就绪：{result['organizations']} 个工会组织。"))
-        self.stdout.write("演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+        self.stdout.write(
+            self.style.SUCCESS(f"演示数据就绪：{result['organizations']} 个工会组织。")
+        )
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, full_name, _org, _role in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {full_name}")
