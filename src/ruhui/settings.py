@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "ruhui.core",
     "ruhui.accounts",
     "ruhui.orgs",
+    "ruhui.members",
     "ruhui.web",
     "ruhui.api",
 ]
@@ -198,7 +199,7 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "ruhui.accounts.validators.ChineseMinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -226,7 +227,7 @@ AXES_COOLOFF_TIME = 0.25  # hours
 # Lock the account, not the address: a whole county office or factory dormitory shares one NAT
 # address, and an IP lockout would let one typist lock everyone out (docs/decisions/0002).
 AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W021"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
@@ -241,6 +242,10 @@ if PRODUCTION:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preload lists bind the whole domain to HTTPS for years: the owner of the domain decides,
+    # not this application (docs/operations.md).
+    # Preload lists bind the whole domain to HTTPS for years: the domain owner decides that,
+    # not this application; hence security.W021 is silenced.
     SECURE_HSTS_PRELOAD = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

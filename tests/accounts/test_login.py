@@ -18,7 +18,6 @@ from django.test import Client
 
 from ruhui.accounts.models import AuditEvent
 from tests.accounts.helpers import CLIENT_IP, LOGIN_URL, errors_in, is_logged_in, is_login_redirect
-from tests.factories import PASSWORD
 
 WRONG = "Wrong-password-77"
 MSG_INVALID = "请输入一个正确的用户名和密码"

@@ -77,7 +77,7 @@ def test_the_12_hours_count_from_login_not_from_the_first_request(world, as_user
 # --- Access ends at once (SESS-4) ------------------------------------------------------------
 
 
-def test_deactivated_user_loses_access_on_the_next_request(world, as_user):
+def test_deactivated_user_loses_access_on_the_next_request(world):
     viewer = Client()
     viewer.force_login(world.county_viewer)
     assert viewer.get("/").status_code == 200
@@ -124,6 +124,12 @@ def test_must_change_password_is_redirected_to_the_password_page(must_change, pa
 
 def test_the_password_page_itself_is_reachable(must_change):
     assert must_change.get(PASSWORD_URL).status_code == 200
+
+
+def test_the_password_page_states_the_rules_in_chinese(must_change):
+    html = must_change.get(PASSWORD_URL).content.decode()
+    assert "你的密码必须包含至少 10 个字符。" in html
+    assert "你的密码不能是一个常见密码。" in html
 
 
 def test_after_changing_the_password_the_workspace_opens(world, must_change):

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import models
+from django.utils.functional import Promise
 
 from ruhui.accounts.models import AuditEvent
 from ruhui.core.context import client_ip
@@ -13,14 +14,20 @@ Action = AuditEvent.Action
 
 
 def _plain(value):
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, list | tuple | set):
+    if isinstance(value, set):
         return sorted(_plain(v) for v in value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
     return value
 
 
@@ -57,7 +64,7 @@ def audit_record(
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=(object_repr if object_repr is not None else str(obj or ""))[:200],
         org_path=org_path or "",
-        changes=changes or {},
+        changes=_plain(changes or {}),
         ip=client_ip(),
         result=result,
     )

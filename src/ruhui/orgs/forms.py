@@ -8,7 +8,6 @@ from ruhui.orgs.models import Organization, WorkerGroup
 from ruhui.orgs.selectors import organization_choices
 from ruhui.orgs.services import EDITABLE_FIELDS
 
-
 EMPTY_LABEL = "——请选择——"
 
 

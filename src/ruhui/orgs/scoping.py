@@ -3,11 +3,13 @@
 A cadre belongs to one organization and sees its subtree, nothing else. Every selector, view,
 export and API endpoint starts from `scoped(user, Model)`; an object outside answers 404.
 Each scoped model names, in `scope_field`, the lookup of the tree path it belongs under
-(`path` on Organization, `organization__path` on User, `union__path` on Member, …).
+(`path` on Organization, `organization__path` on User, `union__path` on Member, …), or a tuple
+of lookups when a record belongs to two places at once (a transfer: the outgoing and the
+incoming union) — then it is visible from either.
 """
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from ruhui.orgs.models import Organization
@@ -42,6 +44,11 @@ def scoped(user, model_or_queryset: type[Model] | QuerySet) -> QuerySet:
     root = jurisdiction_root(user)
     if root is None:
         return queryset.none()
+    if isinstance(field, tuple):
+        condition = Q()
+        for lookup in field:
+            condition |= Q(**{f"{lookup}__startswith": root.path})
+        return queryset.filter(condition)
     return queryset.filter(**{f"{field}__startswith": root.path})
 
 

@@ -1,0 +1,25 @@
+"""Member numbers (会员号): <6-digit division code of the joining union><4-digit join year>
+<6-digit sequence>, e.g. 4104812019000123. The number is the member's portable credential: it
+stays the same through transfers (凭证接转); a person who rejoins after leaving gets a new one."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from ruhui.members.models import MemberNumberSequence
+
+
+def allocate_member_number(*, division: str, year: int) -> str:
+    """Take the next number for (division, year); safe under concurrent transactions."""
+    for _attempt in range(3):
+        updated = MemberNumberSequence.objects.filter(division=division, year=year).update(
+            last=F("last") + 1
+        )
+        if not updated:
+            try:
+                with transaction.atomic():
+                    MemberNumberSequence.objects.create(division=division, year=year, last=1)
+            except IntegrityError:
+                continue  # another transaction created it first: take the update path
+        last = MemberNumberSequence.objects.get(division=division, year=year).last
+        return f"{division}{year:04d}{last:06d}"
+    raise RuntimeError("could not allocate a member number")

@@ -1,0 +1,599 @@
+"""Every write to the member registry. The member's status changes only here, and each change
+writes exactly one MembershipEvent in the same transaction."""
+
+import datetime
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from pypinyin import Style, lazy_pinyin
+
+from ruhui.accounts.audit import Action, audit_record, diff, snapshot
+from ruhui.core import crypto
+from ruhui.core.masking import mask_id_number, mask_phone
+from ruhui.members.models import (
+    HELD_STATUSES,
+    ChangeType,
+    Member,
+    MembershipEvent,
+    MemberStatus,
+    Transfer,
+    TransferStatus,
+)
+from ruhui.members.numbers import allocate_member_number
+from ruhui.members.validation import LABELS, clean_member_fields
+from ruhui.orgs.models import Organization
+from ruhui.orgs.scoping import in_jurisdiction
+
+ID_CONTEXT = "member.id_number"
+PHONE_CONTEXT = "member.phone"
+#: Fields a cadre may edit after joining (identity fields go through their own checks).
+EDITABLE = [
+    "name",
+    "id_type",
+    "id_number",
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "political_status",
+    "education",
+    "technical_grade",
+    "phone",
+    "household_type",
+    "household_division",
+    "employment_status",
+    "employment_form",
+    "employer_name",
+    "employer_uscc",
+    "is_migrant_worker",
+    "group",
+    "new_employment_form",
+    "collection_method",
+    "verification_status",
+    "provincial_status",
+    "provincial_entered_on",
+    "last_dues_paid_on",
+]
+AUDITED = [f for f in EDITABLE if f not in ("id_number", "phone")]
+
+MSG_OUTSIDE = _("该工会不在您的管辖范围内。")
+MSG_NOT_ADMITTING = _(
+    "「%(union)s」是%(kind)s，不直接吸收会员：请选择基层工会、行业工会、联合工会或其分会、小组。"
+)
+MSG_UNION_INACTIVE = _("「%(union)s」已撤销，不能再吸收或接收会员。")
+MSG_ALREADY_MEMBER = _(
+    "此人已是「%(union)s」的会员（会员号 %(number)s），一人只能有一个会籍：如其工作已变动，请由该工会办理转出，本工会凭接转凭证接收。"
+)
+MSG_ALREADY_MEMBER_HERE = _("此人已是本工会的会员（会员号 %(number)s），无需重复入会。")
+MSG_BAD_STATE = _("会员当前为「%(status)s」，不能办理「%(action)s」。")
+MSG_TRANSFER_NOT_FOUND = _("接转凭证号「%(code)s」不存在或已办理，请核对凭证上的号码。")
+MSG_TRANSFER_WRONG_UNION = _("该凭证指定转入「%(union)s」，请由该工会（或其上级）接收。")
+MSG_TRANSFER_SAME_UNION = _("转入工会与转出工会相同，请选择会员的新工会。")
+MSG_REASON_REQUIRED = _("请填写退回原因，转出工会和会员会看到它。")
+MSG_DATE_FUTURE = _("办理日期不能晚于今天。")
+
+
+class MemberConflict(ValidationError):
+    """The person already holds a membership (one person, one membership)."""
+
+
+def _initials(name: str) -> str:
+    return "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER) if p).lower()[:40]
+
+
+def _check_union(actor, union: Organization) -> None:
+    if not in_jurisdiction(actor, union):
+        raise PermissionDenied(MSG_OUTSIDE)
+    if not union.is_active:
+        raise ValidationError(MSG_UNION_INACTIVE, params={"union": union.name})
+    if not union.admits_members:
+        raise ValidationError(
+            MSG_NOT_ADMITTING, params={"union": union.name, "kind": union.get_kind_display()}
+        )
+
+
+def id_hash(number: str) -> str:
+    """The keyed blind index of a normalised ID number (lookup and uniqueness)."""
+    return crypto.blind_index(number, context=ID_CONTEXT)
+
+
+def held_membership(number: str) -> Member | None:
+    """The membership a person currently holds (active, retained or in transfer), if any."""
+    return (
+        Member.objects.select_related("union")
+        .filter(id_number_hash=id_hash(number), status__in=HELD_STATUSES)
+        .first()
+    )
+
+
+def _conflict(existing: Member, union: Organization) -> MemberConflict:
+    if existing.union_id == union.pk:
+        return MemberConflict(
+            {
+                "id_number": ValidationError(
+                    MSG_ALREADY_MEMBER_HERE, params={"number": existing.member_number}
+                )
+            }
+        )
+    return MemberConflict(
+        {
+            "id_number": ValidationError(
+                MSG_ALREADY_MEMBER,
+                params={"union": existing.union.name, "number": existing.member_number},
+            )
+        }
+    )
+
+
+def _apply_personal(member: Member, cleaned: dict) -> None:
+    """Set the encrypted, hashed and masked forms of the ID number and phone."""
+    if "id_number" in cleaned:
+        number = cleaned["id_number"]
+        member.id_number_encrypted = crypto.encrypt(number, context=ID_CONTEXT)
+        member.id_number_hash = id_hash(number)
+        member.id_number_masked = mask_id_number(number)
+        member.id_county_unknown = cleaned.get("id_county_unknown", False)
+        if member.id_county_unknown and member.verification_status in ("", "0"):
+            member.verification_status = "3"  # 待人工核查
+    if "phone" in cleaned:
+        phone = cleaned["phone"]
+        member.phone_encrypted = crypto.encrypt(phone, context=PHONE_CONTEXT) if phone else ""
+        member.phone_masked = mask_phone(phone) if phone else ""
+        member.phone_tail = phone[-4:] if phone else ""
+
+
+def _validation_error(errors: dict) -> ValidationError:
+    return ValidationError(
+        {field: [ValidationError(m) for m in messages] for field, messages in errors.items()}
+    )
+
+
+def _event(
+    *,
+    member,
+    change_type,
+    actor,
+    on,
+    union,
+    status_before,
+    reason="",
+    note="",
+    from_union=None,
+    to_union=None,
+) -> MembershipEvent:
+    return MembershipEvent.objects.create(
+        member=member,
+        change_type=change_type,
+        reason=reason,
+        effective_on=on,
+        union=union,
+        from_union=from_union,
+        to_union=to_union,
+        status_before=status_before,
+        status_after=member.status,
+        note=note[:200],
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def member_join(
+    *,
+    actor,
+    union: Organization,
+    data: dict,
+    joined_on: datetime.date | None = None,
+    source: str = "录入",
+    origin_union: Organization | None = None,
+) -> Member:
+    """入会: register a person in a union. Refuses a person who already holds a membership."""
+    _check_union(actor, union)
+    raw = dict(data)
+    if joined_on is not None:
+        raw["joined_on"] = joined_on
+    cleaned, errors = clean_member_fields(raw)
+    cleaned.setdefault("joined_on", timezone.localdate())
+    if errors:
+        raise _validation_error(errors)
+    existing = held_membership(cleaned["id_number"])
+    if existing is not None:
+        raise _conflict(existing, union)
+    member = Member(
+        union=union,
+        origin_union=origin_union or union,
+        source=source,
+        collected_by=actor if getattr(actor, "pk", None) else None,
+        status=MemberStatus.ACTIVE,
+    )
+    for field, value in cleaned.items():
+        if field not in ("id_number", "phone", "id_county_unknown"):
+            setattr(member, field, value)
+    member.name_initials = _initials(member.name)
+    _apply_personal(member, cleaned)
+    member.member_number = allocate_member_number(
+        division=union.division_code, year=member.joined_on.year
+    )
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError:
+        # A concurrent transaction registered the same person first (partial unique index).
+        existing = held_membership(cleaned["id_number"])
+        if existing is None:
+            raise
+        raise _conflict(existing, union) from None
+    _event(
+        member=member,
+        change_type=ChangeType.JOIN,
+        actor=actor,
+        on=member.joined_on,
+        union=union,
+        status_before="",
+    )
+    audit_record(
+        actor=actor,
+        action=Action.CREATE,
+        obj=member,
+        changes={
+            "会员号": [None, member.member_number],
+            "所在工会": [None, union.name],
+            "来源": [None, source],
+        },
+    )
+    return member
+
+
+@transaction.atomic
+def member_update(*, actor, member: Member, data: dict) -> Member:
+    """Correct a member's record; a changed ID number is re-checked for a second membership."""
+    if not in_jurisdiction(actor, member.union):
+        raise PermissionDenied(MSG_OUTSIDE)
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    cleaned, errors = clean_member_fields(
+        {k: v for k, v in data.items() if k in EDITABLE}, partial=True
+    )
+    if errors:
+        raise _validation_error(errors)
+    before = snapshot(member, AUDITED)
+    changes = {}
+    if "id_number" in cleaned and id_hash(cleaned["id_number"]) != member.id_number_hash:
+        existing = held_membership(cleaned["id_number"])
+        if existing is not None and existing.pk != member.pk:
+            raise _conflict(existing, member.union)
+        changes["证件号码"] = ["***", "已更正"]
+    else:
+        cleaned.pop("id_number", None)
+        cleaned.pop("id_county_unknown", None)
+    if "phone" in cleaned:
+        if (
+            mask_phone(cleaned["phone"]) == member.phone_masked
+            and member.phone_encrypted
+            and (crypto.decrypt(member.phone_encrypted, context=PHONE_CONTEXT) == cleaned["phone"])
+        ):
+            cleaned.pop("phone")
+        else:
+            changes["手机号码"] = ["***", "已更正"]
+    for field, value in cleaned.items():
+        if field not in ("id_number", "phone", "id_county_unknown"):
+            setattr(member, field, value)
+    member.name_initials = _initials(member.name)
+    _apply_personal(member, cleaned)
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError:
+        existing = held_membership(cleaned["id_number"])
+        raise _conflict(existing, member.union) from None
+    changes |= {LABELS.get(k, k): v for k, v in diff(before, snapshot(member, AUDITED)).items()}
+    if changes:
+        audit_record(actor=actor, action=Action.UPDATE, obj=member, changes=changes)
+    return member
+
+
+def _transition(
+    *,
+    actor,
+    member: Member,
+    allowed_from,
+    to_status,
+    change_type,
+    action: str,
+    reason: str,
+    on: datetime.date | None,
+    note: str,
+    to_union=None,
+) -> Member:
+    if not in_jurisdiction(actor, member.union):
+        raise PermissionDenied(MSG_OUTSIDE)
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError({"on": ValidationError(MSG_DATE_FUTURE)})
+    if member.status not in allowed_from:
+        raise ValidationError(
+            MSG_BAD_STATE, params={"status": member.get_status_display(), "action": action}
+        )
+    before = member.status
+    member.status = to_status
+    member.save(update_fields=["status", "updated_at"])
+    _event(
+        member=member,
+        change_type=change_type,
+        actor=actor,
+        on=on,
+        union=member.union,
+        status_before=before,
+        reason=reason,
+        note=note,
+        from_union=member.union if to_union else None,
+        to_union=to_union,
+    )
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=member,
+        changes={"会籍状态": [MemberStatus(before).label, member.get_status_display()]},
+    )
+    return member
+
+
+@transaction.atomic
+def member_retain(*, actor, member: Member, reason: str = "", on=None, note: str = "") -> Member:
+    """保留会籍: e.g. unemployed, laid off, retired; the member keeps the membership here."""
+    return _transition(
+        actor=actor,
+        member=member,
+        allowed_from=(MemberStatus.ACTIVE,),
+        to_status=MemberStatus.RETAINED,
+        change_type=ChangeType.RETAIN,
+        action="保留会籍",
+        reason=reason,
+        on=on,
+        note=note,
+    )
+
+
+@transaction.atomic
+def member_withdraw(*, actor, member: Member, reason: str = "5", on=None, note: str = "") -> Member:
+    """退会: the membership ends (own request, or a person's decision after six months without
+    dues). The person may join again later as a new membership."""
+    return _transition(
+        actor=actor,
+        member=member,
+        allowed_from=(MemberStatus.ACTIVE, MemberStatus.RETAINED),
+        to_status=MemberStatus.WITHDRAWN,
+        change_type=ChangeType.WITHDRAW,
+        action="退会",
+        reason=reason,
+        on=on,
+        note=note,
+    )
+
+
+@transaction.atomic
+def member_expel(*, actor, member: Member, reason: str = "6", on=None, note: str = "") -> Member:
+    """除名: the union ends the membership (e.g. 因犯罪被开除会籍)."""
+    return _transition(
+        actor=actor,
+        member=member,
+        allowed_from=(MemberStatus.ACTIVE, MemberStatus.RETAINED),
+        to_status=MemberStatus.EXPELLED,
+        change_type=ChangeType.EXPEL,
+        action="除名",
+        reason=reason,
+        on=on,
+        note=note,
+    )
+
+
+def _new_code() -> str:
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed by hand
+    return "ZJ" + "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+@transaction.atomic
+def transfer_issue(
+    *,
+    actor,
+    member: Member,
+    to_union: Organization | None = None,
+    hold_at_residence: bool = False,
+    reason: str = "1",
+    new_employer: str = "",
+    on=None,
+) -> Transfer:
+    """转出: the outgoing union approves the transfer and issues a certificate; the member stays
+    counted here (status 接转中) until the incoming union accepts it."""
+    if to_union is not None and to_union.pk == member.union_id:
+        raise ValidationError({"to_union": ValidationError(MSG_TRANSFER_SAME_UNION)})
+    if to_union is not None and (not to_union.is_active or not to_union.admits_members):
+        raise ValidationError(
+            {
+                "to_union": ValidationError(
+                    MSG_NOT_ADMITTING if to_union.is_active else MSG_UNION_INACTIVE,
+                    params={"union": to_union.name, "kind": to_union.get_kind_display()},
+                )
+            }
+        )
+    before = Member.objects.get(pk=member.pk).status
+    member = _transition(
+        actor=actor,
+        member=member,
+        allowed_from=(MemberStatus.ACTIVE, MemberStatus.RETAINED),
+        to_status=MemberStatus.TRANSFERRING,
+        change_type=ChangeType.TRANSFER_OUT,
+        action="转出",
+        reason=reason,
+        on=on,
+        note=new_employer,
+        to_union=to_union,
+    )
+    event = member.events.order_by("-id").first()
+    transfer = Transfer.objects.create(
+        member=member,
+        code=_new_code(),
+        from_union=member.union,
+        to_union=to_union,
+        hold_at_residence=hold_at_residence,
+        reason=reason,
+        new_employer=new_employer[:120],
+        status_before=before,
+        issued_by=actor,
+        issued_on=event.effective_on,
+    )
+    audit_record(
+        actor=actor,
+        action=Action.CREATE,
+        obj=transfer,
+        org_path=member.union.path,
+        changes={
+            "接转凭证号": [None, transfer.code],
+            "转入工会": [None, to_union.name if to_union else "（凭证接收）"],
+        },
+    )
+    return transfer
+
+
+def transfer_by_code(code: str) -> Transfer | None:
+    """The pending transfer a certificate code names (the code itself is the credential)."""
+    code = (code or "").strip().upper().replace(" ", "")
+    return (
+        Transfer.objects.select_related("member", "from_union", "to_union")
+        .filter(code=code, status=TransferStatus.PENDING)
+        .first()
+    )
+
+
+@transaction.atomic
+def transfer_accept(*, actor, code: str, union: Organization, on=None) -> Transfer:
+    """转入: the incoming union accepts the certificate; only now does the member's union change."""
+    transfer = transfer_by_code(code)
+    if transfer is None:
+        raise ValidationError(
+            {"code": ValidationError(MSG_TRANSFER_NOT_FOUND, params={"code": code})}
+        )
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if transfer.status != TransferStatus.PENDING:
+        raise ValidationError(
+            {"code": ValidationError(MSG_TRANSFER_NOT_FOUND, params={"code": code})}
+        )
+    _check_union(actor, union)
+    if transfer.to_union is not None and not union.path.startswith(transfer.to_union.path):
+        raise ValidationError(
+            {
+                "union": ValidationError(
+                    MSG_TRANSFER_WRONG_UNION, params={"union": transfer.to_union.name}
+                )
+            }
+        )
+    if union.pk == transfer.from_union_id:
+        raise ValidationError({"union": ValidationError(MSG_TRANSFER_SAME_UNION)})
+    on = on or timezone.localdate()
+    member = Member.objects.select_for_update().get(pk=transfer.member_id)
+    old_union = member.union
+    member.union = union
+    member.status = MemberStatus.ACTIVE
+    member.save(update_fields=["union", "status", "updated_at"])
+    _event(
+        member=member,
+        change_type=ChangeType.TRANSFER_IN,
+        actor=actor,
+        on=on,
+        union=union,
+        status_before=MemberStatus.TRANSFERRING,
+        reason=transfer.reason,
+        from_union=old_union,
+        to_union=union,
+    )
+    transfer.status = TransferStatus.ACCEPTED
+    transfer.accepted_union = union
+    transfer.to_union = transfer.to_union or union
+    transfer.decided_by, transfer.decided_on = actor, on
+    transfer.save()
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=member,
+        changes={"所在工会": [old_union.name, union.name], "接转凭证号": [transfer.code, "已接收"]},
+    )
+    return transfer
+
+
+@transaction.atomic
+def transfer_reject(*, actor, transfer: Transfer, reason: str) -> Transfer:
+    """退回: the incoming union declines; the member returns to their previous status at home."""
+    if transfer.to_union is None or not in_jurisdiction(actor, transfer.to_union):
+        raise PermissionDenied(MSG_OUTSIDE)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": ValidationError(MSG_REASON_REQUIRED)})
+    return _close_transfer(
+        actor=actor, transfer=transfer, status=TransferStatus.REJECTED, note=reason.strip()[:200]
+    )
+
+
+@transaction.atomic
+def transfer_cancel(*, actor, transfer: Transfer, note: str = "") -> Transfer:
+    """撤销: the outgoing union withdraws a certificate that has not been accepted yet."""
+    if not in_jurisdiction(actor, transfer.from_union):
+        raise PermissionDenied(MSG_OUTSIDE)
+    return _close_transfer(
+        actor=actor,
+        transfer=transfer,
+        status=TransferStatus.CANCELLED,
+        note=note.strip()[:200] or "转出工会撤销",
+    )
+
+
+def _close_transfer(*, actor, transfer: Transfer, status: str, note: str) -> Transfer:
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if transfer.status != TransferStatus.PENDING:
+        raise ValidationError(MSG_TRANSFER_NOT_FOUND, params={"code": transfer.code})
+    member = Member.objects.select_for_update().get(pk=transfer.member_id)
+    member.status = transfer.status_before
+    member.save(update_fields=["status", "updated_at"])
+    today = timezone.localdate()
+    _event(
+        member=member,
+        change_type=ChangeType.TRANSFER_RETURNED,
+        actor=actor,
+        on=today,
+        union=member.union,
+        status_before=MemberStatus.TRANSFERRING,
+        note=note,
+        from_union=transfer.from_union,
+        to_union=transfer.to_union,
+    )
+    transfer.status = status
+    transfer.rejection_reason = note
+    transfer.decided_by, transfer.decided_on = actor, today
+    transfer.save()
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=transfer,
+        org_path=member.union.path,
+        changes={"状态": ["待接收", TransferStatus(status).label], "原因": [None, note]},
+    )
+    return transfer
+
+
+def reveal_personal_data(*, actor, member: Member) -> dict:
+    """The full ID number and phone, for a role allowed to see them; every call is audited."""
+    if not in_jurisdiction(actor, member.union):
+        raise PermissionDenied(MSG_OUTSIDE)
+    if not actor.has_perm("members.reveal_personal_data"):
+        raise PermissionDenied
+    audit_record(
+        actor=actor,
+        action=Action.REVEAL,
+        obj=member,
+        changes={"查看": [None, "证件号码、手机号码"]},
+    )
+    return {
+        "id_number": crypto.decrypt(member.id_number_encrypted, context=ID_CONTEXT),
+        "phone": crypto.decrypt(member.phone_encrypted, context=PHONE_CONTEXT)
+        if member.phone_encrypted
+        else "",
+    }

@@ -1,0 +1,124 @@
+"""Settings profiles (CFG-1, CFG-2): production refuses to start without real secrets, starts with
+them, and passes Django's deployment checks. Each case runs in a fresh interpreter, because the
+settings are read once at import."""
+
+import base64
+import json
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+
+SETUP = "import django; django.setup(); from django.conf import settings; print('DEBUG', settings.DEBUG)"
+# Anything the developer's shell might export that would change the profile under test.
+PROFILE_VARS = (
+    "SECRET_KEY",
+    "RUHUI_FIELD_KEYS",
+    "RUHUI_FIELD_KEY_ID",
+    "RUHUI_BLIND_INDEX_KEY",
+    "ALLOWED_HOSTS",
+    "DEBUG",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "STATIC_ROOT",
+    "SECURE_SSL_REDIRECT",
+    "CSRF_TRUSTED_ORIGINS",
+    "RUHUI_ADMIN_PATH",
+)
+
+
+def b64_key() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+@pytest.fixture
+def production_env(tmp_path):
+    """A production environment with every secret set, its var dir in a temporary folder."""
+    env = {k: v for k, v in os.environ.items() if k not in PROFILE_VARS}
+    env.update(
+        {
+            "RUHUI_ENV": "production",
+            "DJANGO_SETTINGS_MODULE": "ruhui.settings",
+            "RUHUI_VAR_DIR": str(tmp_path / "var"),
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "RUHUI_FIELD_KEYS": json.dumps({"1": b64_key()}),
+            "RUHUI_BLIND_INDEX_KEY": b64_key(),
+            "ALLOWED_HOSTS": "ruhui.example.cn",
+        }
+    )
+    return env
+
+
+def run(args, env, cwd):
+    return subprocess.run(  # noqa: S603 (fixed arguments: this interpreter and a literal)
+        [sys.executable, *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_starts_with_every_secret_set(production_env, tmp_path):
+    result = run(["-c", SETUP], production_env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "DEBUG False"
+
+
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "RUHUI_FIELD_KEYS", "RUHUI_BLIND_INDEX_KEY", "ALLOWED_HOSTS"]
+)
+def test_production_refuses_to_start_without_a_secret(production_env, tmp_path, missing):
+    del production_env[missing]
+    result = run(["-c", SETUP], production_env, tmp_path)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert missing in result.stderr
+
+
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "short-key",
+        "django-insecure-" + "x" * 60,
+        "a" * 49,
+    ],
+    ids=["short", "django-insecure", "49-characters"],
+)
+def test_production_refuses_a_weak_secret_key(production_env, tmp_path, weak):
+    production_env["SECRET_KEY"] = weak
+    result = run(["-c", SETUP], production_env, tmp_path)
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak" in result.stderr
+
+
+def test_production_refuses_debug(production_env, tmp_path):
+    production_env["DEBUG"] = "1"
+    result = run(["-c", SETUP], production_env, tmp_path)
+    assert result.returncode != 0
+    assert "DEBUG must be off in production" in result.stderr
+
+
+def test_production_refuses_a_field_key_of_the_wrong_length(production_env, tmp_path):
+    production_env["RUHUI_FIELD_KEYS"] = json.dumps(
+        {"1": base64.b64encode(secrets.token_bytes(16)).decode()}
+    )
+    result = run(["-c", SETUP], production_env, tmp_path)
+    assert result.returncode != 0
+    assert "32 bytes" in result.stderr
+
+
+def test_production_writes_no_local_secrets(production_env, tmp_path):
+    run(["-c", SETUP], production_env, tmp_path)
+    assert not (tmp_path / "var" / "dev-secrets.json").exists()
+
+
+def test_production_passes_the_deployment_checks(production_env, tmp_path):
+    result = run(
+        ["-m", "ruhui", "check", "--deploy", "--fail-level", "WARNING"], production_env, tmp_path
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
