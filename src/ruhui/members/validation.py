@@ -15,7 +15,7 @@ from stdnum.cn import uscc as stdnum_uscc
 from ruhui.core import divisions
 from ruhui.members import codes, idnumber
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only: \d admits any script
 
 LABELS = {
     "name": "姓名",

@@ -1,0 +1,167 @@
+"""Membership lifecycle: each transition writes exactly one event; illegal ones write nothing."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from ruhui.accounts.models import AuditEvent
+from ruhui.members import services
+from ruhui.members.models import Member, MembershipEvent
+from tests.members.factories import join, make_id_number, make_phone
+
+
+def events(member):
+    return list(
+        member.events.order_by("id").values_list("change_type", "status_before", "status_after")
+    )
+
+
+def test_join_writes_one_join_event_and_a_number(world):
+    member = join(world.county_admin, world.county_trade, on=datetime.date(2019, 5, 1))
+    assert events(member) == [("1", "", "active")]
+    assert member.status == "active"
+    assert member.member_number == f"{world.county_trade.division_code}2019000001"
+    assert member.origin_union == world.county_trade
+    assert AuditEvent.objects.filter(action="create", object_id=str(member.pk)).count() == 1
+
+
+def test_second_member_in_same_division_and_year_gets_next_number(world):
+    join(world.county_admin, world.county_trade, on=datetime.date(2019, 5, 1))
+    second = join(world.county_admin, world.county_enterprise, on=datetime.date(2019, 7, 1))
+    assert second.member_number.endswith("2019000002")
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "code"),
+    [
+        (services.member_retain, "retained", "3"),
+        (services.member_withdraw, "withdrawn", "6"),
+        (services.member_expel, "expelled", "5"),
+    ],
+)
+def test_each_transition_writes_exactly_one_event(world, action, status, code):
+    member = join(world.county_admin, world.county_trade)
+    before = MembershipEvent.objects.count()
+    member = action(actor=world.county_admin, member=member, reason="3")
+    assert MembershipEvent.objects.count() == before + 1
+    assert events(member)[-1] == (code, "active", status)
+    assert Member.objects.get(pk=member.pk).status == status
+
+
+def test_illegal_transition_writes_nothing(world):
+    member = join(world.county_admin, world.county_trade)
+    services.member_withdraw(actor=world.county_admin, member=member)
+    count = MembershipEvent.objects.count()
+    with pytest.raises(ValidationError) as err:
+        services.member_retain(actor=world.county_admin, member=member)
+    assert "已退会" in err.value.messages[0]
+    assert MembershipEvent.objects.count() == count
+
+
+def test_retained_member_may_withdraw(world):
+    member = join(world.county_admin, world.county_trade)
+    services.member_retain(actor=world.county_admin, member=member, reason="3")
+    member = services.member_withdraw(actor=world.county_admin, member=member)
+    assert [e[0] for e in events(member)] == ["1", "3", "6"]
+
+
+def test_outsider_cannot_act_on_a_member(world):
+    member = join(world.county_admin, world.county_trade)
+    with pytest.raises(PermissionDenied):
+        services.member_withdraw(actor=world.sibling_admin, member=member)
+    assert Member.objects.get(pk=member.pk).status == "active"
+
+
+def test_one_person_one_membership(world):
+    number = make_id_number()
+    join(world.county_admin, world.county_trade, id_number=number)
+    with pytest.raises(ValidationError) as err:
+        join(world.sibling_admin, world.sibling_trade, id_number=number)
+    message = err.value.message_dict["id_number"][0]
+    assert "舞钢快递行业工会" in message and "转出" in message
+    assert Member.objects.count() == 1
+
+
+def test_same_union_duplicate_says_already_here(world):
+    number = make_id_number()
+    join(world.county_admin, world.county_trade, id_number=number)
+    with pytest.raises(ValidationError) as err:
+        join(world.county_admin, world.county_trade, id_number=number.lower())
+    assert "已是本工会的会员" in err.value.message_dict["id_number"][0]
+
+
+def test_rejoin_after_withdrawal_is_a_new_membership(world):
+    number = make_id_number()
+    first = join(
+        world.county_admin, world.county_trade, id_number=number, on=datetime.date(2019, 3, 1)
+    )
+    services.member_withdraw(actor=world.county_admin, member=first)
+    second = join(
+        world.sibling_admin, world.sibling_trade, id_number=number, on=datetime.date(2019, 9, 1)
+    )
+    assert second.pk != first.pk and second.member_number != first.member_number
+    assert second.id_number_hash == first.id_number_hash
+
+
+def test_join_refuses_federations_and_inactive_unions(world):
+    with pytest.raises(ValidationError) as err:
+        join(world.county_admin, world.county)
+    assert "不直接吸收会员" in err.value.messages[0]
+
+
+def test_invalid_fields_are_all_reported_and_nothing_written(world):
+    with pytest.raises(ValidationError) as err:
+        services.member_join(
+            actor=world.county_admin,
+            union=world.county_trade,
+            data={
+                "name": "王",
+                "id_number": "410481199005010012",
+                "phone": "12345",
+                "ethnicity": "火星族",
+                "household_division": "999999",
+            },
+        )
+    fields = err.value.message_dict
+    assert {"name", "id_number", "phone", "ethnicity", "household_division"} <= set(fields)
+    assert "校验" in fields["id_number"][0] or "核对" in fields["id_number"][0]
+    assert Member.objects.count() == 0 and MembershipEvent.objects.count() == 0
+
+
+def test_derived_sex_and_birth_date_must_match(world):
+    number = make_id_number(sex="1", born=datetime.date(1990, 5, 1))
+    with pytest.raises(ValidationError) as err:
+        services.member_join(
+            actor=world.county_admin,
+            union=world.county_trade,
+            data={"name": "李娜", "id_number": number, "phone": make_phone(), "sex": "女"},
+        )
+    assert "与身份证号不符" in err.value.message_dict["sex"][0]
+
+
+def test_unknown_county_code_is_flagged_not_rejected(world):
+    number = make_id_number(region="410499")  # Henan, but no such county
+    member = join(world.county_admin, world.county_trade, id_number=number)
+    assert member.id_county_unknown and member.verification_status == "3"
+
+
+def test_update_changes_fields_and_audits_without_personal_data(world):
+    member = join(world.county_admin, world.county_trade)
+    new_phone = make_phone()
+    member = services.member_update(
+        actor=world.county_admin, member=member, data={"phone": new_phone, "group": "快递员"}
+    )
+    assert member.group == "02" and member.phone_tail == new_phone[-4:]
+    event = AuditEvent.objects.filter(action="update", object_id=str(member.pk)).get()
+    assert new_phone not in str(event.changes)
+    assert event.changes["手机号码"] == ["***", "已更正"]
+    assert event.changes["八大群体类别"] == ["99", "02"]
+
+
+def test_update_to_an_id_number_held_elsewhere_is_refused(world):
+    taken = make_id_number()
+    join(world.sibling_admin, world.sibling_trade, id_number=taken)
+    member = join(world.county_admin, world.county_trade)
+    with pytest.raises(ValidationError):
+        services.member_update(actor=world.county_admin, member=member, data={"id_number": taken})
