@@ -165,3 +165,39 @@ def test_update_to_an_id_number_held_elsewhere_is_refused(world):
     member = join(world.county_admin, world.county_trade)
     with pytest.raises(ValidationError):
         services.member_update(actor=world.county_admin, member=member, data={"id_number": taken})
+
+
+def test_a_union_with_members_cannot_be_deactivated(world):
+    from ruhui.orgs.services import organization_deactivate
+
+    member = join(world.county_admin, world.county_enterprise)
+    with pytest.raises(ValidationError) as err:
+        organization_deactivate(
+            actor=world.county_admin, organization=world.county_enterprise, reason="企业注销"
+        )
+    assert "1 名在册会员" in err.value.messages[0]
+    services.member_withdraw(actor=world.county_admin, member=member)
+    org = organization_deactivate(
+        actor=world.county_admin, organization=world.county_enterprise, reason="企业注销"
+    )
+    assert not org.is_active
+
+
+def test_moving_a_union_takes_its_members_and_counts_along(world):
+    from ruhui.members import selectors
+    from ruhui.orgs.services import organization_move
+
+    join(world.county_admin, world.county_trade, on=datetime.date(2019, 5, 1))
+    today = datetime.date.today()
+    assert selectors.member_count_at(user=world.county_admin, on=today) == 1
+    organization_move(
+        actor=world.city_admin, organization=world.county_trade, new_parent=world.sibling
+    )
+    assert selectors.member_count_at(user=world.county_admin, on=today) == 0
+    assert selectors.member_count_at(user=world.sibling_admin, on=today) == 1
+    assert (
+        selectors.new_member_count(
+            user=world.sibling_admin, start=datetime.date(2019, 1, 1), end=today
+        )
+        == 1
+    )

@@ -1,5 +1,7 @@
 """Every write to the organization tree: create, edit, deactivate, reactivate, move."""
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -46,6 +48,12 @@ MSG_REASON = _("请填写撤销原因。")
 MSG_MOVE_INTO_SELF = _("不能把组织移到它自己或它的下级组织之下，请选择其他上级组织。")
 MSG_ALREADY_INACTIVE = _("「%(name)s」已经撤销。")
 MSG_ALREADY_ACTIVE = _("「%(name)s」是有效组织，无需恢复。")
+
+
+#: Checks other apps register (in their AppConfig.ready) to refuse deactivating a union that
+#: still holds their records, e.g. members; each returns a Chinese message or None. This keeps
+#: the tree free of imports from the apps that build on it.
+DEACTIVATION_GUARDS: list[Callable[[Organization], str | None]] = []
 
 
 def _kind_hint(kind: str) -> str:
@@ -192,6 +200,9 @@ def organization_deactivate(*, actor, organization: Organization, reason: str) -
         raise ValidationError(
             MSG_ACTIVE_CHILDREN, params={"name": organization.name, "count": active_children}
         )
+    for guard in DEACTIVATION_GUARDS:
+        if message := guard(organization):
+            raise ValidationError(message)
     organization.is_active = False
     organization.deactivated_at = timezone.now()
     organization.deactivation_reason = reason[:200]
