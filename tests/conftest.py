@@ -20,6 +20,13 @@ from ruhui.orgs.choices import OrgKind
 from tests.factories import OrganizationFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def job_files(settings, tmp_path):
+    """Import/export files of every test go to its own temporary folder (removed after)."""
+    settings.RUHUI_JOB_FILES = tmp_path / "jobs"
+    return settings.RUHUI_JOB_FILES
+
+
 @pytest.fixture
 def world(db):
     province = OrganizationFactory(

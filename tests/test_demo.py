@@ -1,8 +1,20 @@
 """The demo data: the 2015 table's 16 units plus 科教文卫体工会 and 市直工会, and demo cadres."""
 
-from django.core.management import call_command
+import datetime
+import re
+from collections import Counter
+from io import StringIO
 
-from ruhui.accounts.models import User
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from ruhui.accounts.models import AuditEvent, User
+from ruhui.members import codes, idnumber
+from ruhui.members.demo import Generator, seed_demo_members
+from ruhui.members.models import HELD_STATUSES, ChangeType, Member, MembershipEvent, Transfer
+from ruhui.members.services import reveal_personal_data
+from ruhui.orgs.choices import ADMITTING_KINDS
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import visible_organizations
 from ruhui.web.demo import CITY_ORDER, DEMO_PASSWORD
@@ -38,3 +50,113 @@ def test_demo_logins_see_their_own_units(db, client):
         "平顶山市快递行业工会",
         "平顶山市网约送餐员联合工会",
     }
+
+
+# ---- Demo members (ruhui.members.demo): a small count keeps these fast.
+
+DEMO_TEST_MEMBERS = 300
+
+
+@pytest.fixture
+def demo_members(db):
+    call_command("seed_demo", members=0, verbosity=0)
+    return seed_demo_members(count=DEMO_TEST_MEMBERS)
+
+
+def test_demo_members_fill_every_union_with_a_realistic_mix(demo_members):
+    members = Member.objects.all()
+    assert demo_members["created"] == members.count() >= DEMO_TEST_MEMBERS
+    city = Organization.objects.get(code="PDS")
+    base_unions = Organization.objects.filter(
+        path__startswith=city.path, kind__in=ADMITTING_KINDS, is_active=True
+    )
+    assert base_unions.count() > 50
+    empty = base_unions.exclude(members__status__in=HELD_STATUSES).values_list("code", flat=True)
+    assert list(empty) == []
+    assert set(members.values_list("group", flat=True)) == set(codes.EIGHT_GROUPS.codes)
+    migrant_share = members.filter(is_migrant_worker=True).count() / members.count()
+    assert 0.5 <= migrant_share <= 0.9
+    delivery = Member.objects.filter(union__code__endswith="-KD").values_list("group", flat=True)
+    assert Counter(delivery).most_common(1)[0][0] == "02"  # 快递行业工会: mostly 快递员
+    years = Counter(d.year for d in members.values_list("joined_on", flat=True))
+    assert min(years) == 2015 and years[2019] > years[2017]
+    assert len(set(members.values_list("employment_form", flat=True))) >= 4
+
+
+def test_demo_members_are_valid_people_stored_masked(demo_members):
+    today = datetime.date.today()
+    actor = User.objects.get(username="pds_admin")
+    for member in Member.objects.order_by("?")[:40]:
+        number = reveal_personal_data(actor=actor, member=member)["id_number"]
+        info = idnumber.parse(number)
+        assert info.county_known and number[:4] in (
+            "4104",
+            "4110",
+            "4111",
+            "4113",
+            "4114",
+            "4115",
+            "4116",
+            "4117",
+        )
+        age = (today - info.birth_date).days / 365.25
+        assert 18 <= age <= 60
+        assert (member.joined_on - info.birth_date).days / 365.25 >= 18
+        assert member.id_number_masked == number[:6] + "********" + number[14:]
+        assert re.fullmatch(r"1[3-9]\d\*{4}\d{4}", member.phone_masked)
+        assert number not in member.id_number_encrypted
+
+
+def test_demo_histories_hold_every_change_type(demo_members):
+    assert set(MembershipEvent.objects.values_list("change_type", flat=True)) == set(
+        ChangeType.values
+    )
+    assert set(Transfer.objects.values_list("status", flat=True)) >= {
+        "accepted",
+        "pending",
+        "rejected",
+    }
+    assert Member.objects.values("id_number_hash").annotate(n=Count("id")).filter(n__gt=1)
+    statuses = Counter(Member.objects.values_list("status", flat=True))
+    assert statuses["withdrawn"] and statuses["retained"] and statuses["transferring"]
+    # Written by the services: every membership has its 入会 event and an audit row.
+    assert MembershipEvent.objects.filter(change_type="1").count() == Member.objects.count()
+    assert AuditEvent.objects.filter(object_type="members.member", action="create").count() == (
+        Member.objects.count()
+    )
+    # Transfers move members between counties: accepted ones stand in another county now.
+    for transfer in Transfer.objects.filter(status="accepted").select_related(
+        "from_union", "accepted_union"
+    ):
+        assert transfer.from_union.code.split("-")[0] != transfer.accepted_union.code.split("-")[0]
+
+
+def test_demo_members_are_idempotent_and_counted_by_the_command(db):
+    out = StringIO()
+    call_command("seed_demo", members=DEMO_TEST_MEMBERS, stdout=out)
+    count = Member.objects.count()
+    events = MembershipEvent.objects.count()
+    assert f"演示会员：{count} 条会籍记录" in out.getvalue()
+    out = StringIO()
+    call_command("seed_demo", members=DEMO_TEST_MEMBERS, stdout=out)
+    assert "已存在，未重复生成" in out.getvalue()
+    assert seed_demo_members(count=DEMO_TEST_MEMBERS)["created"] == 0
+    assert (Member.objects.count(), MembershipEvent.objects.count()) == (count, events)
+
+
+def test_demo_people_are_deterministic_per_seed():
+    today = datetime.date(2026, 1, 1)
+
+    def people(seed):
+        gen = Generator(seed=seed, today=today)
+        return [
+            (
+                gen.name("1"),
+                gen.person("02", datetime.date(2019, 5, 1), True).id_number,
+                gen.phone(),
+            )
+            for _ in range(20)
+        ]
+
+    assert people(2019) == people(2019)
+    assert people(2019) != people(2020)

@@ -10,11 +10,16 @@ parameter the walk has no sample for is a violation too: a new page must be adde
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from ruhui.accounts.services import token_create
+from ruhui.importing.models import ExportJob, ImportJob, JobStatus
+from ruhui.members.services import transfer_issue
 from tests.factories import UserFactory
+from tests.members.factories import join
 
 #: Patterns that are public by design (no login, no personal or organizational data).
 PUBLIC = {"login", "logout", "web:healthz", "api:openapi-json", "api:openapi-view"}
@@ -78,6 +83,10 @@ def build_units(world) -> list[Unit]:
         clerk = UserFactory(
             username=f"{label}_walk_clerk", full_name=f"{child.name}录入员", organization=child
         )
+        member = join(admin, child, name=f"{label}样本会员")
+        leaving = join(admin, child, name=f"{label}转出会员")
+        transfer = transfer_issue(actor=admin, member=leaving)
+        import_job, export_job = _sample_jobs(label, child, admin)
         units.append(
             Unit(
                 label=label,
@@ -87,12 +96,64 @@ def build_units(world) -> list[Unit]:
                     "org_id": child.pk,
                     "user_pk": clerk.pk,
                     "token_pk": token.pk,
+                    "member_pk": member.pk,
+                    "member_id": member.pk,
+                    "transfer_pk": transfer.pk,
+                    "import_pk": import_job.pk,
+                    "export_pk": export_job.pk,
                 },
                 # Names, not short codes: a code like "WG-KD" also appears in help-text examples.
-                markers=[child.name, clerk.username, clerk.full_name, f"{label}-walk-token"],
+                markers=[
+                    child.name,
+                    clerk.username,
+                    clerk.full_name,
+                    f"{label}-walk-token",
+                    member.name,
+                    leaving.name,
+                    member.member_number,
+                    transfer.code,
+                    import_job.original_name,
+                ],
             )
         )
     return units
+
+
+def _sample_jobs(label, union, admin):
+    """A finished import (with its result file) and export (with its file) for a unit."""
+    folder = Path(settings.RUHUI_JOB_FILES)
+    folder.mkdir(parents=True, exist_ok=True)
+    report = folder / f"walk-{label}-report.xlsx"
+    report.write_bytes(b"report")
+    exported = folder / f"walk-{label}-export.csv"
+    exported.write_bytes(b"export")
+    import_job = ImportJob.objects.create(
+        union=union,
+        created_by=admin,
+        original_name=f"{label}样本花名册.xlsx",
+        stored_path=str(report),
+        kind="xlsx",
+        status=JobStatus.SUCCEEDED,
+        report_path=str(report),
+        summary={"rows": 1, "created": 1, "updated": 0, "rejected": 0},
+    )
+    export_job = ExportJob.objects.create(
+        union=union,
+        created_by=admin,
+        fmt="csv",
+        status=JobStatus.SUCCEEDED,
+        rows=1,
+        file_path=str(exported),
+    )
+    return import_job, export_job
+
+
+def _body(response) -> str:
+    if getattr(response, "streaming", False):
+        data = b"".join(response.streaming_content)
+    else:
+        data = response.content
+    return data.decode("utf-8", "replace")
 
 
 def walk(client, world, urlconf=None) -> list[str]:
@@ -108,7 +169,9 @@ def walk(client, world, urlconf=None) -> list[str]:
             url = route.url(owner.samples)
             if route.params and route.name not in PUBLIC:
                 client.force_login(owner.admin)
-                status = client.get(url).status_code
+                response = client.get(url)
+                _body(response)  # close file responses
+                status = response.status_code
                 if status == 404:
                     violations.append(f"{route.name}: owner {owner.label} gets 404 at {url}")
             for outsider in units:
@@ -117,7 +180,7 @@ def walk(client, world, urlconf=None) -> list[str]:
                 for method in ("get", "post"):
                     client.force_login(outsider.admin)
                     response = getattr(client, method)(url)
-                    body = response.content.decode("utf-8", "replace")
+                    body = _body(response)
                     # JSON bodies may escape non-ASCII text (\uXXXX): look for both forms.
                     leaked = [m for m in owner.markers if m in body or json.dumps(m)[1:-1] in body]
                     if leaked:

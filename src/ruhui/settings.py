@@ -124,10 +124,14 @@ INSTALLED_APPS = [
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     "ruhui.core",
     "ruhui.accounts",
     "ruhui.orgs",
     "ruhui.members",
+    "ruhui.importing",
     "ruhui.web",
     "ruhui.api",
 ]
@@ -183,12 +187,21 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
+_PROGRESS_CACHE = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "progress"}
+    if TESTING
+    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+          "LOCATION": str(VAR_DIR / "cache" / "progress")}
+)
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES["progress"] = _PROGRESS_CACHE
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -283,6 +296,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Background jobs: Django's task API (django-tasks backport). `db` keeps the queue in the
+# database (no server; `make demo` starts one worker); `rq` puts it on Redis for more machines;
+# `immediate` runs tasks inline (the test default).
+RUHUI_TASK_BACKEND = env_str("RUHUI_TASK_BACKEND", "immediate" if TESTING else "db")
+_TASK_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if RUHUI_TASK_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured("RUHUI_TASK_BACKEND must be db, rq or immediate")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[RUHUI_TASK_BACKEND], "QUEUES": ["default"]}}
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
+
+# Uploaded import files: size limit and where they are kept until the job is done.
+RUHUI_IMPORT_MAX_BYTES = int(env_str("RUHUI_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+RUHUI_JOB_FILES = Path(env_str("RUHUI_JOB_FILES", str(VAR_DIR / "jobs")))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 NINJA_PAGINATION_PER_PAGE = 50
 RUHUI_PAGE_SIZE = 50

@@ -17,6 +17,8 @@ urlpatterns = [
     *auth_urlpatterns,
     path("", include("ruhui.web.urls")),
     path("orgs/", include("ruhui.orgs.urls")),
+    path("members/", include("ruhui.members.urls")),
+    path("imports/", include("ruhui.importing.urls")),
     path("accounts/", include("ruhui.accounts.urls")),
     path("api/v1/", api.urls),
     path(settings.RUHUI_ADMIN_PATH, admin.site.urls),

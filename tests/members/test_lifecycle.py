@@ -201,3 +201,69 @@ def test_moving_a_union_takes_its_members_and_counts_along(world):
         )
         == 1
     )
+
+
+def test_a_change_cannot_be_dated_before_the_last_one(world):
+    member = join(world.county_admin, world.county_trade, on=datetime.date(2020, 5, 1))
+    with pytest.raises(ValidationError) as err:
+        services.member_withdraw(
+            actor=world.county_admin, member=member, on=datetime.date(2016, 1, 1)
+        )
+    assert "2020-05-01" in err.value.message_dict["on"][0]
+    assert Member.objects.get(pk=member.pk).status == "active"
+
+
+def test_transfer_acceptance_date_must_follow_the_issue_and_not_be_future(world):
+    member = join(world.county_admin, world.county_trade, on=datetime.date(2019, 5, 1))
+    transfer = services.transfer_issue(
+        actor=world.county_admin, member=member, on=datetime.date(2019, 9, 1)
+    )
+    for bad in (datetime.date(2019, 8, 1), datetime.date.today() + datetime.timedelta(days=3)):
+        with pytest.raises(ValidationError):
+            services.transfer_accept(
+                actor=world.sibling_admin, code=transfer.code, union=world.sibling_trade, on=bad
+            )
+    assert Member.objects.get(pk=member.pk).status == "transferring"
+
+
+def test_sex_and_birth_date_follow_the_resident_id(world):
+    member = join(
+        world.county_admin,
+        world.county_trade,
+        id_number=make_id_number(sex="1", born=datetime.date(1990, 5, 1)),
+    )
+    with pytest.raises(ValidationError) as err:
+        services.member_update(actor=world.county_admin, member=member, data={"sex": "女"})
+    assert "由身份证号决定" in err.value.message_dict["sex"][0]
+    with pytest.raises(ValidationError):
+        services.member_update(
+            actor=world.county_admin, member=member, data={"birth_date": "1970-01-01"}
+        )
+
+
+def test_an_under_age_person_cannot_join_today(world):
+    young = make_id_number(
+        born=datetime.date.today().replace(year=datetime.date.today().year - 14, day=1)
+    )
+    with pytest.raises(ValidationError) as err:
+        services.member_join(
+            actor=world.county_admin,
+            union=world.county_trade,
+            data={"name": "小明", "id_number": young},
+        )
+    assert "16 周岁" in err.value.message_dict["joined_on"][0]
+
+
+def test_an_edit_may_clear_optional_fields(world):
+    member = join(
+        world.county_admin,
+        world.county_trade,
+        household_division="410481",
+        last_dues_paid_on="2020-01-01",
+    )
+    member = services.member_update(
+        actor=world.county_admin,
+        member=member,
+        data={"household_division": "", "last_dues_paid_on": ""},
+    )
+    assert member.household_division == "" and member.last_dues_paid_on is None

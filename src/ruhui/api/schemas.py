@@ -132,7 +132,9 @@ class MemberIn(Schema):
     union: str | None = Field(None, description="所在工会的组织代码（必填），如 WG-KD")
     name: str | None = Field(None, description="姓名（必填）")
     id_type: str | None = Field(None, description="证件类型，默认 1 身份证")
-    id_number: str | None = Field(None, description="证件号码（必填）；身份证号会校验并推出性别、出生日期")
+    id_number: str | None = Field(
+        None, description="证件号码（必填）；身份证号会校验并推出性别、出生日期"
+    )
     sex: str | None = Field(None, description="性别；使用身份证时可不填")
     birth_date: str | None = Field(None, description="出生日期，如 1990-05-01；使用身份证时可不填")
     ethnicity: str | None = Field(None, description="民族，默认 01 汉族")

@@ -23,3 +23,22 @@ def allocate_member_number(*, division: str, year: int) -> str:
         last = MemberNumberSequence.objects.get(division=division, year=year).last
         return f"{division}{year:04d}{last:06d}"
     raise RuntimeError("could not allocate a member number")
+
+
+def allocate_member_numbers(*, division: str, year: int, count: int) -> list[str]:
+    """Take `count` consecutive numbers for (division, year) at once (the importer's path)."""
+    if count <= 0:
+        return []
+    for _attempt in range(3):
+        updated = MemberNumberSequence.objects.filter(division=division, year=year).update(
+            last=F("last") + count
+        )
+        if not updated:
+            try:
+                with transaction.atomic():
+                    MemberNumberSequence.objects.create(division=division, year=year, last=count)
+            except IntegrityError:
+                continue
+        last = MemberNumberSequence.objects.get(division=division, year=year).last
+        return [f"{division}{year:04d}{n:06d}" for n in range(last - count + 1, last + 1)]
+    raise RuntimeError("could not allocate member numbers")

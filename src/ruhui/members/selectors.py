@@ -11,6 +11,7 @@ The count selectors are the definitions every report uses:
 import datetime
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from ruhui.members.models import (
     HELD_STATUSES,
@@ -188,7 +189,7 @@ def member_counts_by_status(*, user) -> dict[str, int]:
 def dues_lapse_candidates(*, user, today: datetime.date | None = None) -> QuerySet[Member]:
     """Active members with no dues recorded for six months: candidates only — a person decides
     whether to treat them as withdrawn (视为自动退会)."""
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     cutoff = today - datetime.timedelta(days=183)
     return (
         scoped(user, Member)

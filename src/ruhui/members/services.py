@@ -73,13 +73,17 @@ MSG_TRANSFER_WRONG_UNION = _("该凭证指定转入「%(union)s」，请由该�
 MSG_TRANSFER_SAME_UNION = _("转入工会与转出工会相同，请选择会员的新工会。")
 MSG_REASON_REQUIRED = _("请填写退回原因，转出工会和会员会看到它。")
 MSG_DATE_FUTURE = _("办理日期不能晚于今天。")
+MSG_DATE_BEFORE_HISTORY = _("办理日期不能早于该会员上一次会籍变动的日期（%(date)s），请核对。")
+MSG_DERIVED = _("%(label)s由身份证号决定，不能单独修改：如有误，请更正证件号码。")
+MSG_ALREADY_TRANSFERRING = _("该会员已有一份待接收的接转凭证，请先撤销它再重新办理。")
 
 
 class MemberConflict(ValidationError):
     """The person already holds a membership (one person, one membership)."""
 
 
-def _initials(name: str) -> str:
+def name_initials(name: str) -> str:
+    """Pinyin initials of a name, for search (张伟 → zw)."""
     return "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER) if p).lower()[:40]
 
 
@@ -127,7 +131,7 @@ def _conflict(existing: Member, union: Organization) -> MemberConflict:
     )
 
 
-def _apply_personal(member: Member, cleaned: dict) -> None:
+def apply_personal_data(member: Member, cleaned: dict) -> None:
     """Set the encrypted, hashed and masked forms of the ID number and phone."""
     if "id_number" in cleaned:
         number = cleaned["id_number"]
@@ -193,8 +197,9 @@ def member_join(
     raw = dict(data)
     if joined_on is not None:
         raw["joined_on"] = joined_on
+    if not raw.get("joined_on"):
+        raw["joined_on"] = timezone.localdate()  # before validation: the age check needs it
     cleaned, errors = clean_member_fields(raw)
-    cleaned.setdefault("joined_on", timezone.localdate())
     if errors:
         raise _validation_error(errors)
     existing = held_membership(cleaned["id_number"])
@@ -210,8 +215,8 @@ def member_join(
     for field, value in cleaned.items():
         if field not in ("id_number", "phone", "id_county_unknown"):
             setattr(member, field, value)
-    member.name_initials = _initials(member.name)
-    _apply_personal(member, cleaned)
+    member.name_initials = name_initials(member.name)
+    apply_personal_data(member, cleaned)
     member.member_number = allocate_member_number(
         division=union.division_code, year=member.joined_on.year
     )
@@ -266,6 +271,13 @@ def member_update(*, actor, member: Member, data: dict) -> Member:
     else:
         cleaned.pop("id_number", None)
         cleaned.pop("id_county_unknown", None)
+        if cleaned.get("id_type", member.id_type) == "1":
+            # With a resident ID, sex and birth date are what the number says.
+            for field, label in (("sex", "性别"), ("birth_date", "出生日期")):
+                if field in cleaned and cleaned[field] != getattr(member, field):
+                    raise ValidationError(
+                        {field: ValidationError(MSG_DERIVED, params={"label": label})}
+                    )
     if "phone" in cleaned:
         if (
             mask_phone(cleaned["phone"]) == member.phone_masked
@@ -278,13 +290,15 @@ def member_update(*, actor, member: Member, data: dict) -> Member:
     for field, value in cleaned.items():
         if field not in ("id_number", "phone", "id_county_unknown"):
             setattr(member, field, value)
-    member.name_initials = _initials(member.name)
-    _apply_personal(member, cleaned)
+    member.name_initials = name_initials(member.name)
+    apply_personal_data(member, cleaned)
     try:
         with transaction.atomic():
             member.save()
     except IntegrityError:
-        existing = held_membership(cleaned["id_number"])
+        existing = held_membership(cleaned["id_number"]) if "id_number" in cleaned else None
+        if existing is None:
+            raise
         raise _conflict(existing, member.union) from None
     changes |= {LABELS.get(k, k): v for k, v in diff(before, snapshot(member, AUDITED)).items()}
     if changes:
@@ -315,6 +329,7 @@ def _transition(
         raise ValidationError(
             MSG_BAD_STATE, params={"status": member.get_status_display(), "action": action}
         )
+    _check_not_before_history(member, on)
     before = member.status
     member.status = to_status
     member.save(update_fields=["status", "updated_at"])
@@ -388,6 +403,17 @@ def member_expel(*, actor, member: Member, reason: str = "6", on=None, note: str
     )
 
 
+def _check_not_before_history(member: Member, on: datetime.date) -> None:
+    """A change cannot be dated before the membership's last recorded change (events stay in
+    order, so counts at any date read the right state)."""
+    last = member.events.order_by("-effective_on", "-id").values_list("effective_on", flat=True)
+    last = last.first()
+    if last is not None and on < last:
+        raise ValidationError(
+            {"on": ValidationError(MSG_DATE_BEFORE_HISTORY, params={"date": last.isoformat()})}
+        )
+
+
 def _new_code() -> str:
     alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed by hand
     return "ZJ" + "".join(secrets.choice(alphabet) for _ in range(10))
@@ -417,7 +443,7 @@ def transfer_issue(
                 )
             }
         )
-    before = Member.objects.get(pk=member.pk).status
+    before = Member.objects.select_for_update().get(pk=member.pk).status
     member = _transition(
         actor=actor,
         member=member,
@@ -431,18 +457,21 @@ def transfer_issue(
         to_union=to_union,
     )
     event = member.events.order_by("-id").first()
-    transfer = Transfer.objects.create(
-        member=member,
-        code=_new_code(),
-        from_union=member.union,
-        to_union=to_union,
-        hold_at_residence=hold_at_residence,
-        reason=reason,
-        new_employer=new_employer[:120],
-        status_before=before,
-        issued_by=actor,
-        issued_on=event.effective_on,
-    )
+    try:
+        with transaction.atomic():
+            transfer = _create_transfer(
+                member=member,
+                from_union=member.union,
+                to_union=to_union,
+                hold_at_residence=hold_at_residence,
+                reason=reason,
+                new_employer=new_employer[:120],
+                status_before=before,
+                issued_by=actor,
+                issued_on=event.effective_on,
+            )
+    except IntegrityError:
+        raise ValidationError(MSG_ALREADY_TRANSFERRING) from None
     audit_record(
         actor=actor,
         action=Action.CREATE,
@@ -454,6 +483,10 @@ def transfer_issue(
         },
     )
     return transfer
+
+
+def _create_transfer(**fields) -> Transfer:
+    return Transfer.objects.create(code=_new_code(), **fields)
 
 
 def transfer_by_code(code: str) -> Transfer | None:
@@ -491,6 +524,16 @@ def transfer_accept(*, actor, code: str, union: Organization, on=None) -> Transf
     if union.pk == transfer.from_union_id:
         raise ValidationError({"union": ValidationError(MSG_TRANSFER_SAME_UNION)})
     on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError({"on": ValidationError(MSG_DATE_FUTURE)})
+    if on < transfer.issued_on:
+        raise ValidationError(
+            {
+                "on": ValidationError(
+                    MSG_DATE_BEFORE_HISTORY, params={"date": transfer.issued_on.isoformat()}
+                )
+            }
+        )
     member = Member.objects.select_for_update().get(pk=transfer.member_id)
     old_union = member.union
     member.union = union

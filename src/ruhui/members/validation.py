@@ -62,6 +62,7 @@ CODED = {
 REQUIRED = ("name", "id_number")
 BOOLEAN = ("is_migrant_worker", "new_employment_form")
 DATES = ("birth_date", "joined_on", "provincial_entered_on", "last_dues_paid_on")
+CLEARABLE_DATES = ("provincial_entered_on", "last_dues_paid_on")
 TEXT_LIMITS = {"name": 40, "employer_name": 120}
 DEFAULTS = {
     "id_type": "1",
@@ -161,7 +162,11 @@ def clean_member_fields(
             cleaned[field] = code
 
     for field in DATES:
-        if field not in present or _text(raw.get(field)) == "":
+        if field not in present:
+            continue
+        if _text(raw.get(field)) == "":
+            if partial and field in CLEARABLE_DATES:
+                cleaned[field] = None  # an edit may clear an optional date
             continue
         parsed = parse_date(raw.get(field))
         if parsed is None:
@@ -225,6 +230,9 @@ def clean_member_fields(
         elif phone or not partial:
             cleaned["phone"] = phone
 
+    for field in ("household_division", "employer_uscc"):
+        if partial and field in present and not _text(raw.get(field)):
+            cleaned[field] = ""  # an edit may clear an optional code
     if "household_division" in present and _text(raw.get("household_division")):
         code = _text(raw.get("household_division"))
         if divisions.get(code) is None:

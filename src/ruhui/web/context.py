@@ -13,6 +13,17 @@ NAV = [
         ],
     ),
     (
+        "会员管理",
+        [
+            ("会员名册", "members:list", "members.view_member"),
+            ("新增会员", "members:create", "members.add_member"),
+            ("会员接转", "members:transfers", "members.view_member"),
+            ("会费候选", "members:dues", "members.manage_membership"),
+            ("导入会员", "importing:upload", "members.add_member"),
+            ("导出会员", "importing:export", "members.view_member"),
+        ],
+    ),
+    (
         "系统管理",
         [
             ("用户管理", "accounts:users", "accounts.manage_users"),

@@ -3,14 +3,20 @@ and 市直工会, each with grassroots unions of different forms, and four demo 
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 
 from ruhui.accounts.models import Role, User
+from ruhui.members.demo import seed_demo_members
 from ruhui.orgs.choices import OrgKind as K
 from ruhui.orgs.models import Organization, WorkerGroup
 
 #: Printed by `make demo` and written in the README's demo section; nowhere else.
 DEMO_PASSWORD = "Ruhui-demo-2026"  # noqa: S105  (a published demo login, never a production one)
+#: Synthetic members `make demo` loads (ruhui.members.demo). The test profile loads fewer, so the
+#: suites that seed the demo (including the browser tests) stay fast.
+DEMO_MEMBERS = 3000
+TEST_DEMO_MEMBERS = 300
 
 # code, name, kind, division, (township name, community name) — in the 2015 table's order.
 COUNTIES = [
@@ -253,9 +259,16 @@ def _grassroots(
     )
 
 
+def demo_member_count() -> int:
+    """How many demo members `seed_demo` creates by default: 3,000, or 300 under RUHUI_ENV=test."""
+    return TEST_DEMO_MEMBERS if settings.TESTING else DEMO_MEMBERS
+
+
 @transaction.atomic
-def seed_demo() -> dict:
-    """Create the demo organizations and users if missing; reset demo passwords. Idempotent."""
+def seed_demo(*, members: int | None = None) -> dict:
+    """Create the demo organizations and users if missing; reset demo passwords; then, when the
+    registry is empty, `members` synthetic members with histories (default
+    `demo_member_count()`). Idempotent."""
     province = _ensure(
         None, "HN", name="河南省总工会", kind=K.PROVINCE_FEDERATION, division_code="410000"
     )
@@ -298,4 +311,10 @@ def seed_demo() -> dict:
         user.is_active = True
         user.set_password(DEMO_PASSWORD)
         user.save()
-    return {"organizations": Organization.objects.count(), "users": len(DEMO_USERS)}
+    registry = seed_demo_members(count=demo_member_count() if members is None else members)
+    return {
+        "organizations": Organization.objects.count(),
+        "users": len(DEMO_USERS),
+        "members": registry["members"],
+        "members_created": registry["created"],
+    }

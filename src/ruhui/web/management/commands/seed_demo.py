@@ -1,15 +1,29 @@
 from django.core.management.base import BaseCommand
 
-from ruhui.web.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from ruhui.web.demo import DEMO_MEMBERS, DEMO_PASSWORD, DEMO_USERS, TEST_DEMO_MEMBERS, seed_demo
 
 
 class Command(BaseCommand):
-    help = "载入演示数据（可重复执行）：平顶山市的工会组织树与演示账号。"
+    help = "载入演示数据（可重复执行）：平顶山市的工会组织树、演示账号和虚构的演示会员。"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--members",
+            type=int,
+            default=None,
+            help=f"会员库为空时生成的演示会员人数（默认 {DEMO_MEMBERS}，测试环境 "
+            f"{TEST_DEMO_MEMBERS}；0 表示不生成）。",
+        )
 
     def handle(self, *args, **options):
-        result = seed_demo()
+        result = seed_demo(members=options["members"])
         self.stdout.write(
             self.style.SUCCESS(f"演示数据就绪：{result['organizations']} 个工会组织。")
+        )
+        created = result["members_created"]
+        self.stdout.write(
+            f"演示会员：{result['members']} 条会籍记录"
+            + (f"（本次新生成 {created} 条）。" if created else "（已存在，未重复生成）。")
         )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, full_name, _org, _role in DEMO_USERS:
