@@ -192,8 +192,10 @@ _PROGRESS_CACHE = (
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "progress"}
     if TESTING
-    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-          "LOCATION": str(VAR_DIR / "cache" / "progress")}
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "progress"),
+    }
 )
 if REDIS_URL:
     CACHES = {
