@@ -29,7 +29,9 @@ demo: install
 	$(BIN)/ruhui migrate --no-input
 	$(BIN)/ruhui seed_demo
 	@echo ""
-	@echo "入会 演示系统：http://$(HOST):$(PORT)/   （按 Ctrl+C 停止）"
+	@echo "入会 演示系统：http://$(HOST):$(PORT)/   （按 Ctrl+C 停止；后台任务进程随之停止）"
+	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/ruhui db_worker --interval 1 --no-startup-delay & worker=$$!; \
 	$(BIN)/ruhui runserver $(HOST):$(PORT)
 
 lint: install-dev

@@ -1,0 +1,240 @@
+"""Import and export jobs: create (checks first), run (in a worker), confirm, reap dead ones."""
+
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ruhui.importing import progress
+from ruhui.importing.files import FileRejected, check_upload
+from ruhui.importing.models import ExportJob, ImportJob, JobStatus
+from ruhui.orgs.models import Organization
+from ruhui.orgs.scoping import in_jurisdiction
+
+MSG_OUTSIDE = _("所选工会不在您的管辖范围内。")
+MSG_NOT_DRY_RUN = _("只能确认已完成的检查（试导入）任务。")
+MSG_WORKER_DIED = _("后台任务中断（处理进程意外退出），没有写入任何数据，请重新导入。")
+MSG_FAILED = _("导入失败，没有写入任何数据：%(error)s")
+
+
+def job_dir() -> Path:
+    path = Path(settings.RUHUI_JOB_FILES)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _store(source, original_name: str) -> Path:
+    """Copy an upload (UploadedFile or a path) into the job folder under a random name."""
+    suffix = Path(original_name).suffix.lower()[:8]
+    target = job_dir() / f"{uuid.uuid4().hex}{suffix}"
+    if hasattr(source, "chunks"):
+        with target.open("wb") as out:
+            for chunk in source.chunks():
+                out.write(chunk)
+    else:
+        shutil.copyfile(source, target)
+    return target
+
+
+def _check_actor(actor, union: Organization) -> None:
+    if not in_jurisdiction(actor, union):
+        raise PermissionDenied(MSG_OUTSIDE)
+    if not actor.has_perm("members.add_member"):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def import_job_create(
+    *,
+    actor,
+    union: Organization,
+    source,
+    original_name: str,
+    dry_run: bool = True,
+    update_existing: bool = False,
+    parent: ImportJob | None = None,
+) -> ImportJob:
+    """Check the file (refused at once if hostile), keep it, queue the import."""
+    _check_actor(actor, union)
+    stored = _store(source, original_name)
+    try:
+        kind = check_upload(stored, original_name)
+    except FileRejected as exc:
+        stored.unlink(missing_ok=True)
+        raise ValidationError({"file": ValidationError(str(exc))}) from None
+    job = ImportJob.objects.create(
+        union=union,
+        created_by=actor,
+        original_name=original_name[:200],
+        stored_path=str(stored),
+        kind=kind,
+        dry_run=dry_run,
+        update_existing=update_existing,
+        parent=parent,
+    )
+    _enqueue_import(job)
+    return job
+
+
+def _enqueue_import(job: ImportJob) -> None:
+    from ruhui.importing.tasks import run_import_job
+
+    transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+
+
+@transaction.atomic
+def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
+    """Commit the rows a finished dry run checked (the file is validated again as it is written)."""
+    _check_actor(actor, job.union)
+    if not job.dry_run or job.status != JobStatus.SUCCEEDED:
+        raise ValidationError(MSG_NOT_DRY_RUN)
+    commit = ImportJob.objects.create(
+        union=job.union,
+        created_by=actor,
+        original_name=job.original_name,
+        stored_path=job.stored_path,
+        kind=job.kind,
+        dry_run=False,
+        update_existing=job.update_existing,
+        parent=job,
+    )
+    _enqueue_import(commit)
+    return commit
+
+
+def import_job_run(job_id: int) -> dict:
+    """Run an import job (in the worker). The job row is updated outside the import's own
+    transaction, so a failure leaves the job marked failed and no member rows written."""
+    from ruhui.importing.member_import import import_members
+
+    job = ImportJob.objects.select_related("union", "created_by").get(pk=job_id)
+    if job.status != JobStatus.QUEUED:
+        return job.summary
+    job.status, job.started_at = JobStatus.RUNNING, timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    report_path = job_dir() / f"report-{job.pk}-{uuid.uuid4().hex[:8]}.xlsx"
+    started = time.time()
+    progress.report("import", job.pk, done=0, total=0, phase="reading")
+
+    def on_progress(done: int, total: int) -> None:
+        progress.report(
+            "import", job.pk, done=done, total=total, phase="checking" if job.dry_run else "writing"
+        )
+
+    try:
+        summary = import_members(
+            actor=job.created_by,
+            union=job.union,
+            path=Path(job.stored_path),
+            kind=job.kind,
+            dry_run=job.dry_run,
+            update_existing=job.update_existing,
+            report_path=report_path,
+            progress=on_progress,
+        )
+    except FileRejected as exc:
+        return _fail(job, str(exc))
+    except Exception as exc:  # the job must never stay "running": record why and re-raise
+        _fail(job, MSG_FAILED % {"error": type(exc).__name__})
+        raise
+    job.summary = summary.as_dict()
+    job.rows_total = summary.rows
+    job.report_path = str(report_path)
+    job.status, job.finished_at = JobStatus.SUCCEEDED, timezone.now()
+    job.save(update_fields=["summary", "rows_total", "report_path", "status", "finished_at"])
+    progress.report("import", job.pk, done=summary.rows, total=summary.rows, phase="done")
+    job.summary["seconds"] = round(time.time() - started, 2)
+    ImportJob.objects.filter(pk=job.pk).update(summary=job.summary)
+    return job.summary
+
+
+def _fail(job: ImportJob, message: str) -> dict:
+    job.status, job.error, job.finished_at = JobStatus.FAILED, str(message), timezone.now()
+    job.save(update_fields=["status", "error", "finished_at"])
+    progress.report("import", job.pk, done=0, total=0, phase="failed")
+    return {"error": str(message)}
+
+
+def reap_stale_jobs() -> int:
+    """Mark running jobs whose worker stopped reporting as failed (nothing was committed:
+    the import writes in one transaction, which died with the worker)."""
+    count = 0
+    for job in ImportJob.objects.filter(status=JobStatus.RUNNING):
+        started = job.started_at.timestamp() if job.started_at else None
+        if progress.is_stale("import", job.pk, started=started):
+            updated = ImportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+                status=JobStatus.FAILED, error=str(MSG_WORKER_DIED), finished_at=timezone.now()
+            )
+            count += updated
+    return count
+
+
+@transaction.atomic
+def export_job_create(
+    *,
+    actor,
+    union: Organization,
+    fmt: str,
+    full: bool = False,
+    reason: str = "",
+    filters: dict | None = None,
+) -> ExportJob:
+    """Queue an export of the union subtree's members (filters as on the member list)."""
+    if not in_jurisdiction(actor, union):
+        raise PermissionDenied(MSG_OUTSIDE)
+    if fmt not in ("xlsx", "csv"):
+        raise ValidationError({"fmt": ValidationError(_("导出格式只能是 xlsx 或 csv。"))})
+    if full:
+        from ruhui.importing.export import check_full_export
+
+        check_full_export(actor=actor, reason=reason)
+    job = ExportJob.objects.create(
+        union=union,
+        created_by=actor,
+        fmt=fmt,
+        full=full,
+        reason=reason[:200],
+        filters=filters or {},
+    )
+    from ruhui.importing.tasks import run_export_job
+
+    transaction.on_commit(lambda: run_export_job.enqueue(job.pk))
+    return job
+
+
+def export_job_run(job_id: int) -> int:
+    """Write an export file (in the worker) through the same scoped selector as the list."""
+    from ruhui.importing.export import export_members
+    from ruhui.members.selectors import member_list
+
+    job = ExportJob.objects.select_related("union", "created_by").get(pk=job_id)
+    if job.status != JobStatus.QUEUED:
+        return job.rows
+    job.status = JobStatus.RUNNING
+    job.save(update_fields=["status"])
+    path = job_dir() / f"export-{job.pk}-{uuid.uuid4().hex[:8]}.{job.fmt}"
+    try:
+        queryset = member_list(user=job.created_by, union=job.union, **job.filters)
+        rows = export_members(
+            actor=job.created_by,
+            queryset=queryset,
+            path=path,
+            fmt=job.fmt,
+            full=job.full,
+            reason=job.reason,
+        )
+    except Exception as exc:
+        job.status, job.error = JobStatus.FAILED, type(exc).__name__
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+        raise
+    job.rows, job.file_path, job.status = rows, str(path), JobStatus.SUCCEEDED
+    job.finished_at = timezone.now()
+    job.save(update_fields=["rows", "file_path", "status", "finished_at"])
+    return rows

@@ -1,0 +1,402 @@
+"""The member roster importer: one streaming pass over a file, validated row by row, written
+all-or-nothing.
+
+Decisions (docs/decisions/0004-member-import.md):
+- Every data row ends as exactly one of 新增 (created), 更新 (updated) or 未导入 (rejected), so
+  rows in file = created + updated + rejected; blank rows and trailing notes rows are not data
+  and are counted apart.
+- Rejected rows do not block the commit: the valid rows are written in ONE transaction (all of
+  them or none — a failure half-way rolls everything back), and the error report lists every
+  rejected row with the reason, so the cadre fixes those rows and imports them again.
+- A person who holds a membership in another union is rejected with that union's name (transfer,
+  don't duplicate); a person already in the target union is updated only in update mode.
+  Re-running the same file therefore never creates a duplicate.
+- The same rules as everywhere: the cell cleaners, then `clean_member_fields`, the same
+  encryption, blind index, masking, member numbers and 入会 events as `member_join`.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from ruhui.accounts.audit import Action, audit_record
+from ruhui.importing.cleaning import clean_row
+from ruhui.importing.files import FileRejected
+from ruhui.importing.headers import MEMBER_HEADER_ALIASES
+from ruhui.importing.readers import read_table
+from ruhui.members import services as member_services
+from ruhui.members.models import (
+    HELD_STATUSES,
+    ChangeType,
+    Member,
+    MembershipEvent,
+    MemberStatus,
+)
+from ruhui.members.numbers import allocate_member_numbers
+from ruhui.members.validation import LABELS, clean_member_fields
+from ruhui.orgs.choices import ADMITTING_KINDS
+from ruhui.orgs.models import Organization
+
+CHUNK = 5000
+CREATED, UPDATED, REJECTED = "新增", "更新", "未导入"
+#: Fields a roster may set on an existing member in update mode.
+UPDATABLE = [f for f in member_services.EDITABLE if f not in ("id_number", "id_type")]
+REQUIRED_COLUMNS = ("name", "id_number")
+MSG_MISSING_COLUMNS = "文件缺少必需的列：{columns}。请使用导入模板，或在表头中加入这些列。"
+MSG_DUPLICATE_IN_FILE = "证件号码与第 {row} 行重复：同一人在文件中只能出现一次。"
+MSG_HELD_ELSEWHERE = (
+    "此人已是「{union}」的会员（会员号 {number}），一人只能有一个会籍："
+    "请由该工会办理转出，本工会凭接转凭证接收。"
+)
+MSG_HELD_HERE = "此人已是本工会会员（会员号 {number}），未做更改；如需用文件中的信息更新，请选择“更新已有会员”。"
+MSG_TRANSFERRING = "此人正在办理接转（会员号 {number}），请接转完成后再导入。"
+MSG_UNION_UNKNOWN = (
+    "所属工会「{value}」不在「{root}」之下或不能直接吸收会员：请填写下级基层工会的名称或组织代码。"
+)
+
+
+@dataclass
+class Summary:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    rejected: int = 0
+    blank_rows: int = 0
+    notes_rows: int = 0
+    header_row: int = 0
+    unknown_headers: list[str] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    dry_run: bool = True
+
+    def as_dict(self) -> dict:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "rejected": self.rejected,
+            "blank_rows": self.blank_rows,
+            "notes_rows": self.notes_rows,
+            "header_row": self.header_row,
+            "unknown_headers": self.unknown_headers,
+            "dry_run": self.dry_run,
+            "errors": self.errors,
+        }
+
+    @property
+    def reconciles(self) -> bool:
+        return self.rows == self.created + self.updated + self.rejected
+
+
+@dataclass
+class _Row:
+    number: int
+    cells: list
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, message)
+    data: dict | None = None
+    union: Organization | None = None
+    id_hash: str = ""
+    action: str = REJECTED
+    existing: Member | None = None
+
+
+class MemberImporter:
+    """Import a member roster into a union's subtree (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        actor,
+        union: Organization,
+        update_existing: bool = False,
+        dry_run: bool = True,
+        progress: Callable[[int, int], None] | None = None,
+        max_errors_listed: int = 100_000,
+    ):
+        self.actor = actor
+        self.union = union
+        self.update_existing = update_existing
+        self.dry_run = dry_run
+        self.progress = progress or (lambda done, total: None)
+        self.max_errors_listed = max_errors_listed
+        self.summary = Summary(dry_run=dry_run)
+        self.today = timezone.localdate()
+        self._seen: dict[str, int] = {}
+        self._unions = self._admitting_unions()
+
+    # --- public -----------------------------------------------------------------------
+
+    def run(self, path: Path, kind: str, *, report: Callable | None = None) -> Summary:
+        """Read, validate and (unless a dry run) write; `report(headers, rows_iter, summary)`
+        receives every row with its result as the pass goes (the error report writer)."""
+        table = read_table(path, kind, header_aliases=MEMBER_HEADER_ALIASES)
+        fields = {f for _i, _h, f in table.columns if f}
+        missing = [LABELS.get(f, f) for f in REQUIRED_COLUMNS if f not in fields]
+        if missing:
+            raise FileRejected(MSG_MISSING_COLUMNS.format(columns="、".join(missing)))
+        self.summary.header_row = table.header_row
+        self.summary.unknown_headers = list(table.unknown_headers)
+        self._columns = table.columns
+        self._header_of = {f: h for _i, h, f in table.columns if f}
+        headers = [h for _i, h, _f in table.columns]
+        rows = self._results(table)
+        if self.dry_run:
+            self._drain(headers, rows, report)
+        else:
+            with transaction.atomic():
+                self._drain(headers, rows, report)
+                audit_record(
+                    actor=self.actor,
+                    action=Action.IMPORT,
+                    obj=None,
+                    org_path=self.union.path,
+                    object_repr=str(path.name)[:200],
+                    changes={k: v for k, v in self.summary.as_dict().items() if k != "errors"},
+                )
+        return self.summary
+
+    # --- the pass -----------------------------------------------------------------------
+
+    def _drain(self, headers, rows: Iterator, report) -> None:
+        if report is not None:
+            report(headers, rows, self.summary)
+        else:
+            for _row in rows:
+                pass
+
+    def _results(self, table) -> Iterator[tuple[int, list, str, str]]:
+        chunk: list[_Row] = []
+        for row in table.rows:
+            chunk.append(_Row(number=row.number, cells=row.cells))
+            if len(chunk) >= CHUNK:
+                yield from self._chunk(chunk)
+                chunk = []
+        if chunk:
+            yield from self._chunk(chunk)
+        # Known only once the reader has gone through the whole sheet.
+        self.summary.blank_rows = table.skipped_blank
+        self.summary.notes_rows = len(table.notes_rows)
+
+    def _chunk(self, chunk: list[_Row]) -> Iterator[tuple[int, list, str, str]]:
+        for row in chunk:
+            self._validate(row)
+        self._match_existing([r for r in chunk if r.data is not None])
+        if not self.dry_run:
+            self._write(chunk)
+        for row in chunk:
+            self.summary.rows += 1
+            if row.action == CREATED:
+                self.summary.created += 1
+            elif row.action == UPDATED:
+                self.summary.updated += 1
+            else:
+                self.summary.rejected += 1
+                for header, message in row.errors:
+                    if len(self.summary.errors) < self.max_errors_listed:
+                        self.summary.errors.append(
+                            {"row": row.number, "field": header, "message": message}
+                        )
+            message = "；".join(f"{h}：{m}" if h else m for h, m in row.errors)
+            yield row.number, row.cells, row.action, message
+        self.progress(self.summary.rows, 0)
+
+    def _validate(self, row: _Row) -> None:
+        by_field = {}
+        for index, _header, name in self._columns:
+            if name:
+                by_field[name] = row.cells[index] if index < len(row.cells) else None
+        union_value = by_field.pop("union", None)
+        by_field.pop("member_number", None)
+        values, cell_errors = clean_row(by_field)
+        for name, message in cell_errors.items():
+            row.errors.append((self._header_of.get(name, LABELS.get(name, name)), message))
+        for name in cell_errors:
+            values.pop(name, None)
+        if not values.get("joined_on"):
+            values["joined_on"] = self.today  # before validation: the age check needs it
+        cleaned, errors = clean_member_fields(values, today=self.today)
+        for name, messages in errors.items():
+            if name in cell_errors:
+                continue
+            for message in messages:
+                row.errors.append((self._header_of.get(name, LABELS.get(name, name)), message))
+        row.union = self._resolve_union(union_value, row)
+        if row.errors:
+            return
+        row.data = cleaned
+        row.id_hash = member_services.id_hash(cleaned["id_number"])
+        first = self._seen.get(row.id_hash)
+        if first is not None:
+            row.errors.append(
+                (self._header_of["id_number"], MSG_DUPLICATE_IN_FILE.format(row=first))
+            )
+            row.data = None
+            return
+        self._seen[row.id_hash] = row.number
+
+    def _resolve_union(self, value, row: _Row) -> Organization | None:
+        text = "" if value is None else str(value).strip()
+        if not text:
+            if self.union.pk in self._unions["pk"]:
+                return self.union
+            row.errors.append(
+                ("所属工会", MSG_UNION_UNKNOWN.format(value="（空）", root=self.union.name))
+            )
+            return None
+        found = self._unions["code"].get(text.upper()) or self._unions["name"].get(text)
+        if found is None:
+            row.errors.append(
+                ("所属工会", MSG_UNION_UNKNOWN.format(value=text, root=self.union.name))
+            )
+        return found
+
+    def _admitting_unions(self) -> dict:
+        unions = list(
+            Organization.objects.filter(
+                path__startswith=self.union.path, is_active=True, kind__in=ADMITTING_KINDS
+            )
+        )
+        return {
+            "pk": {u.pk for u in unions},
+            "code": {u.code.upper(): u for u in unions},
+            "name": {u.name: u for u in unions},
+        }
+
+    def _match_existing(self, rows: list[_Row]) -> None:
+        if not rows:
+            return
+        held = {
+            m.id_number_hash: m
+            for m in Member.objects.select_related("union").filter(
+                id_number_hash__in=[r.id_hash for r in rows], status__in=HELD_STATUSES
+            )
+        }
+        for row in rows:
+            existing = held.get(row.id_hash)
+            header = self._header_of["id_number"]
+            if existing is None:
+                row.action = CREATED
+            elif existing.status == MemberStatus.TRANSFERRING:
+                row.errors.append((header, MSG_TRANSFERRING.format(number=existing.member_number)))
+            elif existing.union_id != row.union.pk:
+                row.errors.append(
+                    (
+                        header,
+                        MSG_HELD_ELSEWHERE.format(
+                            union=existing.union.name, number=existing.member_number
+                        ),
+                    )
+                )
+            elif not self.update_existing:
+                row.errors.append((header, MSG_HELD_HERE.format(number=existing.member_number)))
+            else:
+                row.action, row.existing = UPDATED, existing
+            if row.errors:
+                row.action, row.data = REJECTED, None
+
+    # --- writing ------------------------------------------------------------------------
+
+    def _write(self, chunk: list[_Row]) -> None:
+        creates = [r for r in chunk if r.action == CREATED]
+        updates = [r for r in chunk if r.action == UPDATED]
+        if creates:
+            self._create(creates)
+        if updates:
+            self._update(updates)
+
+    def _create(self, rows: list[_Row]) -> None:
+        actor = self.actor if getattr(self.actor, "pk", None) else None
+        members = []
+        for row in rows:
+            data = row.data
+            member = Member(
+                union=row.union,
+                origin_union=row.union,
+                source="导入",
+                collected_by=actor,
+                status=MemberStatus.ACTIVE,
+            )
+            for name, value in data.items():
+                if name not in ("id_number", "phone", "id_county_unknown"):
+                    setattr(member, name, value)
+            member.name_initials = member_services.name_initials(member.name)
+            member_services.apply_personal_data(member, data)
+            members.append(member)
+        by_key: dict[tuple[str, int], list[Member]] = {}
+        for member in members:
+            by_key.setdefault((member.union.division_code, member.joined_on.year), []).append(
+                member
+            )
+        for (division, year), group in by_key.items():
+            numbers = allocate_member_numbers(division=division, year=year, count=len(group))
+            for member, number in zip(group, numbers, strict=True):
+                member.member_number = number
+        Member.objects.bulk_create(members, batch_size=1000)
+        MembershipEvent.objects.bulk_create(
+            [
+                MembershipEvent(
+                    member=m,
+                    change_type=ChangeType.JOIN,
+                    effective_on=m.joined_on,
+                    union=m.union,
+                    status_before="",
+                    status_after=MemberStatus.ACTIVE,
+                    note="批量导入",
+                    actor=actor,
+                )
+                for m in members
+            ],
+            batch_size=1000,
+        )
+
+    def _update(self, rows: list[_Row]) -> None:
+        changed_fields: set[str] = set()
+        members = []
+        for row in rows:
+            member = row.existing
+            for name, value in row.data.items():
+                if name in UPDATABLE and name != "phone" and getattr(member, name) != value:
+                    setattr(member, name, value)
+                    changed_fields.add(name)
+            if row.data.get("phone"):
+                member_services.apply_personal_data(member, {"phone": row.data["phone"]})
+                changed_fields.update({"phone_encrypted", "phone_masked", "phone_tail"})
+            member.name_initials = member_services.name_initials(member.name)
+            members.append(member)
+        changed_fields.add("name_initials")
+        changed_fields.add("updated_at")
+        now = timezone.now()
+        for member in members:
+            member.updated_at = now
+        Member.objects.bulk_update(members, sorted(changed_fields), batch_size=1000)
+
+
+def import_members(
+    *,
+    actor,
+    union: Organization,
+    path: Path,
+    kind: str,
+    dry_run: bool,
+    update_existing: bool = False,
+    report_path: Path | None = None,
+    progress=None,
+) -> Summary:
+    """Run the importer once; with `report_path`, also write the result workbook."""
+    importer = MemberImporter(
+        actor=actor,
+        union=union,
+        update_existing=update_existing,
+        dry_run=dry_run,
+        progress=progress,
+    )
+    report = None
+    if report_path is not None:
+        from ruhui.importing.report import build_error_report
+
+        def report(headers, rows, summary):
+            build_error_report(report_path, headers=headers, rows=rows, summary=summary)
+
+    return importer.run(Path(path), kind, report=report)

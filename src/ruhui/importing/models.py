@@ -1,0 +1,101 @@
+"""Import and export jobs: what was asked, by whom, how far it got, and what came out."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("进行中")
+    SUCCEEDED = "succeeded", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ImportJob(models.Model):
+    """One run of the member importer over one uploaded file (a dry run or a commit)."""
+
+    scope_field = "union__path"
+
+    union = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("导入到")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    original_name = models.CharField(_("文件名"), max_length=200)
+    stored_path = models.CharField(max_length=500, editable=False)
+    kind = models.CharField(max_length=8, editable=False)
+    dry_run = models.BooleanField(_("仅检查"), default=True)
+    update_existing = models.BooleanField(_("更新已有会员"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+    report_path = models.CharField(max_length=500, blank=True, editable=False)
+    error = models.TextField(_("失败原因"), blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="the dry run this commit confirms",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+
+    def __str__(self) -> str:
+        return f"{self.original_name}（{self.get_status_display()}）"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class ExportJob(models.Model):
+    """One export of a scoped member list to a file."""
+
+    scope_field = "union__path"
+
+    union = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("导出范围")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    fmt = models.CharField(_("格式"), max_length=4)
+    full = models.BooleanField(_("完整证件号"), default=False)
+    reason = models.CharField(_("导出事由"), max_length=200, blank=True)
+    filters = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    rows = models.PositiveIntegerField(default=0)
+    file_path = models.CharField(max_length=500, blank=True, editable=False)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+
+    def __str__(self) -> str:
+        return f"{self.get_fmt_display() if hasattr(self, 'get_fmt_display') else self.fmt}"

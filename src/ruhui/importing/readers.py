@@ -1,0 +1,546 @@
+"""Read a roster sheet as people make it: title rows, header variants, blank and notes rows.
+
+`read_table(path, kind, header_aliases=...)` finds the header row, maps its columns to fields
+and returns a `Table` whose ``rows`` is a generator of `Row(number, cells)`:
+
+- ``number`` is the row number the spreadsheet shows (1-based, title and blank rows counted;
+  for CSV the record number, a quoted multi-line cell being one record, as Excel shows it);
+- ``cells`` holds the raw cell values (str, int, float, bool, date, datetime …; always str for
+  CSV) of the header's columns only, in header order: ``cells[i]`` is under ``columns[i]``.
+
+``Table.columns`` lists (i, header text, field or None) for every non-empty header cell, where
+``i`` is the index into ``Row.cells`` and ``Table.source_columns[i]`` the 0-based spreadsheet
+column (A = 0; `column_letter` turns it into "A"). ``skipped_blank`` and ``notes_rows`` are final
+only once ``rows`` has been exhausted.
+
+Rules:
+- Sheet: the first visible worksheet whose first 30 rows hold a header row (a leading
+  「填表说明」 sheet is passed over); none → FileRejected listing the expected column names.
+- Header row: the first of the first 30 rows in which at least two cells name known fields after
+  normalisation (NFKC, no whitespace, no required marks * ※ ★, no bracketed hints such as
+  （必填） or (yyyy-mm-dd), casefolded); a header such as 身份证号/证件号码 counts when its parts
+  agree. A row naming 姓名 or 证件号码 (``key_fields``) wins over an earlier one that does not
+  (a form line such as 「单位名称 | XX公司 | 联系电话 | …」 above the table), and a cell ending
+  in a colon (「联系电话：」) labels a value, not a column. Title rows above the header (a merged
+  「XX公司工会会员花名册」) are skipped.
+- Two columns meaning one field → FileRejected naming both (column letter and text).
+- Blank rows: every cell under a recognised column is empty or whitespace (a pre-filled 序号
+  or other unrecognised column alone does not make a row) → skipped and counted.
+- Notes rows: rows with an empty ID cell whose first non-empty cell starts with 注, 说明, 填表人,
+  合计 … or that hold a single sentence-like text. They are held back; if a data row follows
+  they are data after all (and will fail validation with a reason), if the sheet ends they are
+  reported in ``notes_rows``.
+- Memory: rows are produced one at a time from calamine's iterator or the csv reader and only
+  the header's cells are kept. calamine itself parses the whole sheet into its own (Rust)
+  memory first: about 1 KB per 15-column row, ~1.1 GB for a million rows (python-calamine 0.9
+  has no cell streaming). CSV is streamed: memory stays flat.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
+from pathlib import Path
+from typing import NamedTuple
+
+from ruhui.importing.files import MSG_CORRUPT, MSG_ENCRYPTED, FileRejected, csv_encoding
+from ruhui.importing.headers import FIELD_LABELS
+
+HEADER_SCAN_ROWS = 30
+MIN_HEADER_FIELDS = 2
+KEY_FIELDS = ("name", "id_number")
+MAX_PENDING_NOTES = 1000
+CSV_SAMPLE = 64 * 1024
+
+MSG_NO_HEADER = (
+    "没有找到表头：前 {rows} 行中没有一行能识别出至少两个列名。请在数据上方留一行列名，"
+    "例如：{expected}（可下载导入模板对照）。"
+)
+MSG_NO_SHEET = "工作簿中没有可见的工作表：请取消隐藏花名册所在的工作表后再导入。"
+MSG_DUPLICATE_HEADER = (
+    "第 {first} 列「{first_text}」和第 {second} 列「{second_text}」都表示“{meaning}”："
+    "请删除或改名其中一列后再导入。"
+)
+MSG_CSV_BROKEN = (
+    "CSV 文件第 {row} 行无法读取（{detail}），常见原因是引号不配对：请在 Excel 或 WPS 中打开"
+    "核对该行，另存为「CSV UTF-8（逗号分隔）」或 .xlsx 后再导入。"
+)
+
+NOTE_PREFIXES = (
+    "注",
+    "备注",
+    "说明",
+    "填表说明",
+    "填表人",
+    "填报人",
+    "制表人",
+    "制表",
+    "审核人",
+    "审核",
+    "审批",
+    "负责人",
+    "经办人",
+    "联系人",
+    "联系电话",
+    "合计",
+    "总计",
+    "小计",
+    "共计",
+    "总人数",
+    "填表日期",
+    "制表日期",
+    "填报日期",
+    "日期:",
+    "单位盖章",
+    "单位(盖章)",
+    "(盖章)",
+    "盖章",
+    "签字",
+    "签名",
+    "以下空白",
+    "以上",
+    "以下无",
+    "此页",
+    "数据来源",
+)
+_SENTENCE_MARKS = frozenset(":,。;!?、")
+_NUMBER = re.compile(r"[-+]?[0-9]+(?:\.[0-9]*)?")
+
+
+class Row(NamedTuple):
+    """One data row: the row number the spreadsheet shows and the header columns' cells."""
+
+    number: int
+    cells: list
+
+
+@dataclass
+class Table:
+    """A roster sheet after header detection; ``rows`` is consumed once."""
+
+    header_row: int
+    columns: list[tuple[int, str, str | None]]
+    rows: Iterator[Row]
+    sheet_name: str
+    source_columns: list[int]
+    unknown_headers: list[str]
+    skipped_blank: int = 0
+    notes_rows: list[int] = field(default_factory=list)
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    @property
+    def fields(self) -> list[str]:
+        """The fields the header maps, in column order."""
+        return [name for _i, _h, name in self.columns if name]
+
+    def cells_by_field(self, row: Row) -> dict:
+        """{field: raw cell} for the mapped columns of ``row`` (for `cleaning.clean_row`)."""
+        cells = row.cells
+        return {name: cells[i] for i, _h, name in self.columns if name}
+
+
+def column_letter(index: int) -> str:
+    """0 → 'A', 25 → 'Z', 26 → 'AA' (spreadsheet column names)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+# --- header text --------------------------------------------------------------------------
+
+_BRACKETED = re.compile(
+    r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|<[^<>]*>|《[^《》]*》|〔[^〔〕]*〕|{[^{}]*}"
+)
+_NOISE = re.compile(r"[\s*※★☆✱:：_\-—·•'\"‘’“”。.()\[\]【】<>《》〔〕{}]+")
+_ALTERNATIVES = re.compile(r"[/、|]|或")
+
+
+def header_text(value: object) -> str:
+    """A header cell as shown (for messages and reports): text without surrounding space."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return " ".join(text.split())
+
+
+def normalize_header(value: object) -> str:
+    """The key a header text is matched on (see the module docstring)."""
+    text = unicodedata.normalize("NFKC", header_text(value))
+    stripped = _BRACKETED.sub("", text)
+    if _NOISE.sub("", stripped):
+        text = stripped
+    return _NOISE.sub("", text).casefold()
+
+
+def _alias_keys(aliases: dict[str, str]) -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for text, name in aliases.items():
+        key = normalize_header(text)
+        if keys.get(key, name) != name:
+            raise ValueError(f"header aliases: {text!r} normalises to {key!r}, already a field")
+        keys[key] = name
+    return keys
+
+
+def _field_for(value: object, keys: dict[str, str]) -> str | None:
+    key = normalize_header(value)
+    if not key:
+        return None
+    found = keys.get(key)
+    if found is None and _ALTERNATIVES.search(key):
+        names = {keys.get(part) for part in _ALTERNATIVES.split(key) if part}
+        names.discard(None)
+        if len(names) == 1:
+            found = names.pop()
+    return found
+
+
+def _label(name: str, aliases: dict[str, str]) -> str:
+    if name in FIELD_LABELS:
+        return FIELD_LABELS[name]
+    return next((text for text, field_name in aliases.items() if field_name == name), name)
+
+
+def _expected(aliases: dict[str, str], limit: int = 12) -> str:
+    labels: list[str] = []
+    for name in dict.fromkeys(aliases.values()):
+        labels.append(_label(name, aliases))
+        if len(labels) == limit:
+            return "、".join(labels) + "等"
+    return "、".join(labels)
+
+
+def _is_blank(value: object) -> bool:
+    if value.__class__ is str:
+        return not value or value.isspace()
+    return value is None
+
+
+# --- header detection ---------------------------------------------------------------------
+
+
+class _Header(NamedTuple):
+    number: int  # 1-based row number
+    positions: list[int]  # indexes into the raw row
+    texts: list[str]
+    fields: list[str | None]
+
+
+def _header_in(row: list, keys: dict[str, str]) -> tuple[list[int], list[str], list] | None:
+    positions, texts, names = [], [], []
+    for position, cell in enumerate(row):
+        if _is_blank(cell):
+            continue
+        text = header_text(cell)
+        positions.append(position)
+        texts.append(text)
+        # "单位名称：" "联系电话：" label a value beside them (a form line above the table).
+        names.append(None if text.endswith((":", "：")) else _field_for(cell, keys))
+    if len({name for name in names if name}) < MIN_HEADER_FIELDS:
+        return None
+    return positions, texts, names
+
+
+def _find_header(
+    rows: Iterator[list], keys: dict[str, str], key_fields: tuple[str, ...]
+) -> tuple[_Header | None, list[list]]:
+    """Scan the first rows for the header; return it and the rows read after it (to replay).
+
+    The header is the first row with at least two known columns that include one of
+    ``key_fields`` (姓名, 证件号码); failing that, the first row with two known columns.
+    """
+    scanned: list[list] = []
+    first: _Header | None = None
+    for index in range(HEADER_SCAN_ROWS):
+        row = next(rows, None)
+        if row is None:
+            break
+        scanned.append(row)
+        found = _header_in(row, keys)
+        if found is None:
+            continue
+        header = _Header(index + 1, *found)
+        if not key_fields or any(name in key_fields for name in header.fields):
+            return header, []
+        first = first or header
+    if first is None:
+        return None, []
+    return first, scanned[first.number :]
+
+
+def _check_duplicates(header: _Header, offset: int, aliases: dict[str, str]) -> None:
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header.fields):
+        if name is None:
+            continue
+        if name in seen:
+            first = seen[name]
+            raise FileRejected(
+                MSG_DUPLICATE_HEADER.format(
+                    first=column_letter(offset + header.positions[first]),
+                    first_text=header.texts[first],
+                    second=column_letter(offset + header.positions[i]),
+                    second_text=header.texts[i],
+                    meaning=_label(name, aliases),
+                ),
+                "duplicate_header",
+            )
+        seen[name] = i
+
+
+# --- the row pass -------------------------------------------------------------------------
+
+
+def _note_like(cells: list, name_index: int | None) -> bool:
+    """A row (with an empty ID cell) that reads as a note, signature or total line: its first
+    filled cell starts with 注, 说明, 填表人, 合计 …, or it holds one sentence-like text."""
+    filled = [cell for cell in cells if not _is_blank(cell)]
+    if not filled or not isinstance(filled[0], str):
+        return False
+    compact = "".join(unicodedata.normalize("NFKC", filled[0]).split())
+    if compact.startswith(NOTE_PREFIXES):
+        return True
+    if len(filled) != 1 or _NUMBER.fullmatch(compact):
+        return False
+    long_text = len(compact) >= 10 and (name_index is None or _is_blank(cells[name_index]))
+    return long_text or bool(_SENTENCE_MARKS.intersection(compact))
+
+
+def _produce(
+    table: Table,
+    raw_rows: Iterable[list],
+    first_number: int,
+    positions: list[int],
+    fields: list[str | None],
+) -> Iterator[Row]:
+    """Project, classify and number the rows after the header (the hot loop)."""
+    getter = itemgetter(*positions) if len(positions) > 1 else None
+    single = positions[0]
+    width = max(positions) + 1
+    pad = [""] * width
+    known = [i for i, name in enumerate(fields) if name]
+    # Check the name and ID columns first: in a data row one of them is filled.
+    for preferred in ("id_number", "name"):
+        if preferred in fields:
+            known.remove(fields.index(preferred))
+            known.insert(0, fields.index(preferred))
+    has_unknown = len(known) < len(fields)
+    id_index = fields.index("id_number") if "id_number" in fields else None
+    name_index = fields.index("name") if "name" in fields else None
+    pending: list[Row] = []
+    number = first_number - 1
+    for raw in raw_rows:
+        number += 1
+        if len(raw) < width:
+            raw = [*raw, *pad[len(raw) :]]
+        cells = list(getter(raw)) if getter is not None else [raw[single]]
+        for k in known:
+            value = cells[k]
+            if value.__class__ is str:
+                if value and not value.isspace():
+                    break
+            elif value is not None:
+                break
+        else:
+            if has_unknown and _note_like(cells, name_index):
+                pending.append(Row(number, cells))
+            else:
+                table.skipped_blank += 1
+            continue
+        row = Row(number, cells)
+        if (id_index is None or _is_blank(cells[id_index])) and _note_like(cells, name_index):
+            pending.append(row)
+            if len(pending) > MAX_PENDING_NOTES:
+                yield from pending
+                pending.clear()
+            continue
+        if pending:
+            yield from pending
+            pending.clear()
+        yield row
+    table.notes_rows.extend(row.number for row in pending)
+
+
+def _build_table(
+    raw_rows: Iterator[list],
+    header_aliases: dict[str, str],
+    *,
+    sheet_name: str,
+    column_offset: int = 0,
+    keys: dict[str, str] | None = None,
+    key_fields: tuple[str, ...] = (),
+) -> Table | None:
+    keys = keys if keys is not None else _alias_keys(header_aliases)
+    header, replay = _find_header(raw_rows, keys, key_fields)
+    if header is None:
+        return None
+    if replay:
+        raw_rows = chain(replay, raw_rows)
+    _check_duplicates(header, column_offset, header_aliases)
+    columns = [
+        (i, text, name)
+        for i, (text, name) in enumerate(zip(header.texts, header.fields, strict=True))
+    ]
+    table = Table(
+        header_row=header.number,
+        columns=columns,
+        rows=iter(()),
+        sheet_name=sheet_name,
+        source_columns=[column_offset + p for p in header.positions],
+        unknown_headers=[
+            text for text, name in zip(header.texts, header.fields, strict=True) if not name
+        ],
+    )
+    table.rows = _produce(table, raw_rows, header.number + 1, header.positions, header.fields)
+    return table
+
+
+def _no_header(header_aliases: dict[str, str]) -> FileRejected:
+    return FileRejected(
+        MSG_NO_HEADER.format(rows=HEADER_SCAN_ROWS, expected=_expected(header_aliases)),
+        "no_header",
+    )
+
+
+# --- xlsx / xls ---------------------------------------------------------------------------
+
+
+def _read_workbook(
+    path: Path, header_aliases: dict[str, str], key_fields: tuple[str, ...]
+) -> Table:
+    import python_calamine as calamine
+
+    try:
+        workbook = calamine.CalamineWorkbook.from_path(str(path))
+        sheets = [
+            (index, meta.name)
+            for index, meta in enumerate(workbook.sheets_metadata)
+            if meta.visible == calamine.SheetVisibleEnum.Visible
+            and meta.typ == calamine.SheetTypeEnum.WorkSheet
+        ]
+    except calamine.PasswordError:
+        raise FileRejected(MSG_ENCRYPTED, "encrypted") from None
+    except (calamine.CalamineError, OSError, ValueError):
+        raise FileRejected(MSG_CORRUPT, "corrupt") from None
+    if not sheets:
+        raise FileRejected(MSG_NO_SHEET, "no_sheet")
+    keys = _alias_keys(header_aliases)
+    for index, name in sheets:
+        try:
+            sheet = workbook.get_sheet_by_index(index)
+        except calamine.PasswordError:
+            raise FileRejected(MSG_ENCRYPTED, "encrypted") from None
+        except (calamine.CalamineError, OSError, ValueError):
+            raise FileRejected(MSG_CORRUPT, "corrupt") from None
+        start = sheet.start
+        if start is None:
+            continue
+        # python-calamine 0.9 iter_rows(): one list per row from row 1 (rows above the used
+        # range come as empty lists), columns from the first used column.
+        table = _build_table(
+            iter(sheet.iter_rows()),
+            header_aliases,
+            sheet_name=name,
+            column_offset=start[1],
+            keys=keys,
+            key_fields=key_fields,
+        )
+        if table is not None:
+            return table
+    raise _no_header(header_aliases)
+
+
+# --- csv ----------------------------------------------------------------------------------
+
+_SEP_LINE = re.compile(r"sep=(.)\r?\n?")
+
+
+def sniff_delimiter(sample: str) -> str:
+    """',', '\\t' or ';' for a CSV sample (csv.Sniffer, then a count of the first lines)."""
+    lines = sample.splitlines()[:50]
+    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the last line may be cut short
+    text = "\n".join(lines)
+    try:
+        found = csv.Sniffer().sniff(text, delimiters=",\t;").delimiter
+    except csv.Error:
+        found = ""
+    if found in (",", "\t", ";"):
+        return found
+    counts = {d: sum(line.count(d) for line in lines) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _csv_rows(handle: io.TextIOBase, delimiter: str) -> Iterator[list]:
+    reader = csv.reader(handle, delimiter=delimiter)
+    records = 0
+    try:
+        for row in reader:
+            records += 1
+            yield row
+    except csv.Error as error:
+        raise FileRejected(
+            MSG_CSV_BROKEN.format(row=records + 1, detail=str(error)[:60]), "csv_broken"
+        ) from None
+
+
+def _read_csv(path: Path, header_aliases: dict[str, str], key_fields: tuple[str, ...]) -> Table:
+    encoding = csv_encoding(path)
+    handle = path.open(encoding=encoding, newline="")
+    try:
+        sample = handle.read(CSV_SAMPLE)
+        handle.seek(0)
+        match = _SEP_LINE.match(sample)
+        if match:  # Excel's "sep=;" hint line: not shown as a row by Excel
+            delimiter = match.group(1)
+            handle.readline()
+        else:
+            delimiter = sniff_delimiter(sample)
+        table = _build_table(
+            _csv_rows(handle, delimiter), header_aliases, sheet_name="", key_fields=key_fields
+        )
+    except BaseException:
+        handle.close()
+        raise
+    if table is None:
+        handle.close()
+        raise _no_header(header_aliases)
+    table.encoding, table.delimiter = encoding, delimiter
+    table.rows = _closing(table.rows, handle)
+    return table
+
+
+def _closing(rows: Iterator[Row], handle: io.TextIOBase) -> Iterator[Row]:
+    try:
+        yield from rows
+    finally:
+        handle.close()
+
+
+def read_table(
+    path: Path | str,
+    kind: str,
+    *,
+    header_aliases: dict[str, str],
+    key_fields: tuple[str, ...] = KEY_FIELDS,
+) -> Table:
+    """Open a roster file of ``kind`` ('xlsx', 'xls', 'csv' from files.check_upload) and find
+    its header; raise FileRejected for a file or layout that cannot be read. ``key_fields``:
+    a header row naming one of them wins over an earlier row of two other known columns."""
+    path = Path(path)
+    if kind in ("xlsx", "xls"):
+        return _read_workbook(path, header_aliases, key_fields)
+    if kind == "csv":
+        return _read_csv(path, header_aliases, key_fields)
+    raise ValueError(f"unknown kind {kind!r}")

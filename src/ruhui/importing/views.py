@@ -1,0 +1,172 @@
+"""Import and export pages: upload, progress, result, confirm; template download; exports."""
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ruhui.importing import jobs, progress
+from ruhui.importing.forms import ExportForm, ImportForm
+from ruhui.importing.models import ExportJob, ImportJob, JobStatus
+from ruhui.orgs.scoping import get_scoped_or_404, scoped
+from ruhui.web.access import cadre_required, require_perm
+from ruhui.web.forms import apply_validation_error
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@require_http_methods(["GET", "POST"])
+@cadre_required
+def import_upload(request):
+    require_perm(request.user, "members.add_member")
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = jobs.import_job_create(
+                actor=request.user,
+                union=form.cleaned_data["union"],
+                source=upload,
+                original_name=upload.name,
+                dry_run=True,
+                update_existing=form.cleaned_data["update_existing"],
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            return redirect("importing:job", import_pk=job.pk)
+    recent = scoped(request.user, ImportJob).select_related("union", "created_by")[:20]
+    return render(request, "importing/upload.html", {"form": form, "recent": recent})
+
+
+@require_GET
+@cadre_required
+def import_job(request, import_pk: int):
+    job = get_scoped_or_404(
+        request.user, ImportJob.objects.select_related("union", "parent"), pk=import_pk
+    )
+    jobs.reap_stale_jobs()
+    job.refresh_from_db()
+    errors = Paginator(job.summary.get("errors", []), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "importing/job.html",
+        {
+            "job": job,
+            "progress": progress.read("import", job.pk),
+            "errors": errors,
+            "can_confirm": job.dry_run
+            and job.status == JobStatus.SUCCEEDED
+            and (job.summary.get("created", 0) + job.summary.get("updated", 0)) > 0
+            and request.user.has_perm("members.add_member"),
+        },
+    )
+
+
+@require_GET
+@cadre_required
+def import_job_status(request, import_pk: int):
+    """Polled by the job page (every two seconds) until the job ends."""
+    job = get_scoped_or_404(request.user, ImportJob, pk=import_pk)
+    jobs.reap_stale_jobs()
+    job.refresh_from_db()
+    return JsonResponse(
+        {
+            "status": job.status,
+            "label": job.get_status_display(),
+            "progress": progress.read("import", job.pk) or {},
+            "finished": job.is_finished,
+        }
+    )
+
+
+@require_POST
+@cadre_required
+def import_job_confirm(request, import_pk: int):
+    job = get_scoped_or_404(request.user, ImportJob, pk=import_pk)
+    require_perm(request.user, "members.add_member")
+    try:
+        commit = jobs.import_job_confirm(actor=request.user, job=job)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("importing:job", import_pk=job.pk)
+    return redirect("importing:job", import_pk=commit.pk)
+
+
+@require_GET
+@cadre_required
+def import_job_report(request, import_pk: int):
+    job = get_scoped_or_404(request.user, ImportJob, pk=import_pk)
+    path = Path(job.report_path) if job.report_path else None
+    if path is None or not path.exists():
+        raise Http404("结果文件不存在。")
+    name = f"导入结果-{Path(job.original_name).stem}.xlsx"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
+
+
+@require_GET
+@cadre_required
+def import_template(request):
+    from ruhui.importing.template import build_member_template
+    from ruhui.orgs.selectors import organization_choices
+
+    unions = [
+        (u.code, u.name) for u in organization_choices(user=request.user, admitting_only=True)
+    ]
+    path = jobs.job_dir() / f"template-{request.user.pk}.xlsx"
+    build_member_template(path, unions=unions)
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename="会员信息导入模板.xlsx", content_type=XLSX
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@cadre_required
+def export_start(request):
+    form = ExportForm(
+        request.POST or None, user=request.user, initial={"union": request.user.organization}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            job = jobs.export_job_create(
+                actor=request.user,
+                union=data["union"],
+                fmt=data["fmt"],
+                full=data.get("full", False),
+                reason=data.get("reason", ""),
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            return redirect("importing:export_job", export_pk=job.pk)
+    recent = scoped(request.user, ExportJob).filter(created_by=request.user)[:20]
+    return render(request, "importing/export.html", {"form": form, "recent": recent})
+
+
+@require_GET
+@cadre_required
+def export_job(request, export_pk: int):
+    job = get_scoped_or_404(
+        request.user, ExportJob.objects.filter(created_by=request.user), pk=export_pk
+    )
+    return render(request, "importing/export_job.html", {"job": job})
+
+
+@require_GET
+@cadre_required
+def export_download(request, export_pk: int):
+    job = get_scoped_or_404(
+        request.user, ExportJob.objects.filter(created_by=request.user), pk=export_pk
+    )
+    path = Path(job.file_path) if job.file_path else None
+    if job.status != JobStatus.SUCCEEDED or path is None or not path.exists():
+        raise Http404("导出文件不存在。")
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=f"会员名册-{job.union.code}.{job.fmt}"
+    )

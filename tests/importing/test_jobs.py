@@ -1,0 +1,170 @@
+"""Import and export jobs: the pages, the task backends (database and Redis), dead workers."""
+
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from ruhui.importing import jobs, progress
+from ruhui.importing.models import ExportJob, ImportJob, JobStatus
+from ruhui.members.models import Member
+from tests.importing.test_member_import import good_row, roster
+from tests.members.factories import join
+
+
+def upload(path):
+    return SimpleUploadedFile(path.name, path.read_bytes())
+
+
+@pytest.fixture
+def roster_file(tmp_path):
+    return roster(tmp_path / "花名册.xlsx", [good_row(), good_row(), good_row(phone="12")])
+
+
+def test_upload_checks_then_confirm_commits(
+    world, as_user, roster_file, django_capture_on_commit_callbacks
+):
+    client = as_user(world.county_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("importing:upload"),
+            {"union": world.county_trade.pk, "file": upload(roster_file)},
+        )
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert job.status == JobStatus.SUCCEEDED and job.dry_run
+    assert job.summary["created"] == 2 and job.summary["rejected"] == 1
+    assert Member.objects.count() == 0
+    page = client.get(reverse("importing:job", args=[job.pk])).content.decode()
+    assert "确认导入" in page and "手机号码" in page
+    report = client.get(reverse("importing:job_report", args=[job.pk]))
+    assert report.status_code == 200 and b"".join(report.streaming_content)[:2] == b"PK"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("importing:job_confirm", args=[job.pk]))
+    commit = ImportJob.objects.exclude(pk=job.pk).get()
+    assert response["Location"] == reverse("importing:job", args=[commit.pk])
+    assert commit.status == JobStatus.SUCCEEDED and not commit.dry_run
+    assert Member.objects.count() == 2
+
+
+def test_hostile_upload_is_refused_at_once_with_nothing_kept(world, as_user, tmp_path, job_files):
+    fake = tmp_path / "名单.xlsx"
+    fake.write_bytes(b"MZ\x90\x00 this is a program, not a workbook")
+    response = as_user(world.county_admin).post(
+        reverse("importing:upload"), {"union": world.county_trade.pk, "file": upload(fake)}
+    )
+    assert response.status_code == 200
+    assert "xlsx" in response.content.decode()
+    assert not ImportJob.objects.exists()
+    assert not any(job_files.glob("*.xlsx"))
+
+
+def test_read_only_role_cannot_import(world, as_user, roster_file):
+    client = as_user(world.county_viewer)
+    assert client.get(reverse("importing:upload")).status_code == 403
+    assert (
+        client.post(
+            reverse("importing:upload"),
+            {"union": world.county_trade.pk, "file": upload(roster_file)},
+        ).status_code
+        == 403
+    )
+
+
+def test_status_endpoint_reports_progress(world, as_user):
+    job = ImportJob.objects.create(
+        union=world.county_trade,
+        created_by=world.county_admin,
+        original_name="a.xlsx",
+        stored_path="x",
+        kind="xlsx",
+        status=JobStatus.RUNNING,
+    )
+    progress.report("import", job.pk, done=5000, total=0, phase="checking")
+    data = as_user(world.county_admin).get(reverse("importing:job_status", args=[job.pk])).json()
+    assert data["status"] == "running" and data["progress"]["done"] == 5000
+    assert not data["finished"]
+
+
+def test_a_job_whose_worker_died_is_marked_failed(world, monkeypatch):
+    job = ImportJob.objects.create(
+        union=world.county_trade,
+        created_by=world.county_admin,
+        original_name="a.xlsx",
+        stored_path="x",
+        kind="xlsx",
+        status=JobStatus.RUNNING,
+    )
+    progress.report("import", job.pk, done=100, total=0, phase="writing")
+    assert jobs.reap_stale_jobs() == 0
+    later = time.time() + progress.STALE_AFTER_SECONDS + 1
+    monkeypatch.setattr(progress.time, "time", lambda: later)
+    assert jobs.reap_stale_jobs() == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "中断" in job.error
+
+
+def test_export_job_masked_by_default(world, as_user, django_capture_on_commit_callbacks):
+    join(world.county_admin, world.county_trade, name="名册甲")
+    client = as_user(world.county_viewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("importing:export"), {"union": world.county.pk, "fmt": "csv"})
+    job = ExportJob.objects.get()
+    assert job.status == JobStatus.SUCCEEDED and job.rows == 1 and not job.full
+    body = b"".join(
+        client.get(reverse("importing:export_download", args=[job.pk])).streaming_content
+    ).decode("utf-8-sig")
+    assert "名册甲" in body and "********" in body
+    # Another cadre of the same union cannot download it.
+    other = as_user(world.county_admin)
+    assert other.get(reverse("importing:export_download", args=[job.pk])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_backend_runs_an_import(world, roster_file, settings):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    job = jobs.import_job_create(
+        actor=world.county_admin,
+        union=world.county_trade,
+        source=roster_file,
+        original_name=roster_file.name,
+        dry_run=False,
+    )
+    assert ImportJob.objects.get(pk=job.pk).status == JobStatus.QUEUED
+    call_command("db_worker", batch=True, no_startup_delay=True, interval=0, verbosity=0)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert Member.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_redis_backend_runs_an_import(world, roster_file, settings):
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(settings.RQ_QUEUES["default"]["URL"]).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    import django_rq
+    from django_tasks_rq.backend import Job
+    from rq import SimpleWorker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    queue = django_rq.get_queue("default", job_class=Job)
+    queue.empty()
+    job = jobs.import_job_create(
+        actor=world.county_admin,
+        union=world.county_trade,
+        source=roster_file,
+        original_name=roster_file.name,
+        dry_run=False,
+    )
+    assert queue.count == 1
+    SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert Member.objects.count() == 2
+    queue.empty()
