@@ -14,6 +14,7 @@ from ruhui.importing.cleaning import (
     clean_id_cell,
     clean_row,
     clean_text,
+    row_cleaner,
 )
 from ruhui.members import idnumber
 from ruhui.members.validation import clean_member_fields
@@ -374,3 +375,45 @@ def test_cell_error_pickles():
     error = CellError("date", "{field}「{value}」坏了", value="x")
     again = pickle.loads(pickle.dumps(error))  # noqa: S301 (our own bytes)
     assert again.message_for("入会日期") == "入会日期「x」坏了"
+
+
+# --- row_cleaner --------------------------------------------------------------------------
+
+SPECIMEN_ID = "11010519491231002X"
+COLUMNS = [
+    (0, "序号", None),
+    (1, "姓名", "name"),
+    (2, "身份证号", "id_number"),
+    (3, "出生日期", "birth_date"),
+    (4, "入会时间", "joined_on"),
+    (5, "是否农民工", "is_migrant_worker"),
+    (6, "民族", "ethnicity"),
+    (7, "手机号码", "phone"),
+    (8, "所属工会", "union"),
+]
+cell_values = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.sampled_from(["是", "否", "2019-05-01", "2019年5月", SPECIMEN_ID, "1949年12月"]),
+    st.integers(min_value=-(10**18), max_value=10**18),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.dates(min_value=datetime.date(1900, 1, 1)),
+)
+
+
+@given(st.lists(cell_values, min_size=len(COLUMNS), max_size=len(COLUMNS)))
+def test_row_cleaner_equals_clean_row(cells):
+    clean = row_cleaner(COLUMNS)
+    by_field = {name: cells[i] for i, _h, name in COLUMNS if name}
+    assert clean(cells) == clean_row(by_field)
+
+
+def test_row_cleaner_skips_fields():
+    clean = row_cleaner(COLUMNS, skip=("union",))
+    cells = [1.0, "王芳", SPECIMEN_ID, "", 43586, "是", "汉族", "13800138000", "舞钢快递行业工会"]
+    values, errors = clean(cells)
+    assert errors == {}
+    assert "union" not in values
+    assert values["joined_on"] == datetime.date(2019, 5, 1)
+    assert values["birth_date"] == ""

@@ -14,8 +14,6 @@ import xlsxwriter
 from ruhui.importing import files
 from ruhui.importing.files import FileRejected, check_upload, csv_encoding, ole_entry_names
 
-xlwt = pytest.importorskip("xlwt")
-
 
 def write_xlsx(path, rows=(("姓名", "身份证号码"), ("张三", "11010519491231002X"))):
     workbook = xlsxwriter.Workbook(str(path))
@@ -27,6 +25,8 @@ def write_xlsx(path, rows=(("姓名", "身份证号码"), ("张三", "1101051949
 
 
 def write_xls(path, rows=(("姓名", "身份证号码"), ("张三", "11010519491231002X"))):
+    """A real BIFF8 .xls, written by xlwt (a test-only dependency)."""
+    xlwt = pytest.importorskip("xlwt")
     workbook = xlwt.Workbook(encoding="utf-8")
     sheet = workbook.add_sheet("花名册")
     for r, row in enumerate(rows):

@@ -20,8 +20,6 @@ from ruhui.importing.readers import (
 )
 from ruhui.members.validation import LABELS
 
-xlwt = pytest.importorskip("xlwt")
-
 ALIASES = MEMBER_HEADER_ALIASES
 ID1, ID2, ID3 = "11010519491231002X", "440524188001010014", "370101190102039973"
 
@@ -363,6 +361,7 @@ def test_cell_types_from_xlsx(tmp_path):
 
 
 def test_xls_written_by_xlwt(tmp_path):
+    xlwt = pytest.importorskip("xlwt")  # test-only dependency: writes a real BIFF8 file
     path = tmp_path / "a.xls"
     workbook = xlwt.Workbook(encoding="utf-8")
     sheet = workbook.add_sheet("会员")

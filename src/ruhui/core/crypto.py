@@ -167,3 +167,8 @@ def blind_index(value: str, *, context: str, keyring: KeyRing | None = None) -> 
         + normalize_for_index(value).encode("utf-8")
     )
     return hmac.new(ring.blind_index_key, message, hashlib.sha256).hexdigest()
+
+
+def current_keyring() -> KeyRing:
+    """The keys from settings, for a caller that encrypts or indexes many values in one go."""
+    return _keys()

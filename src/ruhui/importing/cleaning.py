@@ -3,7 +3,9 @@
 A spreadsheet cell arrives as str, int, float, bool, date, datetime, time or None. The cleaners
 turn it into text, a date or a bool, or raise `CellError` with a Chinese message when the cell
 cannot be what its column means (an ID number Excel turned into a number, an unreadable date,
-a 是/否 cell holding something else). `clean_row` applies the right one to each field.
+a 是/否 cell holding something else). `clean_row` applies the right one to each field of a
+{field: cell} dict; `row_cleaner(table.columns)` does the same straight from `Row.cells`,
+about 2 µs per row cheaper (no dict to build).
 
 They run once per cell of up to a million rows, so each has a fast path for the common case
 (plain ASCII or already-normalised text, date cells, repeated date strings) and costs well under
@@ -31,6 +33,7 @@ import datetime
 import math
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 
 from ruhui.importing.headers import FIELD_LABELS
 from ruhui.members import idnumber
@@ -417,6 +420,60 @@ def clean_row(cells_by_field: dict) -> tuple[dict, dict[str, str]]:
     if "birth_date" in cells_by_field:
         _clean_birth_date(cells_by_field["birth_date"], values, errors)
     return values, errors
+
+
+def row_cleaner(
+    columns: list[tuple[int, str, str | None]], *, skip: tuple[str, ...] = ()
+) -> Callable[[Sequence], tuple[dict, dict[str, str]]]:
+    """`clean_row` compiled for one table: ``columns`` as `readers.Table.columns`; the returned
+    function takes a row's cells (`Row.cells`) and returns what `clean_row` would for the mapped
+    fields not in ``skip`` (e.g. 'union', 'member_number', read by the caller itself). It saves
+    building a {field: cell} dict per row: about 2 µs per 15-column row.
+    """
+    plan = [(index, name, _KINDS.get(name, _TEXT)) for index, _h, name in columns]
+    plan = [step for step in plan if step[1] and step[1] not in skip]
+    simple = [step for step in plan if step[2] in (_TEXT, _UNIQUE)]
+    other = [step for step in plan if step[2] not in (_TEXT, _UNIQUE)]
+    birth = next((index for index, name, _k in plan if name == "birth_date"), None)
+    other = [step for step in other if step[1] != "birth_date"]
+    memo = _text_memo
+    labels = FIELD_LABELS
+
+    def clean(cells: Sequence) -> tuple[dict, dict[str, str]]:
+        values: dict = {}
+        errors: dict[str, str] = {}
+        for index, name, kind in simple:
+            raw = cells[index]
+            if raw.__class__ is str:
+                if kind == _TEXT:
+                    value = memo.get(raw)
+                    values[name] = _memo_text(raw) if value is None else value
+                else:
+                    values[name] = clean_text(raw)
+            else:
+                values[name] = _text_of(raw)
+        for index, name, kind in other:
+            raw = cells[index]
+            try:
+                if kind == _ID:
+                    values[name] = clean_id_cell(raw)
+                elif kind == _DATE:
+                    if raw.__class__ is datetime.date:
+                        values[name] = raw
+                    else:
+                        values[name] = _date_value(raw)[0] or ""
+                else:
+                    flag = _BOOL_WORDS.get(raw) if raw.__class__ is str else None
+                    if flag is None:
+                        flag = clean_bool_cell(raw)
+                    values[name] = "" if flag is None else flag
+            except CellError as error:
+                errors[name] = error.message_for(labels.get(name, name))
+        if birth is not None:
+            _clean_birth_date(cells[birth], values, errors)
+        return values, errors
+
+    return clean
 
 
 def _clean_birth_date(raw: object, values: dict, errors: dict[str, str]) -> None:

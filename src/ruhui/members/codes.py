@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from django.core.exceptions import ValidationError
 
 _MAX_LISTED = 12
+_MEMO_LIMIT = 4096
 _FLOAT_INT = re.compile(r"(\d+)\.0*")
 _QUOTES = "'\"‘’“”`"
 
@@ -50,6 +51,7 @@ class CodeSet:
         uniform = len(widths) == 1 and all(code.isdigit() for code in self.labels)
         self._pad = widths.pop() if uniform else 0
         self._lookup: dict[str, str] = {}
+        self._memo: dict[str, str | None] = {}
         for code, label in items:
             self._add(code, code)
             self._add(label, code)
@@ -81,6 +83,19 @@ class CodeSet:
 
     def code_for(self, value: object) -> str | None:
         """The code for a cell holding a code or a label (tolerant of width/spaces); else None."""
+        if value.__class__ is str:
+            # Rosters repeat the same few labels on every row: remember the answers.
+            try:
+                return self._memo[value]
+            except KeyError:
+                pass
+            code = self._code_for(value)
+            if len(self._memo) < _MEMO_LIMIT:
+                self._memo[value] = code
+            return code
+        return self._code_for(value)
+
+    def _code_for(self, value: object) -> str | None:
         if value is None or isinstance(value, bool):
             return None
         key = _key(value)

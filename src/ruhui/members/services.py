@@ -2,6 +2,7 @@
 writes exactly one MembershipEvent in the same transaction."""
 
 import datetime
+import functools
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -84,7 +85,14 @@ class MemberConflict(ValidationError):
 
 def name_initials(name: str) -> str:
     """Pinyin initials of a name, for search (张伟 → zw)."""
-    return "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER) if p).lower()[:40]
+    return "".join(_initial(ch) for ch in name)[:40]
+
+
+@functools.lru_cache(maxsize=20000)
+def _initial(ch: str) -> str:
+    """The pinyin initial of one character (names reuse a few thousand characters)."""
+    letters = lazy_pinyin(ch, style=Style.FIRST_LETTER)
+    return letters[0][:1].lower() if letters and letters[0] else ""
 
 
 def _check_union(actor, union: Organization) -> None:
@@ -98,9 +106,9 @@ def _check_union(actor, union: Organization) -> None:
         )
 
 
-def id_hash(number: str) -> str:
+def id_hash(number: str, *, keyring=None) -> str:
     """The keyed blind index of a normalised ID number (lookup and uniqueness)."""
-    return crypto.blind_index(number, context=ID_CONTEXT)
+    return crypto.blind_index(number, context=ID_CONTEXT, keyring=keyring)
 
 
 def held_membership(number: str) -> Member | None:
@@ -131,21 +139,31 @@ def _conflict(existing: Member, union: Organization) -> MemberConflict:
     )
 
 
-def apply_personal_data(member: Member, cleaned: dict) -> None:
-    """Set the encrypted, hashed and masked forms of the ID number and phone."""
+def personal_data_values(cleaned: dict, *, keyring=None, id_hash_value: str | None = None) -> dict:
+    """The stored forms of the ID number and phone: encrypted, blind index, masked, tail."""
+    values: dict = {}
     if "id_number" in cleaned:
         number = cleaned["id_number"]
-        member.id_number_encrypted = crypto.encrypt(number, context=ID_CONTEXT)
-        member.id_number_hash = id_hash(number)
-        member.id_number_masked = mask_id_number(number)
-        member.id_county_unknown = cleaned.get("id_county_unknown", False)
-        if member.id_county_unknown and member.verification_status in ("", "0"):
-            member.verification_status = "3"  # 待人工核查
+        values["id_number_encrypted"] = crypto.encrypt(number, context=ID_CONTEXT, keyring=keyring)
+        values["id_number_hash"] = id_hash_value or id_hash(number, keyring=keyring)
+        values["id_number_masked"] = mask_id_number(number)
+        values["id_county_unknown"] = cleaned.get("id_county_unknown", False)
     if "phone" in cleaned:
         phone = cleaned["phone"]
-        member.phone_encrypted = crypto.encrypt(phone, context=PHONE_CONTEXT) if phone else ""
-        member.phone_masked = mask_phone(phone) if phone else ""
-        member.phone_tail = phone[-4:] if phone else ""
+        values["phone_encrypted"] = (
+            crypto.encrypt(phone, context=PHONE_CONTEXT, keyring=keyring) if phone else ""
+        )
+        values["phone_masked"] = mask_phone(phone) if phone else ""
+        values["phone_tail"] = phone[-4:] if phone else ""
+    return values
+
+
+def apply_personal_data(member: Member, cleaned: dict, **options) -> None:
+    """Set the encrypted, hashed and masked forms of the ID number and phone on a member."""
+    for name, value in personal_data_values(cleaned, **options).items():
+        setattr(member, name, value)
+    if member.id_county_unknown and member.verification_status in ("", "0"):
+        member.verification_status = "3"  # 待人工核查: an unknown county code in the ID
 
 
 def _validation_error(errors: dict) -> ValidationError:

@@ -82,7 +82,11 @@ NAME_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·•A-Za-z .\-]{2,40}$")
 def _text(value) -> str:
     if value is None:
         return ""
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    if value.__class__ is not str:
+        value = str(value)
+    if value.isascii():
+        return value.strip()
+    return unicodedata.normalize("NFKC", value).strip()
 
 
 def parse_bool(value) -> bool | None:

@@ -1,0 +1,272 @@
+"""`make bench`: the member importer on SQLite and PostgreSQL, beside the databases' own bulk load.
+
+For each database the benchmark runs in a fresh child process (so peak memory is that run's):
+migrate a scratch database, build the demo union tree, pre-load EXISTING members through the
+importer, then time on freshly generated rosters:
+  - dry run (read + clean + validate + duplicate checks), csv and xlsx;
+  - commit (the same plus encryption, member numbers, events, one transaction), csv and xlsx;
+  - 10,000 rows with one bad row in ten and the full result workbook;
+  - the raw bulk load of the same rows as stored (PostgreSQL COPY / SQLite executemany) into a
+    copy of the member table with the same indexes.
+Results go to docs/benchmarks.md with the command and the machine.
+
+Sizes: BENCH_ROWS (default 100000), BENCH_EXISTING (default 100000), BENCH_DATABASES
+(default "sqlite,postgres"), BENCH_PG (default postgres://postgres@127.0.0.1:5432/ruhui_bench).
+"""
+
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
+EXISTING = int(os.environ.get("BENCH_EXISTING", "100000"))
+PG_URL = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432/ruhui_bench")
+
+
+def child(database: str, workdir: Path) -> dict:
+    """Runs inside the child process: set up Django on a scratch database and measure."""
+    os.environ["RUHUI_ENV"] = "test"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "ruhui.settings"
+    os.environ["RUHUI_VAR_DIR"] = str(workdir)
+    if database == "sqlite":
+        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    else:
+        os.environ["DATABASE_URL"] = PG_URL
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from bench.rosters import rows, write_csv, write_xlsx
+    from ruhui.importing.member_import import import_members
+    from ruhui.members.models import Member
+    from ruhui.orgs.models import Organization
+    from ruhui.web.demo import seed_demo
+
+    call_command("migrate", verbosity=0)
+    seed_demo(members=0)
+    union = Organization.objects.get(code="WG")
+    unions = list(
+        Organization.objects.filter(
+            path__startswith=union.path, kind__in=["trade", "enterprise", "joint"]
+        ).values_list("code", flat=True)
+    )
+    result = {"database": database, "rows": ROWS, "existing": EXISTING}
+
+    def timed(label, path, kind, *, dry_run, report=None):
+        start_wall, start_cpu = time.perf_counter(), time.process_time()
+        summary = import_members(
+            actor=None, union=union, path=path, kind=kind, dry_run=dry_run, report_path=report
+        )
+        wall = time.perf_counter() - start_wall
+        cpu = time.process_time() - start_cpu
+        result[label] = {
+            "seconds": round(wall, 2),
+            "cpu_seconds": round(cpu, 2),
+            "rows_per_second": round(summary.rows / wall),
+            "created": summary.created,
+            "rejected": summary.rejected,
+            "reconciles": summary.reconciles,
+        }
+        print(
+            f"  {database:8} {label:22} {summary.rows:>8} rows {wall:7.2f} s "
+            f"{summary.rows / wall:>9.0f} rows/s",
+            flush=True,
+        )
+
+    serial = 0
+    if EXISTING:
+        path = write_csv(workdir / "existing.csv", rows(EXISTING, start=serial, unions=unions))
+        serial += EXISTING
+        timed("preload_existing_csv", path, "csv", dry_run=False)
+    csv_path = write_csv(workdir / "new.csv", rows(ROWS, start=serial, unions=unions))
+    timed("dry_run_csv", csv_path, "csv", dry_run=True)
+    xlsx_path = write_xlsx(workdir / "new.xlsx", rows(ROWS, start=serial, unions=unions))
+    timed("dry_run_xlsx", xlsx_path, "xlsx", dry_run=True)
+    timed("commit_csv", csv_path, "csv", dry_run=False)
+    serial += ROWS
+    xlsx_path = write_xlsx(workdir / "new2.xlsx", rows(ROWS, start=serial, unions=unions))
+    timed("commit_xlsx", xlsx_path, "xlsx", dry_run=False)
+    serial += ROWS
+    errors = write_xlsx(
+        workdir / "errors.xlsx", rows(10_000, start=serial, unions=unions, bad_every=10)
+    )
+    timed("errors_10k_with_report", errors, "xlsx", dry_run=True, report=workdir / "result.xlsx")
+
+    # The databases' own bulk load of the same rows as stored, into a copy of the table.
+    table = Member._meta.db_table
+    columns = [f.column for f in Member._meta.concrete_fields if f.column != "id"]
+    sample = list(
+        Member.objects.order_by("-id").values_list(
+            *[f.attname for f in Member._meta.concrete_fields if f.column != "id"]
+        )[:ROWS]
+    )
+    # The copy table has the unique indexes too: give the copied rows new unique keys.
+    data = []
+    for i, row in enumerate(sample):
+        values = dict(zip(columns, row, strict=True))
+        values["member_number"] = f"B{i:019d}"
+        values["id_number_hash"] = f"{i:064x}"
+        data.append(tuple(values[c] for c in columns))
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if database == "postgres":
+            cursor.execute(f"CREATE TEMP TABLE bench_copy (LIKE {table} INCLUDING ALL)")
+            start = time.perf_counter()
+            with cursor.copy(f"COPY bench_copy ({quoted}) FROM STDIN") as copy:
+                for row in data:
+                    copy.write_row(row)
+            label = "raw_copy"
+        else:
+            cursor.execute(f"CREATE TEMP TABLE bench_copy AS SELECT * FROM {table} WHERE 0")
+            cursor.execute("CREATE UNIQUE INDEX bench_copy_number ON bench_copy(member_number)")
+            cursor.execute("CREATE INDEX bench_copy_hash ON bench_copy(id_number_hash)")
+            start = time.perf_counter()
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO bench_copy ({quoted}) VALUES ({marks})", data)
+            label = "raw_executemany"
+        wall = time.perf_counter() - start
+        transaction.set_rollback(True)
+    result[label] = {"seconds": round(wall, 2), "rows_per_second": round(len(data) / wall)}
+    print(
+        f"  {database:8} {label:22} {len(data):>8} rows {wall:7.2f} s "
+        f"{len(data) / wall:>9.0f} rows/s",
+        flush=True,
+    )
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return result
+
+
+def prepare_postgres() -> None:
+    import psycopg
+
+    name = PG_URL.rsplit("/", 1)[1]
+    admin = PG_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_postgres() -> None:
+    import psycopg
+
+    name = PG_URL.rsplit("/", 1)[1]
+    admin = PG_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    pg = ""
+    try:
+        pg = subprocess.run(
+            ["psql", "--version"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, {pg}"
+    )
+
+
+def write_markdown(results: list[dict]) -> None:
+    labels = [
+        ("preload_existing_csv", "预载已有会员（csv 提交）"),
+        ("dry_run_csv", "检查（dry run）csv"),
+        ("dry_run_xlsx", "检查（dry run）xlsx"),
+        ("commit_csv", "导入提交 csv"),
+        ("commit_xlsx", "导入提交 xlsx"),
+        ("errors_10k_with_report", "1 万行（10% 错误）+ 逐行结果文件"),
+        ("raw_copy", "PostgreSQL COPY 原始速度（同样的行）"),
+        ("raw_executemany", "SQLite executemany 原始速度（同样的行）"),
+    ]
+    lines = [
+        "# 性能基准（Benchmarks）",
+        "",
+        f"命令：`make bench`（即 `BENCH_ROWS={ROWS} BENCH_EXISTING={EXISTING} "
+        f".venv/bin/python bench/bench_import.py`）",
+        "",
+        f"机器：{machine()}",
+        "",
+        f"日期：{time.strftime('%Y-%m-%d %H:%M %Z')}",
+        "",
+    ]
+    for result in results:
+        lines += [
+            f"## {result['database']}（已有会员 {result['existing']:,}，新文件 "
+            f"{result['rows']:,} 行）",
+            "",
+            "| 项目 | 行数 | 用时（秒） | 行/秒 | 新增 | 未导入 | 核对 |",
+            "|---|---:|---:|---:|---:|---:|---|",
+        ]
+        for key, label in labels:
+            if key not in result:
+                continue
+            item = result[key]
+            count = item.get("created", 0) + item.get("rejected", 0) or result["rows"]
+            lines.append(
+                f"| {label} | {count:,} | {item['seconds']} | {item['rows_per_second']:,} | "
+                f"{item.get('created', '—')} | {item.get('rejected', '—')} | "
+                f"{'rows = 新增 + 更新 + 未导入' if item.get('reconciles') else '—'} |"
+            )
+        lines += ["", f"峰值内存（整个进程）：{result['peak_rss_mb']} MB", ""]
+    target = ROOT / "docs" / "benchmarks.md"
+    existing = target.read_text(encoding="utf-8") if target.exists() else ""
+    marker = "<!-- other benchmarks below -->"
+    tail = existing.split(marker, 1)[1] if marker in existing else ""
+    target.write_text("\n".join(lines) + "\n" + marker + tail, encoding="utf-8")
+    print(f"written {target}")
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        database = sys.argv[2]
+        with tempfile.TemporaryDirectory(prefix="ruhui-bench-") as workdir:
+            print(json.dumps(child(database, Path(workdir))), flush=True)
+        return
+    databases = os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",")
+    results = []
+    for database in databases:
+        if database == "postgres":
+            prepare_postgres()
+        try:
+            proc = subprocess.run(
+                [sys.executable, __file__, "--child", database],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        finally:
+            if database == "postgres":
+                drop_postgres()
+        sys.stdout.write(
+            "\n".join(line for line in proc.stdout.splitlines() if not line.startswith("{")) + "\n"
+        )
+        if proc.returncode != 0:
+            sys.stderr.write(proc.stderr)
+            raise SystemExit(f"benchmark on {database} failed")
+        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    write_markdown(results)
+
+
+if __name__ == "__main__":
+    main()
