@@ -14,6 +14,7 @@ Sizes: BENCH_ROWS (default 100000), BENCH_EXISTING (default 100000), BENCH_DATAB
 (default "sqlite,postgres"), BENCH_PG (default postgres://postgres@127.0.0.1:5432/ruhui_bench).
 """
 
+import contextlib
 import json
 import os
 import platform
@@ -176,12 +177,10 @@ def machine() -> str:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     pg = ""
-    try:
+    with contextlib.suppress(OSError):
         pg = subprocess.run(
             ["psql", "--version"], capture_output=True, text=True, check=False
         ).stdout.strip()
-    except OSError:
-        pass
     return (
         f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} "
         f"{platform.release()}, Python {platform.python_version()}, {pg}"
