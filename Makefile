@@ -48,5 +48,10 @@ test: lint
 e2e: install-dev
 	RUHUI_ENV=test $(BIN)/pytest -m browser
 
+# Import speed on SQLite and PostgreSQL beside the databases' raw bulk load; writes
+# docs/benchmarks.md. Sizes: BENCH_ROWS, BENCH_EXISTING (default 100000 each).
+bench: install-dev
+	$(BIN)/python bench/bench_import.py
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
