@@ -248,3 +248,12 @@ def test_command_line_export(world, tmp_path):
     call_command("export_members", "--union", "WG", "--out", str(out))
     text = out.read_text(encoding="utf-8-sig")
     assert "导出甲" in text and "证件号码" in text.splitlines()[0]
+
+
+def test_union_code_column_works_without_the_name_column(world, tmp_path):
+    path = roster(tmp_path / "r.xlsx", [[*good_row(), "WG-E1"]], header=[*HEADER, "所属工会代码"])
+    summary = run(world, path, union=world.county)
+    assert summary.created == 1
+    assert Member.objects.get().union == world.county_enterprise
+    event = AuditEvent.objects.get(action="import")
+    assert event.changes["新增"] == [None, 1] and event.changes["数据行"] == [None, 1]

@@ -27,7 +27,11 @@ class ImportForm(forms.Form):
 class ExportForm(forms.Form):
     union = OrgChoiceField(label=_("导出范围"), queryset=None)
     fmt = forms.ChoiceField(
-        label=_("格式"), choices=[("xlsx", "Excel（.xlsx）"), ("csv", "CSV（.csv）")]
+        help_text=_(
+            "建议用 xlsx：证件号码和会员号按文本保存；csv 用 Excel 直接打开时长数字会丢位。"
+        ),
+        label=_("格式"),
+        choices=[("xlsx", "Excel（.xlsx）"), ("csv", "CSV（.csv）")],
     )
     full = forms.BooleanField(
         label=_("导出完整证件号码和手机号码"),

@@ -43,6 +43,14 @@ from ruhui.orgs.choices import ADMITTING_KINDS
 from ruhui.orgs.models import Organization
 
 CHUNK = 5000
+AUDIT_LABELS = {
+    "rows": "数据行",
+    "created": "新增",
+    "updated": "更新",
+    "rejected": "未导入",
+    "blank_rows": "空行",
+    "notes_rows": "说明行",
+}
 EVENT_COLUMNS = [
     "member_id",
     "change_type",
@@ -176,7 +184,10 @@ class MemberImporter:
                     obj=None,
                     org_path=self.union.path,
                     object_repr=str(path.name)[:200],
-                    changes={k: v for k, v in self.summary.as_dict().items() if k != "errors"},
+                    changes={
+                        label: [None, getattr(self.summary, key)]
+                        for key, label in AUDIT_LABELS.items()
+                    },
                 )
         return self.summary
 
@@ -231,7 +242,11 @@ class MemberImporter:
             if name:
                 by_field[name] = row.cells[index] if index < len(row.cells) else None
         union_value = by_field.pop("union", None)
-        by_field.pop("member_number", None)
+        union_code = by_field.pop("union_code", None)
+        if union_value is None or str(union_value).strip() == "":
+            union_value = union_code  # 所属工会代码 when the name column is absent or empty
+        for ignored in ("member_number", "status"):  # issued by the system, never imported
+            by_field.pop(ignored, None)
         values, cell_errors = clean_row(by_field)
         for name, message in cell_errors.items():
             row.errors.append((self._header_of.get(name, LABELS.get(name, name)), message))
