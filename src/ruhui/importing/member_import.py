@@ -305,12 +305,17 @@ class MemberImporter:
     def _match_existing(self, rows: list[_Row]) -> None:
         if not rows:
             return
-        held = {
-            m.id_number_hash: m
-            for m in Member.objects.select_related("union").filter(
-                id_number_hash__in=[r.id_hash for r in rows], status__in=HELD_STATUSES
-            )
-        }
+        found = bulk.held_member_ids(
+            Member._meta.db_table, [r.id_hash for r in rows], tuple(HELD_STATUSES)
+        )
+        held = (
+            {
+                m.id_number_hash: m
+                for m in Member.objects.select_related("union").filter(pk__in=found.values())
+            }
+            if found
+            else {}
+        )
         for row in rows:
             existing = held.get(row.id_hash)
             header = self._header_of["id_number"]

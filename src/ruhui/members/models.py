@@ -189,7 +189,11 @@ class MembershipEvent(models.Model):
 
     scope_field = "union__path"
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="events")
+    # Indexes are kept to what reads use: the (member, date, id) index serves member lookups;
+    # from/to union and actor are shown, never searched (fewer indexes = faster bulk imports).
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     change_type = models.CharField(_("会籍变化类型"), max_length=2, choices=ChangeType.choices)
     reason = models.CharField(
         _("会籍变化原因"), max_length=1, blank=True, choices=codes.MEMBERSHIP_CHANGE_REASONS.choices
@@ -205,6 +209,7 @@ class MembershipEvent(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("原工会"),
+        db_index=False,
     )
     to_union = models.ForeignKey(
         "orgs.Organization",
@@ -213,6 +218,7 @@ class MembershipEvent(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("新工会"),
+        db_index=False,
     )
     status_before = models.CharField(max_length=12, choices=MemberStatus.choices, blank=True)
     status_after = models.CharField(max_length=12, choices=MemberStatus.choices)
@@ -224,6 +230,7 @@ class MembershipEvent(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("经办人"),
+        db_index=False,
     )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
