@@ -71,10 +71,6 @@ UPDATABLE = [f for f in member_services.EDITABLE if f not in ("id_number", "id_t
 REQUIRED_COLUMNS = ("name", "id_number")
 MSG_MISSING_COLUMNS = "文件缺少必需的列：{columns}。请使用导入模板，或在表头中加入这些列。"
 MSG_DUPLICATE_IN_FILE = "证件号码与第 {row} 行重复：同一人在文件中只能出现一次。"
-MSG_HELD_ELSEWHERE = (
-    "此人已是「{union}」的会员（会员号 {number}），一人只能有一个会籍："
-    "请由该工会办理转出，本工会凭接转凭证接收。"
-)
 MSG_HELD_HERE = "此人已是本工会会员（会员号 {number}），未做更改；如需用文件中的信息更新，请选择“更新已有会员”。"
 MSG_TRANSFERRING = "此人正在办理接转（会员号 {number}），请接转完成后再导入。"
 MSG_UNION_UNKNOWN = (
@@ -327,9 +323,9 @@ class MemberImporter:
                 row.errors.append(
                     (
                         header,
-                        MSG_HELD_ELSEWHERE.format(
-                            union=existing.union.name, number=existing.member_number
-                        ),
+                        # The same words as a single registration gets (one rule, one message).
+                        str(member_services.MSG_ALREADY_MEMBER)
+                        % {"union": existing.union.name, "number": existing.member_number},
                     )
                 )
             elif not self.update_existing:

@@ -16,6 +16,8 @@ from collections.abc import Iterator, Mapping
 
 from django.core.exceptions import ValidationError
 
+from ruhui.orgs.choices import WORKER_GROUPS
+
 _MAX_LISTED = 12
 _MEMO_LIMIT = 4096
 _FLOAT_INT = re.compile(r"(\d+)\.0*")
@@ -467,17 +469,9 @@ MEMBERSHIP_CHANGE_REASONS = CodeSet(
 # 八大群体: the eight groups of the 2018 campaign; stable two-digit codes are project-defined.
 EIGHT_GROUPS = CodeSet(
     "八大群体类别",
-    (
-        ("01", "货车司机"),
-        ("02", "快递员"),
-        ("03", "护工护理员"),
-        ("04", "家政服务员"),
-        ("05", "商场信息员"),
-        ("06", "网约送餐员"),
-        ("07", "房产中介员"),
-        ("08", "保安员"),
-        ("99", "非八大群体"),
-    ),
+    # The same groups and codes as the organizations' reference table; a member outside them
+    # is 非八大群体 (an organization's 99 reads 其他).
+    tuple((code, "非八大群体" if code == "99" else name) for code, name in WORKER_GROUPS),
     standard="本系统定义（八大群体入会行动）",
     aliases={
         "卡车司机": "01",

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ruhui.members import codes, idnumber
+from ruhui.members import codes, idnumber, validation
 from ruhui.members.models import MemberStatus
 from ruhui.members.validation import LABELS, clean_member_fields
 from ruhui.orgs.choices import OrgKind
@@ -31,32 +31,10 @@ MSG_REJECT_REASON = _("请填写退回原因，转出工会和会员会看到它
 KEEP_HINT = _("不修改请留空。")
 DERIVED_HINT = _("使用居民身份证时可不填，系统按证件号码自动得出。")
 
-#: The CodeSet behind each coded field of the member form.
-CODED_FIELDS = {
-    "id_type": codes.ID_TYPES,
-    "sex": codes.SEXES,
-    "ethnicity": codes.ETHNICITIES,
-    "political_status": codes.POLITICAL_STATUSES,
-    "education": codes.EDUCATION_LEVELS,
-    "technical_grade": codes.TECHNICAL_GRADES,
-    "household_type": codes.HOUSEHOLD_TYPES,
-    "employment_status": codes.EMPLOYMENT_STATUSES,
-    "employment_form": codes.EMPLOYMENT_FORMS,
-    "group": codes.EIGHT_GROUPS,
-    "collection_method": codes.COLLECTION_METHODS,
-    "verification_status": codes.VERIFICATION_STATUSES,
-    "provincial_status": codes.PROVINCIAL_ENTRY_STATUSES,
-}
+#: The CodeSet behind each coded field of the member form (the validator's own table).
+CODED_FIELDS = validation.CODED
 #: Coded fields that always hold a value (the model has a default); no empty choice offered.
-ALWAYS_SET = {
-    "id_type": "1",
-    "ethnicity": "01",
-    "employment_status": "1",
-    "group": "99",
-    "collection_method": "2",
-    "verification_status": "0",
-    "provincial_status": "0",
-}
+ALWAYS_SET = {name: value for name, value in validation.DEFAULTS.items() if name in CODED_FIELDS}
 SECTIONS = (
     ("所在工会", ("union", "joined_on")),
     ("身份信息", ("name", "id_type", "id_number", "sex", "birth_date", "ethnicity")),
