@@ -9,12 +9,13 @@ _serial = itertools.count(1)
 
 
 def make_id_number(
-    region: str = "410481", born: datetime.date = datetime.date(1990, 5, 1), sex: str = "1"
+    region: str = "410481", born: datetime.date | None = None, sex: str = "1"
 ) -> str:
-    """A valid ID number, unique per call (the sequence digits come from a counter)."""
+    """A valid ID number, unique per call: the sequence digits come from a counter, and
+    without an explicit birth date the day moves on every 500 numbers."""
     n = next(_serial)
-    seq = n % 1000 // 2 * 2 + (1 if sex == "1" else 0)
-    day = born + datetime.timedelta(days=n // 500)
+    seq = n % 500 * 2 + (1 if sex == "1" else 0)
+    day = born or datetime.date(1990, 5, 1) + datetime.timedelta(days=n // 500)
     first17 = f"{region}{day:%Y%m%d}{seq:03d}"
     return first17 + idnumber.checksum_char(first17)
 

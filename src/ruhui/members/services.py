@@ -2,18 +2,16 @@
 writes exactly one MembershipEvent in the same transaction."""
 
 import datetime
-import functools
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pypinyin import Style, lazy_pinyin
 
 from ruhui.accounts.audit import Action, audit_record, diff, snapshot
 from ruhui.core import crypto
-from ruhui.core.masking import mask_id_number, mask_phone
+from ruhui.core.masking import mask_phone
 from ruhui.members.models import (
     HELD_STATUSES,
     ChangeType,
@@ -24,12 +22,17 @@ from ruhui.members.models import (
     TransferStatus,
 )
 from ruhui.members.numbers import allocate_member_number
+from ruhui.members.personal import (
+    ID_CONTEXT,
+    PHONE_CONTEXT,
+    id_hash,
+    name_initials,
+    personal_data_values,
+)
 from ruhui.members.validation import LABELS, clean_member_fields
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import in_jurisdiction
 
-ID_CONTEXT = "member.id_number"
-PHONE_CONTEXT = "member.phone"
 #: Fields a cadre may edit after joining (identity fields go through their own checks).
 EDITABLE = [
     "name",
@@ -83,18 +86,6 @@ class MemberConflict(ValidationError):
     """The person already holds a membership (one person, one membership)."""
 
 
-def name_initials(name: str) -> str:
-    """Pinyin initials of a name, for search (张伟 → zw)."""
-    return "".join(_initial(ch) for ch in name)[:40]
-
-
-@functools.lru_cache(maxsize=20000)
-def _initial(ch: str) -> str:
-    """The pinyin initial of one character (names reuse a few thousand characters)."""
-    letters = lazy_pinyin(ch, style=Style.FIRST_LETTER)
-    return letters[0][:1].lower() if letters and letters[0] else ""
-
-
 def _check_union(actor, union: Organization) -> None:
     if not in_jurisdiction(actor, union):
         raise PermissionDenied(MSG_OUTSIDE)
@@ -104,11 +95,6 @@ def _check_union(actor, union: Organization) -> None:
         raise ValidationError(
             MSG_NOT_ADMITTING, params={"union": union.name, "kind": union.get_kind_display()}
         )
-
-
-def id_hash(number: str, *, keyring=None) -> str:
-    """The keyed blind index of a normalised ID number (lookup and uniqueness)."""
-    return crypto.blind_index(number, context=ID_CONTEXT, keyring=keyring)
 
 
 def held_membership(number: str) -> Member | None:
@@ -137,25 +123,6 @@ def _conflict(existing: Member, union: Organization) -> MemberConflict:
             )
         }
     )
-
-
-def personal_data_values(cleaned: dict, *, keyring=None, id_hash_value: str | None = None) -> dict:
-    """The stored forms of the ID number and phone: encrypted, blind index, masked, tail."""
-    values: dict = {}
-    if "id_number" in cleaned:
-        number = cleaned["id_number"]
-        values["id_number_encrypted"] = crypto.encrypt(number, context=ID_CONTEXT, keyring=keyring)
-        values["id_number_hash"] = id_hash_value or id_hash(number, keyring=keyring)
-        values["id_number_masked"] = mask_id_number(number)
-        values["id_county_unknown"] = cleaned.get("id_county_unknown", False)
-    if "phone" in cleaned:
-        phone = cleaned["phone"]
-        values["phone_encrypted"] = (
-            crypto.encrypt(phone, context=PHONE_CONTEXT, keyring=keyring) if phone else ""
-        )
-        values["phone_masked"] = mask_phone(phone) if phone else ""
-        values["phone_tail"] = phone[-4:] if phone else ""
-    return values
 
 
 def apply_personal_data(member: Member, cleaned: dict, **options) -> None:
