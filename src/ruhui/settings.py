@@ -317,6 +317,8 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[RUHUI_TASK_BACKEND], "QUEUES": ["
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
 
 # Uploaded import files: size limit and where they are kept until the job is done.
+# Worker processes that clean and validate rows of large imports (1 = all in the importer).
+RUHUI_IMPORT_WORKERS = int(env_str("RUHUI_IMPORT_WORKERS", "2"))
 RUHUI_IMPORT_MAX_BYTES = int(env_str("RUHUI_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 RUHUI_JOB_FILES = Path(env_str("RUHUI_JOB_FILES", str(VAR_DIR / "jobs")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -12,6 +12,7 @@ from python_calamine import CalamineWorkbook
 from ruhui.accounts.models import AuditEvent
 from ruhui.importing.files import check_upload
 from ruhui.importing.member_import import import_members
+from ruhui.members import services
 from ruhui.members.models import Member, MembershipEvent
 from tests.members.factories import join, make_id_number, make_phone
 
@@ -257,3 +258,28 @@ def test_union_code_column_works_without_the_name_column(world, tmp_path):
     assert Member.objects.get().union == world.county_enterprise
     event = AuditEvent.objects.get(action="import")
     assert event.changes["新增"] == [None, 1] and event.changes["数据行"] == [None, 1]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_large_files_use_worker_processes_with_the_same_result(
+    world, tmp_path, monkeypatch, settings, workers
+):
+    from ruhui.importing import member_import
+
+    settings.RUHUI_IMPORT_WORKERS = workers
+    monkeypatch.setattr(member_import, "CHUNK", 3)  # 8 rows: the first chunk here, then a pool
+    number = make_id_number()
+    rows = [
+        good_row(id=number),
+        *[good_row() for _ in range(5)],
+        good_row(phone="1"),
+        good_row(id=number),
+    ]
+    path = roster(tmp_path / "r.xlsx", rows)
+    summary = run(world, path)
+    assert (summary.rows, summary.created, summary.rejected) == (8, 6, 2)
+    assert [e["row"] for e in summary.errors] == [10, 11]  # bad phone; duplicate of row 4
+    assert "与第 4 行重复" in summary.errors[1]["message"]
+    member = Member.objects.get(id_number_hash=services.id_hash(number))
+    assert member.name_initials == "ww" and member.phone_masked.startswith("1")
+    assert Member.objects.count() == 6

@@ -15,19 +15,24 @@ Decisions (docs/decisions/0004-member-import.md):
   encryption, blind index, masking, member numbers and 入会 events as `member_join`.
 """
 
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
+from multiprocessing import get_context
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from ruhui.accounts.audit import Action, audit_record
 from ruhui.core import crypto
 from ruhui.importing import bulk
-from ruhui.importing.cleaning import clean_row
 from ruhui.importing.files import FileRejected
 from ruhui.importing.headers import MEMBER_HEADER_ALIASES
+from ruhui.importing.prepare import Plan, init_worker, prepare_in_worker, prepare_rows
 from ruhui.importing.readers import read_table
 from ruhui.members import services as member_services
 from ruhui.members.models import (
@@ -38,7 +43,7 @@ from ruhui.members.models import (
     MemberStatus,
 )
 from ruhui.members.numbers import allocate_member_numbers
-from ruhui.members.validation import LABELS, clean_member_fields
+from ruhui.members.validation import LABELS
 from ruhui.orgs.choices import ADMITTING_KINDS
 from ruhui.orgs.models import Organization
 
@@ -120,6 +125,8 @@ class _Row:
     id_hash: str = ""
     action: str = REJECTED
     existing: Member | None = None
+    personal: dict | None = None
+    initials: str = ""
 
 
 class MemberImporter:
@@ -166,6 +173,14 @@ class MemberImporter:
         self.summary.header_row = table.header_row
         self.summary.unknown_headers = list(table.unknown_headers)
         self._columns = table.columns
+        self._plan = Plan(
+            columns=tuple(table.columns),
+            header_of={f: h for _i, h, f in table.columns if f},
+            today=self.today,
+            keys=dict(self._keyring.keys),
+            current_key_id=self._keyring.current_id,
+            index_key=self._keyring.blind_index_key,
+        )
         self._header_of = {f: h for _i, h, f in table.columns if f}
         headers = [h for _i, h, _f in table.columns]
         rows = self._results(table)
@@ -197,21 +212,49 @@ class MemberImporter:
                 pass
 
     def _results(self, table) -> Iterator[tuple[int, list, str, str]]:
-        chunk: list[_Row] = []
-        for row in table.rows:
-            chunk.append(_Row(number=row.number, cells=row.cells))
-            if len(chunk) >= CHUNK:
-                yield from self._chunk(chunk)
-                chunk = []
-        if chunk:
-            yield from self._chunk(chunk)
+        for chunk, prepared in self._prepared_chunks(table):
+            yield from self._chunk(chunk, prepared)
         # Known only once the reader has gone through the whole sheet.
         self.summary.blank_rows = table.skipped_blank
         self.summary.notes_rows = len(table.notes_rows)
 
-    def _chunk(self, chunk: list[_Row]) -> Iterator[tuple[int, list, str, str]]:
-        for row in chunk:
-            self._validate(row)
+    def _prepared_chunks(self, table):
+        """Chunks of (row number, cells) with their database-free work done, in file order.
+        The first chunk is done here; the rest of a larger file goes to a pool of spawned
+        worker processes, a few chunks ahead of the database writes."""
+        raw = ((row.number, row.cells) for row in table.rows)
+        chunk = list(islice(raw, CHUNK))
+        if not chunk:
+            return
+        yield chunk, prepare_rows(self._plan, self._keyring, chunk)
+        workers = int(getattr(settings, "RUHUI_IMPORT_WORKERS", 1))
+        if workers < 2:
+            while chunk := list(islice(raw, CHUNK)):
+                yield chunk, prepare_rows(self._plan, self._keyring, chunk)
+            return
+        pending: deque = deque()
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=get_context("spawn"),
+            initializer=init_worker,
+            initargs=(self._plan,),
+        ) as pool:
+            while True:
+                while len(pending) <= workers:
+                    chunk = list(islice(raw, CHUNK))
+                    if not chunk:
+                        break
+                    pending.append((chunk, pool.submit(prepare_in_worker, chunk)))
+                if not pending:
+                    return
+                chunk, future = pending.popleft()
+                yield chunk, future.result()
+
+    def _chunk(self, raw: list, prepared: list) -> Iterator[tuple[int, list, str, str]]:
+        chunk = [
+            self._row(number, cells, prep)
+            for (number, cells), prep in zip(raw, prepared, strict=True)
+        ]
         self._match_existing([r for r in chunk if r.data is not None])
         if not self.dry_run:
             self._write(chunk)
@@ -232,43 +275,22 @@ class MemberImporter:
             yield row.number, row.cells, row.action, message
         self.progress(self.summary.rows, 0)
 
-    def _validate(self, row: _Row) -> None:
-        by_field = {}
-        for index, _header, name in self._columns:
-            if name:
-                by_field[name] = row.cells[index] if index < len(row.cells) else None
-        union_value = by_field.pop("union", None)
-        union_code = by_field.pop("union_code", None)
-        if union_value is None or str(union_value).strip() == "":
-            union_value = union_code  # 所属工会代码 when the name column is absent or empty
-        for ignored in ("member_number", "status"):  # issued by the system, never imported
-            by_field.pop(ignored, None)
-        values, cell_errors = clean_row(by_field)
-        for name, message in cell_errors.items():
-            row.errors.append((self._header_of.get(name, LABELS.get(name, name)), message))
-        for name in cell_errors:
-            values.pop(name, None)
-        if not values.get("joined_on"):
-            values["joined_on"] = self.today  # before validation: the age check needs it
-        cleaned, errors = clean_member_fields(values, today=self.today)
-        for name, messages in errors.items():
-            if name in cell_errors:
-                continue
-            for message in messages:
-                row.errors.append((self._header_of.get(name, LABELS.get(name, name)), message))
-        row.union = self._resolve_union(union_value, row)
-        if row.errors:
-            return
-        row.data = cleaned
-        row.id_hash = member_services.id_hash(cleaned["id_number"], keyring=self._keyring)
-        first = self._seen.get(row.id_hash)
+    def _row(self, number: int, cells: list, prep) -> _Row:
+        """A row's result so far: the prepared work, its union, and in-file duplicates."""
+        row = _Row(number=number, cells=cells, errors=list(prep.errors))
+        row.union = self._resolve_union(prep.union_value, row)
+        if row.errors or prep.cleaned is None:
+            return row
+        first = self._seen.get(prep.id_hash)
         if first is not None:
             row.errors.append(
                 (self._header_of["id_number"], MSG_DUPLICATE_IN_FILE.format(row=first))
             )
-            row.data = None
-            return
-        self._seen[row.id_hash] = row.number
+            return row
+        self._seen[prep.id_hash] = number
+        row.data, row.id_hash = prep.cleaned, prep.id_hash
+        row.personal, row.initials = prep.personal, prep.initials
+        return row
 
     def _resolve_union(self, value, row: _Row) -> Organization | None:
         text = "" if value is None else str(value).strip()
@@ -357,15 +379,11 @@ class MemberImporter:
             for name, value in data.items():
                 if name in self._member_attnames:
                     record[name] = value
-            record.update(
-                member_services.personal_data_values(
-                    data, keyring=self._keyring, id_hash_value=row.id_hash
-                )
-            )
+            record.update(row.personal)
             if record["id_county_unknown"] and record["verification_status"] in ("", "0"):
                 record["verification_status"] = "3"  # 待人工核查
             record.update(
-                name_initials=member_services.name_initials(record["name"]),
+                name_initials=row.initials,
                 union_id=row.union.pk,
                 origin_union_id=row.union.pk,
                 source="导入",
