@@ -318,7 +318,9 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAUL
 
 # Uploaded import files: size limit and where they are kept until the job is done.
 # Worker processes that clean and validate rows of large imports (1 = all in the importer).
-RUHUI_IMPORT_WORKERS = int(env_str("RUHUI_IMPORT_WORKERS", "2"))
+# On 2 cores the importer, the database and the workers share the CPUs and the gain is small
+# (docs/benchmarks.md); set it to the number of cores minus one on bigger machines.
+RUHUI_IMPORT_WORKERS = int(env_str("RUHUI_IMPORT_WORKERS", "1"))
 RUHUI_IMPORT_MAX_BYTES = int(env_str("RUHUI_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 RUHUI_JOB_FILES = Path(env_str("RUHUI_JOB_FILES", str(VAR_DIR / "jobs")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -268,6 +268,7 @@ def test_large_files_use_worker_processes_with_the_same_result(
 
     settings.RUHUI_IMPORT_WORKERS = workers
     monkeypatch.setattr(member_import, "CHUNK", 3)  # 8 rows: the first chunk here, then a pool
+    monkeypatch.setattr(member_import, "POOL_AFTER_CHUNKS", 1)
     number = make_id_number()
     rows = [
         good_row(id=number),

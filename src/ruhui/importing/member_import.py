@@ -48,6 +48,7 @@ from ruhui.orgs.choices import ADMITTING_KINDS
 from ruhui.orgs.models import Organization
 
 CHUNK = 5000
+POOL_AFTER_CHUNKS = 4  # rows beyond 4 × CHUNK go to the worker pool, when one is configured
 AUDIT_LABELS = {
     "rows": "数据行",
     "created": "新增",
@@ -223,11 +224,13 @@ class MemberImporter:
         The first chunk is done here; the rest of a larger file goes to a pool of spawned
         worker processes, a few chunks ahead of the database writes."""
         raw = ((row.number, row.cells) for row in table.rows)
-        chunk = list(islice(raw, CHUNK))
-        if not chunk:
-            return
-        yield chunk, prepare_rows(self._plan, self._keyring, chunk)
         workers = int(getattr(settings, "RUHUI_IMPORT_WORKERS", 1))
+        # Small files never pay for starting worker processes (about a second each).
+        for _ in range(1 if workers < 2 else POOL_AFTER_CHUNKS):
+            chunk = list(islice(raw, CHUNK))
+            if not chunk:
+                return
+            yield chunk, prepare_rows(self._plan, self._keyring, chunk)
         if workers < 2:
             while chunk := list(islice(raw, CHUNK)):
                 yield chunk, prepare_rows(self._plan, self._keyring, chunk)
