@@ -168,3 +168,24 @@ def test_redis_backend_runs_an_import(world, roster_file, settings):
     assert job.status == JobStatus.SUCCEEDED, job.error
     assert Member.objects.count() == 2
     queue.empty()
+
+
+def test_result_file_is_for_the_uploader_or_a_privileged_role_and_audited(
+    world, as_user, roster_file, django_capture_on_commit_callbacks
+):
+    from ruhui.accounts.models import AuditEvent
+
+    with django_capture_on_commit_callbacks(execute=True):
+        as_user(world.county_admin).post(
+            reverse("importing:upload"),
+            {"union": world.county_trade.pk, "file": upload(roster_file)},
+        )
+    job = ImportJob.objects.get()
+    url = reverse("importing:job_report", args=[job.pk])
+    assert as_user(world.county_viewer).get(url).status_code == 403
+    assert not AuditEvent.objects.filter(action="export").exists()
+    response = as_user(world.county_admin).get(url)
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    assert AuditEvent.objects.filter(action="export", object_id=str(job.pk)).count() == 1
+    assert as_user(world.sibling_admin).get(url).status_code == 404

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ruhui.accounts.audit import Action, audit_record
 from ruhui.importing import jobs, progress
 from ruhui.importing.forms import ExportForm, ImportForm
 from ruhui.importing.models import ExportJob, ImportJob, JobStatus
@@ -102,9 +103,21 @@ def import_job_confirm(request, import_pk: int):
 @cadre_required
 def import_job_report(request, import_pk: int):
     job = get_scoped_or_404(request.user, ImportJob, pk=import_pk)
+    # The result file repeats the roster as typed, full ID numbers included: only the person
+    # who uploaded it, or a role allowed to see personal data, may download it; each time is
+    # audited like an export.
+    if job.created_by_id != request.user.pk:
+        require_perm(request.user, "members.reveal_personal_data")
     path = Path(job.report_path) if job.report_path else None
     if path is None or not path.exists():
         raise Http404("结果文件不存在。")
+    audit_record(
+        actor=request.user,
+        action=Action.EXPORT,
+        obj=job,
+        object_repr=f"导入结果文件：{job.original_name}"[:200],
+        changes={"下载": [None, "导入逐行结果（含原始证件号码）"]},
+    )
     name = f"导入结果-{Path(job.original_name).stem}.xlsx"
     return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
 
