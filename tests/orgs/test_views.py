@@ -197,8 +197,11 @@ def test_move_through_the_page(world, as_user):
 
 
 def test_home_figures_come_from_records(world, as_user):
-    client = as_user(world.county_admin)
-    body = client.get(reverse("web:home")).content.decode()
-    assert "有效工会组织" in body
-    # 舞钢市总工会 + two grassroots unions.
-    assert '<span class="stat-value">3</span>' in body or ">3<" in body
+    from tests.test_home import figures
+
+    # 舞钢市总工会 + two grassroots unions; the sibling county and the city are not counted.
+    shown = figures(as_user(world.county_admin))
+    assert shown["有效工会组织"] == "3"
+    assert shown["其中基层工会及分会、小组"] == "2"
+    assert shown["已撤销组织"] == "0"
+    assert figures(as_user(world.city_admin))["有效工会组织"] == "8"

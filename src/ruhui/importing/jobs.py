@@ -161,11 +161,13 @@ def _fail(job: ImportJob, message: str) -> dict:
     return {"error": str(message)}
 
 
-def reap_stale_jobs() -> int:
+def reap_stale_jobs(queryset=None) -> int:
     """Mark running jobs whose worker stopped reporting as failed (nothing was committed:
-    the import writes in one transaction, which died with the worker)."""
+    the import writes in one transaction, which died with the worker). A page passes just the
+    job it shows, so polling never scans every job of the system."""
     count = 0
-    for job in ImportJob.objects.filter(status=JobStatus.RUNNING):
+    queryset = ImportJob.objects.all() if queryset is None else queryset
+    for job in queryset.filter(status=JobStatus.RUNNING):
         started = job.started_at.timestamp() if job.started_at else None
         if progress.is_stale("import", job.pk, started=started):
             updated = ImportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(

@@ -98,4 +98,4 @@ class ExportJob(models.Model):
         verbose_name_plural = _("导出任务")
 
     def __str__(self) -> str:
-        return f"{self.get_fmt_display() if hasattr(self, 'get_fmt_display') else self.fmt}"
+        return f"{self.union} · {self.fmt}（{self.get_status_display()}）"

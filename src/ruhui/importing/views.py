@@ -50,7 +50,7 @@ def import_job(request, import_pk: int):
     job = get_scoped_or_404(
         request.user, ImportJob.objects.select_related("union", "parent"), pk=import_pk
     )
-    jobs.reap_stale_jobs()
+    jobs.reap_stale_jobs(ImportJob.objects.filter(pk=job.pk))
     job.refresh_from_db()
     errors = Paginator(job.summary.get("errors", []), 100).get_page(request.GET.get("page"))
     return render(
@@ -73,7 +73,7 @@ def import_job(request, import_pk: int):
 def import_job_status(request, import_pk: int):
     """Polled by the job page (every two seconds) until the job ends."""
     job = get_scoped_or_404(request.user, ImportJob, pk=import_pk)
-    jobs.reap_stale_jobs()
+    jobs.reap_stale_jobs(ImportJob.objects.filter(pk=job.pk))
     job.refresh_from_db()
     return JsonResponse(
         {

@@ -21,6 +21,7 @@ from ruhui.members.models import (
     Transfer,
     TransferStatus,
 )
+from ruhui.members.personal import id_hash
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import jurisdiction_root, scoped
 
@@ -68,8 +69,6 @@ def member_list(
 
 def member_find_by_id_number(*, user, number: str) -> QuerySet[Member]:
     """Exact lookup by ID number through its blind index (the number is never stored in clear)."""
-    from ruhui.members.services import id_hash
-
     return scoped(user, Member).select_related("union").filter(id_number_hash=id_hash(number))
 
 
