@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "ruhui.orgs",
     "ruhui.members",
     "ruhui.importing",
+    "ruhui.joining",
     "ruhui.web",
     "ruhui.api",
 ]
@@ -323,10 +324,29 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAUL
 RUHUI_IMPORT_WORKERS = int(env_str("RUHUI_IMPORT_WORKERS", "1"))
 RUHUI_IMPORT_MAX_BYTES = int(env_str("RUHUI_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 RUHUI_JOB_FILES = Path(env_str("RUHUI_JOB_FILES", str(VAR_DIR / "jobs")))
+# Job files hold full ID numbers: `ruhui purge_job_files` (daily) deletes those of jobs finished
+# longer ago than this, and unreferenced files as old (PI-9).
+RUHUI_JOB_FILE_RETENTION_DAYS = int(env_str("RUHUI_JOB_FILE_RETENTION_DAYS", "30"))
+# A full-ID export of more rows than this waits for another admin's approval (PI-4).
+RUHUI_FULL_EXPORT_APPROVAL_ROWS = int(env_str("RUHUI_FULL_EXPORT_APPROVAL_ROWS", "500"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 NINJA_PAGINATION_PER_PAGE = 50
 RUHUI_PAGE_SIZE = 50
+
+# Online joining (网上入会): retention of rejected and withdrawn applications (PI-9), and the
+# rate limits of the public pages (PUB-2) as {name: [requests, seconds]}. The per-IP figures are
+# generous because a factory dormitory or a delivery station shares one address; past them a
+# simple human check lets a real person through. Override with RUHUI_RATELIMITS (JSON).
+RUHUI_APPLICATION_RETENTION_DAYS = int(env_str("RUHUI_APPLICATION_RETENTION_DAYS", "180"))
+RUHUI_RATELIMITS = {
+    "submit_ip": [30, 600],
+    "submit_id": [3, 86400],
+    "lookup_ip": [30, 600],
+    "identity_ip": [20, 600],
+    "identity_id": [10, 86400],
+    **json.loads(env_str("RUHUI_RATELIMITS", "{}") or "{}"),
+}
 # Django admin: superusers only (AC-7), at a configurable path.
 RUHUI_ADMIN_PATH = env_str("RUHUI_ADMIN_PATH", "sysadmin/")

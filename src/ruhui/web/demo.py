@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 
 from ruhui.accounts.models import Role, User
+from ruhui.joining.demo import seed_demo_applications
 from ruhui.members.demo import seed_demo_members
 from ruhui.orgs.choices import OrgKind as K
 from ruhui.orgs.models import Organization, WorkerGroup
@@ -312,9 +313,11 @@ def seed_demo(*, members: int | None = None) -> dict:
         user.set_password(DEMO_PASSWORD)
         user.save()
     registry = seed_demo_members(count=demo_member_count() if members is None else members)
+    online = seed_demo_applications()
     return {
         "organizations": Organization.objects.count(),
         "users": len(DEMO_USERS),
         "members": registry["members"],
         "members_created": registry["created"],
+        "applications": online["applications"],
     }
