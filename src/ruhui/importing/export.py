@@ -280,9 +280,11 @@ def export_members(
     fmt: str = "xlsx",
     full: bool = False,
     reason: str = "",
+    approved_by=None,
 ) -> int:
     """Export a scoped member list to ``path``; masked unless ``full``, which needs the
     reveal permission and a stated reason. Writes exactly one audit event; returns the row count.
+    ``approved_by`` (a large full export's approver) is named in that event.
     """
     if fmt not in FORMATS:
         raise ValueError(MSG_FORMAT.format(fmt=fmt))
@@ -295,6 +297,8 @@ def export_members(
         "完整证件号码和手机号码": [None, YES if full else NO],
         "导出事由": [None, reason],
     }
+    if approved_by is not None:
+        changes["审批人"] = [None, approved_by.username]
     try:
         count = writer(path, member_export_rows(queryset, full=full))
     except Exception as error:

@@ -1,4 +1,5 @@
-"""Import and export jobs: create (checks first), run (in a worker), confirm, reap dead ones."""
+"""Import and export jobs: create (checks first), run (in a worker), confirm, reap dead ones;
+approval of large full-ID exports (PI-4)."""
 
 import shutil
 import time
@@ -8,19 +9,25 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ruhui.accounts.audit import Action, audit_record
+from ruhui.accounts.rules import is_admin
 from ruhui.importing import progress
 from ruhui.importing.files import FileRejected, check_upload
 from ruhui.importing.models import ExportJob, ImportJob, JobStatus
 from ruhui.orgs.models import Organization
-from ruhui.orgs.scoping import in_jurisdiction
+from ruhui.orgs.scoping import in_jurisdiction, scoped
 
 MSG_OUTSIDE = _("所选工会不在您的管辖范围内。")
 MSG_NOT_DRY_RUN = _("只能确认已完成的检查（试导入）任务。")
 MSG_WORKER_DIED = _("后台任务中断（处理进程意外退出），没有写入任何数据，请重新导入。")
 MSG_FAILED = _("导入失败，没有写入任何数据：%(error)s")
+MSG_FILES_PURGED = _("文件已按保存期限清除，不能再确认导入，请重新上传花名册。")
+MSG_NOT_AWAITING = _("这项导出已经审批过（或不需要审批），不能再次审批。")
+MSG_DECISION_NOTE = _("请填写审批意见。")
 
 
 def job_dir() -> Path:
@@ -94,6 +101,8 @@ def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
     _check_actor(actor, job.union)
     if not job.dry_run or job.status != JobStatus.SUCCEEDED:
         raise ValidationError(MSG_NOT_DRY_RUN)
+    if job.files_purged_at is not None:
+        raise ValidationError(MSG_FILES_PURGED)
     commit = ImportJob.objects.create(
         union=job.union,
         created_by=actor,
@@ -187,27 +196,108 @@ def export_job_create(
     reason: str = "",
     filters: dict | None = None,
 ) -> ExportJob:
-    """Queue an export of the union subtree's members (filters as on the member list)."""
+    """Queue an export of the union subtree's members (filters as on the member list). A full
+    export of more than RUHUI_FULL_EXPORT_APPROVAL_ROWS members waits for another admin's
+    approval instead (PI-4)."""
     if not in_jurisdiction(actor, union):
         raise PermissionDenied(MSG_OUTSIDE)
     if fmt not in ("xlsx", "csv"):
         raise ValidationError({"fmt": ValidationError(_("导出格式只能是 xlsx 或 csv。"))})
+    filters = filters or {}
+    status, rows_requested = JobStatus.QUEUED, 0
     if full:
         from ruhui.importing.export import check_full_export
+        from ruhui.members.selectors import member_list
 
         check_full_export(actor=actor, reason=reason)
+        rows_requested = member_list(user=actor, union=union, **filters).count()
+        if rows_requested > settings.RUHUI_FULL_EXPORT_APPROVAL_ROWS:
+            status = JobStatus.AWAITING_APPROVAL
     job = ExportJob.objects.create(
         union=union,
         created_by=actor,
         fmt=fmt,
         full=full,
-        reason=reason[:200],
-        filters=filters or {},
+        reason=reason.strip()[:200],
+        filters=filters,
+        status=status,
+        rows_requested=rows_requested,
     )
+    if status == JobStatus.QUEUED:
+        _enqueue_export(job)
+    return job
+
+
+def _enqueue_export(job: ExportJob) -> None:
     from ruhui.importing.tasks import run_export_job
 
     transaction.on_commit(lambda: run_export_job.enqueue(job.pk))
+
+
+def check_export_approver(*, actor, job: ExportJob) -> None:
+    """403 unless the actor is another admin whose jurisdiction covers the export's union."""
+    refusal = job.approval_refusal(actor)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+
+
+@transaction.atomic
+def export_job_decide(*, actor, job: ExportJob, approve: bool, note: str) -> ExportJob:
+    """Approve (the export is queued) or reject a full export waiting for approval; the
+    requester may not decide their own, and the decision is audited with its reason."""
+    check_export_approver(actor=actor, job=job)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": ValidationError(MSG_DECISION_NOTE, code="required")})
+    # The row lock makes a second approver (or a double click) see "already decided" (CONC-2).
+    job = ExportJob.objects.select_for_update().select_related("union").get(pk=job.pk)
+    if job.status != JobStatus.AWAITING_APPROVAL:
+        raise ValidationError(MSG_NOT_AWAITING)
+    now = timezone.now()
+    job.status = JobStatus.QUEUED if approve else JobStatus.REJECTED
+    job.decided_by, job.decided_at, job.decision_note = actor, now, note[:200]
+    fields = ["status", "decided_by", "decided_at", "decision_note"]
+    if not approve:
+        job.finished_at = now
+        fields.append("finished_at")
+    job.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=job,
+        object_repr=f"完整证件号码导出申请（{job.union.name}）",
+        changes={
+            "状态": [str(JobStatus.AWAITING_APPROVAL.label), "已批准" if approve else "已驳回"],
+            "审批意见": [None, note],
+            "申请人": [None, job.created_by.username if job.created_by else ""],
+            "申请导出行数": [None, job.rows_requested],
+            "导出事由": [None, job.reason],
+        },
+    )
+    if approve:
+        _enqueue_export(job)
     return job
+
+
+def export_jobs_visible(*, user) -> QuerySet[ExportJob]:
+    """The export jobs a user may open: their own, those they decided, and (an admin) the full
+    exports in their jurisdiction that wait for approval."""
+    condition = Q(created_by=user) | Q(decided_by=user)
+    if is_admin(user):
+        condition |= Q(status=JobStatus.AWAITING_APPROVAL)
+    return scoped(user, ExportJob).filter(condition)
+
+
+def export_jobs_awaiting_approval(*, user) -> QuerySet[ExportJob]:
+    """Full exports in the user's jurisdiction that wait for approval and the user may decide."""
+    if not is_admin(user):
+        return ExportJob.objects.none()
+    return (
+        scoped(user, ExportJob)
+        .filter(status=JobStatus.AWAITING_APPROVAL)
+        .exclude(created_by=user)
+        .select_related("union", "created_by")
+    )
 
 
 def export_job_run(job_id: int) -> int:
@@ -215,7 +305,8 @@ def export_job_run(job_id: int) -> int:
     from ruhui.importing.export import export_members
     from ruhui.members.selectors import member_list
 
-    job = ExportJob.objects.select_related("union", "created_by").get(pk=job_id)
+    job = ExportJob.objects.select_related("union", "created_by", "decided_by").get(pk=job_id)
+    # An export waiting for approval (or rejected) never runs, even if a task was queued.
     if job.status != JobStatus.QUEUED:
         return job.rows
     job.status = JobStatus.RUNNING
@@ -230,6 +321,7 @@ def export_job_run(job_id: int) -> int:
             fmt=job.fmt,
             full=job.full,
             reason=job.reason,
+            approved_by=job.decided_by,
         )
     except Exception as exc:
         job.status, job.error = JobStatus.FAILED, type(exc).__name__

@@ -15,3 +15,11 @@ def run_export_job(job_id: int) -> int:
     from ruhui.importing.jobs import export_job_run
 
     return export_job_run(job_id)
+
+
+@task()
+def purge_job_files() -> str:
+    """The retention purge (PI-9) for a scheduler that enqueues tasks instead of running cron."""
+    from ruhui.importing.retention import job_files_purge
+
+    return job_files_purge().summary()

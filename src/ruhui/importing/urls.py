@@ -12,5 +12,6 @@ urlpatterns = [
     path("jobs/<int:import_pk>/report.xlsx", views.import_job_report, name="job_report"),
     path("exports/", views.export_start, name="export"),
     path("exports/<int:export_pk>/", views.export_job, name="export_job"),
+    path("exports/<int:export_pk>/decide/", views.export_decide, name="export_decide"),
     path("exports/<int:export_pk>/download/", views.export_download, name="export_download"),
 ]

@@ -2,22 +2,27 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ruhui.accounts.audit import Action, audit_record
 from ruhui.importing import jobs, progress
-from ruhui.importing.forms import ExportForm, ImportForm
+from ruhui.importing.forms import ExportDecisionForm, ExportForm, ImportForm
 from ruhui.importing.models import ExportJob, ImportJob, JobStatus
+from ruhui.importing.retention import MSG_PURGED
 from ruhui.orgs.scoping import get_scoped_or_404, scoped
 from ruhui.web.access import cadre_required, require_perm
 from ruhui.web.forms import apply_validation_error
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MSG_APPROVED = _("已批准，导出已开始；文件只有申请人本人能下载。")
+MSG_REJECTED = _("已驳回这项导出申请。")
 
 
 @require_http_methods(["GET", "POST"])
@@ -62,6 +67,7 @@ def import_job(request, import_pk: int):
             "errors": errors,
             "can_confirm": job.dry_run
             and job.status == JobStatus.SUCCEEDED
+            and job.files_purged_at is None
             and (job.summary.get("created", 0) + job.summary.get("updated", 0)) > 0
             and request.user.has_perm("members.add_member"),
         },
@@ -108,6 +114,8 @@ def import_job_report(request, import_pk: int):
     # audited like an export.
     if job.created_by_id != request.user.pk:
         require_perm(request.user, "members.reveal_personal_data")
+    if job.files_purged_at is not None:
+        raise Http404(MSG_PURGED)
     path = Path(job.report_path) if job.report_path else None
     if path is None or not path.exists():
         raise Http404("结果文件不存在。")
@@ -158,17 +166,58 @@ def export_start(request):
             apply_validation_error(form, exc)
         else:
             return redirect("importing:export_job", export_pk=job.pk)
-    recent = scoped(request.user, ExportJob).filter(created_by=request.user)[:20]
-    return render(request, "importing/export.html", {"form": form, "recent": recent})
+    recent = scoped(request.user, ExportJob).filter(created_by=request.user)
+    context = {
+        "form": form,
+        "recent": recent.select_related("union", "decided_by")[:20],
+        "awaiting": jobs.export_jobs_awaiting_approval(user=request.user)[:50],
+        "approval_rows": settings.RUHUI_FULL_EXPORT_APPROVAL_ROWS,
+    }
+    return render(request, "importing/export.html", context)
 
 
 @require_GET
 @cadre_required
 def export_job(request, export_pk: int):
     job = get_scoped_or_404(
-        request.user, ExportJob.objects.filter(created_by=request.user), pk=export_pk
+        request.user,
+        jobs.export_jobs_visible(user=request.user).select_related(
+            "union", "created_by", "decided_by"
+        ),
+        pk=export_pk,
     )
-    return render(request, "importing/export_job.html", {"job": job})
+    context = {
+        "job": job,
+        "own": job.created_by_id == request.user.pk,
+        "can_decide": job.can_decide(request.user),
+        "decision_form": ExportDecisionForm(),
+        "approval_rows": settings.RUHUI_FULL_EXPORT_APPROVAL_ROWS,
+    }
+    return render(request, "importing/export_job.html", context)
+
+
+@require_POST
+@cadre_required
+def export_decide(request, export_pk: int):
+    """Approve or reject a full export waiting for approval (another admin of the jurisdiction)."""
+    job = get_scoped_or_404(request.user, ExportJob.objects.select_related("union"), pk=export_pk)
+    jobs.check_export_approver(actor=request.user, job=job)
+    form = ExportDecisionForm(request.POST)
+    if form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            jobs.export_job_decide(
+                actor=request.user, job=job, approve=approve, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, MSG_APPROVED if approve else MSG_REJECTED)
+    else:
+        for message in (m for errors in form.errors.values() for m in errors):
+            messages.error(request, message)
+    return redirect("importing:export_job", export_pk=job.pk)
 
 
 @require_GET
@@ -177,6 +226,8 @@ def export_download(request, export_pk: int):
     job = get_scoped_or_404(
         request.user, ExportJob.objects.filter(created_by=request.user), pk=export_pk
     )
+    if job.files_purged_at is not None:
+        raise Http404(MSG_PURGED)
     path = Path(job.file_path) if job.file_path else None
     if job.status != JobStatus.SUCCEEDED or path is None or not path.exists():
         raise Http404("导出文件不存在。")
