@@ -34,7 +34,7 @@ from ruhui.members.validation import LABELS, clean_member_fields
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import in_jurisdiction
 
-#: The version of the privacy notice shown on the public forms (templates/joining/privacy.html).
+#: The version of the privacy notice shown on the public forms (templates/joining/public/_privacy_notice.html).
 #: Change it whenever the notice's text changes: each application stores the version agreed to.
 PRIVACY_NOTICE_VERSION = "2026-11-v1"
 SOURCE_ONLINE = "网上入会"

@@ -7,8 +7,10 @@ from django.conf import settings
 from django.db import transaction
 
 from ruhui.accounts.models import Role, User
+from ruhui.enterprises.demo import seed_demo_enterprises
 from ruhui.joining.demo import seed_demo_applications
 from ruhui.members.demo import seed_demo_members
+from ruhui.members.models import Member
 from ruhui.orgs.choices import OrgKind as K
 from ruhui.orgs.models import Organization, WorkerGroup
 
@@ -314,10 +316,14 @@ def seed_demo(*, members: int | None = None) -> dict:
         user.save()
     registry = seed_demo_members(count=demo_member_count() if members is None else members)
     online = seed_demo_applications()
+    survey = seed_demo_enterprises()
     return {
         "organizations": Organization.objects.count(),
         "users": len(DEMO_USERS),
-        "members": registry["members"],
+        # Counted last: approved online applications add members too.
+        "members": Member.objects.count(),
         "members_created": registry["created"],
         "applications": online["applications"],
+        "enterprises": survey["enterprises"],
+        "enterprises_unionised": survey["unionised"],
     }
