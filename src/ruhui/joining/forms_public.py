@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from ruhui.core import divisions
 from ruhui.joining import selectors, services
 from ruhui.members import codes
+from ruhui.web.widgets import FastSelect
 
 PLEASE_CHOOSE = "请选择"
 YES_NO = [("1", "是"), ("0", "否")]
@@ -33,7 +34,7 @@ def _text(label, *, required=False, help_text="", **attrs):
     return field
 
 
-def _select(label, choices, *, required=False, help_text="", widget=forms.Select):
+def _select(label, choices, *, required=False, help_text="", widget=FastSelect):
     """A select whose value the service checks against the code set (with a Chinese message)."""
     field = forms.CharField(
         label=label,
