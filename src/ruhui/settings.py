@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "ruhui.members",
     "ruhui.importing",
     "ruhui.joining",
+    "ruhui.enterprises",
     "ruhui.web",
     "ruhui.api",
 ]
@@ -334,6 +335,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 NINJA_PAGINATION_PER_PAGE = 50
 RUHUI_PAGE_SIZE = 50
+
+# Enterprise survey (动态监控): a sharp headcount change between two consecutive records is one of
+# at least this percentage *and* at least this many people; an enterprise not surveyed for this
+# many days is due again.
+RUHUI_HEADCOUNT_CHANGE_PCT = int(env_str("RUHUI_HEADCOUNT_CHANGE_PCT", "30"))
+RUHUI_HEADCOUNT_CHANGE_MIN = int(env_str("RUHUI_HEADCOUNT_CHANGE_MIN", "10"))
+RUHUI_SURVEY_INTERVAL_DAYS = int(env_str("RUHUI_SURVEY_INTERVAL_DAYS", "180"))
 
 # Online joining (网上入会): retention of rejected and withdrawn applications (PI-9), and the
 # rate limits of the public pages (PUB-2) as {name: [requests, seconds]}. The per-IP figures are

@@ -26,6 +26,9 @@ class Command(BaseCommand):
             + (f"（本次新生成 {created} 条）。" if created else "（已存在，未重复生成）。")
         )
         self.stdout.write(f"网上入会/转会申请：{result['applications']} 份。")
+        self.stdout.write(
+            f"企业排查：{result['enterprises']} 家企业（已建会 {result['enterprises_unionised']} 家）。"
+        )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, full_name, _org, _role in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {full_name}")
