@@ -17,12 +17,25 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from ruhui.accounts.services import token_create
 from ruhui.importing.models import ExportJob, ImportJob, JobStatus
+from ruhui.joining.services import application_submit, join_link_for
 from ruhui.members.services import transfer_issue
 from tests.factories import UserFactory
-from tests.members.factories import join
+from tests.members.factories import join, make_id_number, make_phone
 
 #: Patterns that are public by design (no login, no personal or organizational data).
-PUBLIC = {"login", "logout", "web:healthz", "api:openapi-json", "api:openapi-view"}
+PUBLIC = {
+    "login",
+    "logout",
+    "web:healthz",
+    "api:openapi-json",
+    "api:openapi-view",
+    "join:form",
+    "join:transfer",
+    "join:verify",
+}
+#: Public pages reached by a union's join link: they name that union (it is on the poster),
+#: and nothing else of it.
+PUBLIC_UNION_PAGES = {"join:form", "join:transfer"}
 #: Namespaces walked elsewhere: Django admin is superuser-only (tests/accounts/test_admin.py).
 SKIP_NAMESPACES = {"admin"}
 
@@ -70,6 +83,7 @@ class Unit:
     admin: object
     samples: dict
     markers: list[str]
+    union_name: str = ""
 
 
 def build_units(world) -> list[Unit]:
@@ -87,6 +101,7 @@ def build_units(world) -> list[Unit]:
         leaving = join(admin, child, name=f"{label}转出会员")
         transfer = transfer_issue(actor=admin, member=leaving)
         import_job, export_job = _sample_jobs(label, child, admin)
+        application = _sample_application(label, child)
         units.append(
             Unit(
                 label=label,
@@ -101,6 +116,9 @@ def build_units(world) -> list[Unit]:
                     "transfer_pk": transfer.pk,
                     "import_pk": import_job.pk,
                     "export_pk": export_job.pk,
+                    "application_pk": application.pk,
+                    "application_id": application.pk,
+                    "token": join_link_for(child).token,
                 },
                 # Names, not short codes: a code like "WG-KD" also appears in help-text examples.
                 markers=[
@@ -113,10 +131,23 @@ def build_units(world) -> list[Unit]:
                     member.member_number,
                     transfer.code,
                     import_job.original_name,
+                    application.name,
                 ],
+                union_name=child.name,
             )
         )
     return units
+
+
+def _sample_application(label, union):
+    """A pending online join application to the unit's union."""
+    data = {
+        "name": f"{label}入会申请人",
+        "id_number": make_id_number(),
+        "phone": make_phone(),
+        "group": "02",
+    }
+    return application_submit(link=join_link_for(union), data=data, consent=True)
 
 
 def _sample_jobs(label, union, admin):
@@ -182,7 +213,12 @@ def walk(client, world, urlconf=None) -> list[str]:
                     response = getattr(client, method)(url)
                     body = _body(response)
                     # JSON bodies may escape non-ASCII text (\uXXXX): look for both forms.
-                    leaked = [m for m in owner.markers if m in body or json.dumps(m)[1:-1] in body]
+                    markers = [
+                        m
+                        for m in owner.markers
+                        if not (route.name in PUBLIC_UNION_PAGES and m == owner.union_name)
+                    ]
+                    leaked = [m for m in markers if m in body or json.dumps(m)[1:-1] in body]
                     if leaked:
                         violations.append(
                             f"{route.name}: {outsider.label} sees {owner.label}'s "

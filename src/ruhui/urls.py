@@ -19,6 +19,8 @@ urlpatterns = [
     path("orgs/", include("ruhui.orgs.urls")),
     path("members/", include("ruhui.members.urls")),
     path("imports/", include("ruhui.importing.urls")),
+    path("joining/", include("ruhui.joining.urls")),
+    path("", include("ruhui.joining.urls_public")),
     path("accounts/", include("ruhui.accounts.urls")),
     path("api/v1/", api.urls),
     path(settings.RUHUI_ADMIN_PATH, admin.site.urls),

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 
 from ruhui.api.auth import AUTH
+from ruhui.api.joining import router as joining_router
 from ruhui.api.members import router as members_router
 from ruhui.api.orgs import router as orgs_router
 from ruhui.api.schemas import MeOut
@@ -33,3 +34,4 @@ def me(request: HttpRequest):
 
 api.add_router("/", orgs_router)
 api.add_router("/", members_router)
+api.add_router("/", joining_router)

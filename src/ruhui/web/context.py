@@ -24,6 +24,13 @@ NAV = [
         ],
     ),
     (
+        "网上入会",
+        [
+            ("入会审核", "joining:queue", "members.view_member"),
+            ("入会二维码", "joining:links", "members.view_member"),
+        ],
+    ),
+    (
         "系统管理",
         [
             ("用户管理", "accounts:users", "accounts.manage_users"),
