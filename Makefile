@@ -22,6 +22,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(VENV)/.installed $@
 
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	touch $(VENV)/.installed $(VENV)/.installed-dev $@
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
@@ -48,10 +52,12 @@ test: lint
 e2e: install-dev
 	RUHUI_ENV=test $(BIN)/pytest -m browser
 
-# Import speed on SQLite and PostgreSQL beside the databases' raw bulk load; writes
-# docs/benchmarks.md. Sizes: BENCH_ROWS, BENCH_EXISTING (default 100000 each).
-bench: install-dev
+# Import speed on SQLite and PostgreSQL beside the databases' raw bulk load, then a load run of
+# the public join form beside a static file; both write docs/benchmarks.md.
+# Sizes: BENCH_ROWS, BENCH_EXISTING (default 100000 each); BENCH_JOIN_USERS (50).
+bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_join.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
