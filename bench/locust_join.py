@@ -21,7 +21,7 @@ MODE = os.environ.get("BENCH_JOIN_MODE", "join")
 TOKEN = os.environ.get("BENCH_JOIN_TOKEN", "")
 THINK = os.environ.get("BENCH_JOIN_THINK", "1") != "0"
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-_serial = itertools.count(random.randrange(10**6))  # noqa: S311
+_serial = itertools.count(random.randrange(10**6))
 
 
 def new_id_number() -> str:

@@ -17,14 +17,14 @@ Decisions (docs/decisions/0004-member-import.md):
 
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from ruhui.accounts.audit import Action, audit_record
@@ -32,7 +32,14 @@ from ruhui.core import crypto
 from ruhui.importing import bulk
 from ruhui.importing.files import FileRejected
 from ruhui.importing.headers import MEMBER_HEADER_ALIASES
-from ruhui.importing.prepare import Plan, init_worker, prepare_in_worker, prepare_rows
+from ruhui.importing.prepare import (
+    PERSONAL_COLUMNS,
+    Plan,
+    Prepared,
+    init_worker,
+    prepare_in_worker,
+    row_preparer,
+)
 from ruhui.importing.readers import read_table
 from ruhui.members import services as member_services
 from ruhui.members.models import (
@@ -42,7 +49,7 @@ from ruhui.members.models import (
     MembershipEvent,
     MemberStatus,
 )
-from ruhui.members.numbers import allocate_member_numbers
+from ruhui.members.numbers import allocate_member_number_blocks
 from ruhui.members.validation import LABELS
 from ruhui.orgs.choices import ADMITTING_KINDS
 from ruhui.orgs.models import Organization
@@ -116,18 +123,19 @@ class Summary:
         return self.rows == self.created + self.updated + self.rejected
 
 
-@dataclass
 class _Row:
-    number: int
-    cells: list
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, message)
-    data: dict | None = None
-    union: Organization | None = None
-    id_hash: str = ""
-    action: str = REJECTED
-    existing: Member | None = None
-    personal: dict | None = None
-    initials: str = ""
+    """One data row on its way through a chunk (slots: a million of them are made)."""
+
+    __slots__ = ("action", "cells", "errors", "existing", "number", "prep", "union")
+
+    def __init__(self, number: int, cells: list, errors: list, prep: Prepared):
+        self.number = number
+        self.cells = cells
+        self.errors = errors  # (column header, message)
+        self.prep = prep
+        self.union: Organization | None = None
+        self.action = REJECTED
+        self.existing: Member | None = None
 
 
 class MemberImporter:
@@ -153,13 +161,15 @@ class MemberImporter:
         self.today = timezone.localdate()
         self._seen: dict[str, int] = {}
         self._unions = self._admitting_unions()
+        self._union_memo: dict[object, tuple[Organization | None, tuple | None]] = {}
         fields = [f for f in Member._meta.concrete_fields if not f.primary_key]
-        self._member_columns = [f.column for f in fields]
-        self._member_attnames = set(self._member_columns)
-        self._member_defaults = {f.column: f.get_default() for f in fields}
-        self._keyring = (
-            crypto.current_keyring()
-        )  # read once: the keys cannot change during one import
+        # Each new member is one list in column order, its id first: the defaults, then
+        # what the row sets.
+        self._member_columns = [Member._meta.pk.column, *(f.column for f in fields)]
+        self._member_template = [None, *(f.get_default() for f in fields)]
+        self._position = {column: i for i, column in enumerate(self._member_columns)}
+        self._keyring = crypto.current_keyring()  # read once: keys cannot change mid-import
+        self._writer: _Writer | None = None
 
     # --- public -----------------------------------------------------------------------
 
@@ -188,7 +198,7 @@ class MemberImporter:
         if self.dry_run:
             self._drain(headers, rows, report)
         else:
-            with transaction.atomic():
+            with transaction.atomic(), bulk.import_session():
                 self._drain(headers, rows, report)
                 audit_record(
                     actor=self.actor,
@@ -206,44 +216,60 @@ class MemberImporter:
     # --- the pass -----------------------------------------------------------------------
 
     def _drain(self, headers, rows: Iterator, report) -> None:
-        if report is not None:
-            report(headers, rows, self.summary)
-        else:
-            for _row in rows:
-                pass
+        try:
+            if report is not None:
+                report(headers, rows, self.summary)
+            else:
+                for _row in rows:
+                    pass
+        finally:
+            # Whatever failed, the writer has finished before the transaction ends.
+            rows.close()
 
     def _results(self, table) -> Iterator[tuple[int, list, str, str]]:
-        for chunk, prepared in self._prepared_chunks(table):
-            yield from self._chunk(chunk, prepared)
+        self._writer = None if self.dry_run else _Writer()
+        try:
+            for chunk, prepared in self._prepared_chunks(table):
+                yield from self._chunk(chunk, prepared)
+            if self._writer is not None:
+                self._writer.wait()
+        finally:
+            if self._writer is not None:
+                self._writer.close()
+        self.progress(self.summary.rows, 0)
         # Known only once the reader has gone through the whole sheet.
         self.summary.blank_rows = table.skipped_blank
         self.summary.notes_rows = len(table.notes_rows)
 
     def _prepared_chunks(self, table):
         """Chunks of (row number, cells) with their database-free work done, in file order.
-        The first chunk is done here; the rest of a larger file goes to a pool of spawned
-        worker processes, a few chunks ahead of the database writes."""
+
+        With RUHUI_IMPORT_WORKERS = N > 1, N processes share the work: this one reads the
+        file and writes to the database while N - 1 spawned helper processes clean and
+        validate the chunks ahead of it (on 2 cores: one helper, the two halves overlap).
+        The first chunks are done here while the helpers start (about a second each)."""
         raw = ((row.number, row.cells) for row in table.rows)
-        workers = int(getattr(settings, "RUHUI_IMPORT_WORKERS", 1))
-        # Small files never pay for starting worker processes (about a second each).
-        for _ in range(1 if workers < 2 else POOL_AFTER_CHUNKS):
+        helpers = int(getattr(settings, "RUHUI_IMPORT_WORKERS", 1)) - 1
+        preparer = row_preparer(self._plan, self._keyring)
+        # Small files never pay for starting helper processes.
+        for _ in range(1 if helpers < 1 else POOL_AFTER_CHUNKS):
             chunk = list(islice(raw, CHUNK))
             if not chunk:
                 return
-            yield chunk, prepare_rows(self._plan, self._keyring, chunk)
-        if workers < 2:
+            yield chunk, preparer(chunk)
+        if helpers < 1:
             while chunk := list(islice(raw, CHUNK)):
-                yield chunk, prepare_rows(self._plan, self._keyring, chunk)
+                yield chunk, preparer(chunk)
             return
         pending: deque = deque()
         with ProcessPoolExecutor(
-            max_workers=workers,
+            max_workers=helpers,
             mp_context=get_context("spawn"),
             initializer=init_worker,
             initargs=(self._plan,),
         ) as pool:
             while True:
-                while len(pending) <= workers:
+                while len(pending) <= helpers:
                     chunk = list(islice(raw, CHUNK))
                     if not chunk:
                         break
@@ -258,58 +284,70 @@ class MemberImporter:
             self._row(number, cells, prep)
             for (number, cells), prep in zip(raw, prepared, strict=True)
         ]
-        self._match_existing([r for r in chunk if r.data is not None])
-        if not self.dry_run:
-            self._write(chunk)
-        for row in chunk:
-            self.summary.rows += 1
-            if row.action == CREATED:
-                self.summary.created += 1
-            elif row.action == UPDATED:
-                self.summary.updated += 1
-            else:
-                self.summary.rejected += 1
-                for header, message in row.errors:
-                    if len(self.summary.errors) < self.max_errors_listed:
-                        self.summary.errors.append(
-                            {"row": row.number, "field": header, "message": message}
-                        )
-            message = "；".join(f"{h}：{m}" if h else m for h, m in row.errors)
-            yield row.number, row.cells, row.action, message
+        if self._writer is not None:
+            self._writer.wait()  # the connection is free again: the last chunk is written
         self.progress(self.summary.rows, 0)
+        self._match_existing([r for r in chunk if not r.errors])
+        if self._writer is not None:
+            self._writer.submit(self._write, chunk)
+        summary = self.summary
+        errors = summary.errors
+        for row in chunk:
+            summary.rows += 1
+            action = row.action
+            if action == CREATED:
+                summary.created += 1
+                yield row.number, row.cells, action, ""
+                continue
+            if action == UPDATED:
+                summary.updated += 1
+                yield row.number, row.cells, action, ""
+                continue
+            summary.rejected += 1
+            for header, message in row.errors:
+                if len(errors) < self.max_errors_listed:
+                    errors.append({"row": row.number, "field": header, "message": message})
+            message = "；".join(f"{h}：{m}" if h else m for h, m in row.errors)
+            yield row.number, row.cells, action, message
 
-    def _row(self, number: int, cells: list, prep) -> _Row:
+    def _row(self, number: int, cells: list, prep: Prepared) -> _Row:
         """A row's result so far: the prepared work, its union, and in-file duplicates."""
-        row = _Row(number=number, cells=cells, errors=list(prep.errors))
-        row.union = self._resolve_union(prep.union_value, row)
-        if row.errors or prep.cleaned is None:
+        errors = prep.errors
+        union, union_error = self._resolve_union(prep.union_value)
+        if union_error is not None:
+            errors = [*errors, union_error]
+        row = _Row(number, cells, errors, prep)
+        row.union = union
+        if errors:  # a row without errors always has its cleaned fields
             return row
         first = self._seen.get(prep.id_hash)
         if first is not None:
-            row.errors.append(
-                (self._header_of["id_number"], MSG_DUPLICATE_IN_FILE.format(row=first))
-            )
+            row.errors = [(self._header_of["id_number"], MSG_DUPLICATE_IN_FILE.format(row=first))]
             return row
         self._seen[prep.id_hash] = number
-        row.data, row.id_hash = prep.cleaned, prep.id_hash
-        row.personal, row.initials = prep.personal, prep.initials
         return row
 
-    def _resolve_union(self, value, row: _Row) -> Organization | None:
+    def _resolve_union(self, value) -> tuple[Organization | None, tuple | None]:
+        """(union, None) or (None, error) for a 所属工会 cell; rosters repeat a few values."""
+        key = value if value.__class__ is str or value is None else repr(value)
+        hit = self._union_memo.get(key)
+        if hit is None:
+            hit = self._union_memo[key] = self._find_union(value)
+        return hit
+
+    def _find_union(self, value) -> tuple[Organization | None, tuple | None]:
         text = "" if value is None else str(value).strip()
         if not text:
             if self.union.pk in self._unions["pk"]:
-                return self.union
-            row.errors.append(
-                ("所属工会", MSG_UNION_UNKNOWN.format(value="（空）", root=self.union.name))
+                return self.union, None
+            return None, (
+                "所属工会",
+                MSG_UNION_UNKNOWN.format(value="（空）", root=self.union.name),
             )
-            return None
         found = self._unions["code"].get(text.upper()) or self._unions["name"].get(text)
         if found is None:
-            row.errors.append(
-                ("所属工会", MSG_UNION_UNKNOWN.format(value=text, root=self.union.name))
-            )
-        return found
+            return None, ("所属工会", MSG_UNION_UNKNOWN.format(value=text, root=self.union.name))
+        return found, None
 
     def _admitting_unions(self) -> dict:
         unions = list(
@@ -327,38 +365,34 @@ class MemberImporter:
         if not rows:
             return
         found = bulk.held_member_ids(
-            Member._meta.db_table, [r.id_hash for r in rows], tuple(HELD_STATUSES)
+            Member._meta.db_table, [r.prep.id_hash for r in rows], tuple(HELD_STATUSES)
         )
-        held = (
-            {
-                m.id_number_hash: m
-                for m in Member.objects.select_related("union").filter(pk__in=found.values())
-            }
-            if found
-            else {}
-        )
+        if not found:
+            for row in rows:
+                row.action = CREATED
+            return
+        held = {
+            m.id_number_hash: m
+            for m in Member.objects.select_related("union").filter(pk__in=found.values())
+        }
+        header = self._header_of["id_number"]
         for row in rows:
-            existing = held.get(row.id_hash)
-            header = self._header_of["id_number"]
+            existing = held.get(row.prep.id_hash)
             if existing is None:
                 row.action = CREATED
             elif existing.status == MemberStatus.TRANSFERRING:
-                row.errors.append((header, MSG_TRANSFERRING.format(number=existing.member_number)))
+                row.errors = [(header, MSG_TRANSFERRING.format(number=existing.member_number))]
             elif existing.union_id != row.union.pk:
-                row.errors.append(
-                    (
-                        header,
-                        # The same words as a single registration gets (one rule, one message).
-                        str(member_services.MSG_ALREADY_MEMBER)
-                        % {"union": existing.union.name, "number": existing.member_number},
-                    )
+                message = (
+                    # The same words as a single registration gets (one rule, one message).
+                    str(member_services.MSG_ALREADY_MEMBER)
+                    % {"union": existing.union.name, "number": existing.member_number}
                 )
+                row.errors = [(header, message)]
             elif not self.update_existing:
-                row.errors.append((header, MSG_HELD_HERE.format(number=existing.member_number)))
+                row.errors = [(header, MSG_HELD_HERE.format(number=existing.member_number))]
             else:
                 row.action, row.existing = UPDATED, existing
-            if row.errors:
-                row.action, row.data = REJECTED, None
 
     # --- writing ------------------------------------------------------------------------
 
@@ -372,61 +406,79 @@ class MemberImporter:
 
     def _create(self, rows: list[_Row]) -> None:
         """New members and their 入会 events as plain rows through the bulk path (COPY on
-        PostgreSQL): the same stored forms as `member_join`, without an ORM object per row."""
+        PostgreSQL): the same stored forms as `member_join`, without an ORM object per row;
+        member numbers for the whole chunk in one statement, ids known before the insert."""
         actor_id = getattr(self.actor, "pk", None)
         now = bulk.db_datetime(timezone.now())
-        records = []
-        for row in rows:
-            data = row.data
-            record = dict(self._member_defaults)
-            for name, value in data.items():
-                if name in self._member_attnames:
-                    record[name] = value
-            record.update(row.personal)
-            if record["id_county_unknown"] and record["verification_status"] in ("", "0"):
-                record["verification_status"] = "3"  # 待人工核查
-            record.update(
-                name_initials=row.initials,
-                union_id=row.union.pk,
-                origin_union_id=row.union.pk,
-                source="导入",
-                collected_by_id=actor_id,
-                status=MemberStatus.ACTIVE,
-                created_at=now,
-                updated_at=now,
+        position = self._position
+        template = self._member_template
+        personal_at = [position[c] for c in PERSONAL_COLUMNS]
+        at = position.get
+        verification = position["verification_status"]
+        county_unknown = position["id_county_unknown"]
+        fixed = [
+            (position[c], v)
+            for c, v in (
+                ("source", "导入"),
+                ("collected_by_id", actor_id),
+                ("status", MemberStatus.ACTIVE),
+                ("created_at", now),
+                ("updated_at", now),
             )
-            records.append((row.union.division_code, record))
-        by_key: dict[tuple[str, int], list[dict]] = {}
-        for division, record in records:
-            by_key.setdefault((division, record["joined_on"].year), []).append(record)
-        for (division, year), group in by_key.items():
-            numbers = allocate_member_numbers(division=division, year=year, count=len(group))
-            for record, number in zip(group, numbers, strict=True):
-                record["member_number"] = number
-        columns = self._member_columns
+        ]
+        union_at, origin_at = position["union_id"], position["origin_union_id"]
+        initials_at, joined_at = position["name_initials"], position["joined_on"]
+        number_at = position["member_number"]
+        records = []
+        counts: dict[tuple[str, int], int] = {}
+        keys = []
+        for row in rows:
+            prep = row.prep
+            record = template.copy()
+            for name, value in prep.cleaned.items():
+                i = at(name)
+                if i is not None:
+                    record[i] = value
+            for i, value in zip(personal_at, prep.personal, strict=True):
+                record[i] = value
+            if record[county_unknown] and record[verification] in ("", "0"):
+                record[verification] = "3"  # 待人工核查
+            for i, value in fixed:
+                record[i] = value
+            record[union_at] = record[origin_at] = row.union.pk
+            record[initials_at] = prep.initials
+            key = (row.union.division_code, record[joined_at].year)
+            counts[key] = counts.get(key, 0) + 1
+            keys.append(key)
+            records.append(record)
+        last = allocate_member_number_blocks(counts)
+        # Numbers in file order within each (division, year), as one allocation per key gave.
+        taken = {key: last[key] - count for key, count in counts.items()}
+        for record, key in zip(records, keys, strict=True):
+            taken[key] += 1
+            record[number_at] = f"{key[0]}{key[1]:04d}{taken[key]:06d}"
+        ids = bulk.next_ids(Member._meta.db_table, len(records))
+        for record, pk in zip(records, ids, strict=True):
+            record[0] = pk
         # Dates go to the driver as date objects (psycopg and sqlite3 both adapt them).
-        bulk.insert_rows(
-            Member._meta.db_table, columns, [tuple([r[c] for c in columns]) for _d, r in records]
-        )
-        ids = bulk.ids_by_key(
-            Member._meta.db_table, "member_number", [r["member_number"] for _d, r in records]
-        )
+        bulk.insert_rows(Member._meta.db_table, self._member_columns, records)
+        join, active = str(ChangeType.JOIN), str(MemberStatus.ACTIVE)
         events = [
             (
-                ids[r["member_number"]],
-                ChangeType.JOIN,
+                record[0],
+                join,
                 "",
-                r["joined_on"],
-                r["union_id"],
+                record[joined_at],
+                record[union_at],
                 None,
                 None,
                 "",
-                MemberStatus.ACTIVE,
+                active,
                 "批量导入",
                 actor_id,
                 now,
             )
-            for _d, r in records
+            for record in records
         ]
         bulk.insert_rows(MembershipEvent._meta.db_table, EVENT_COLUMNS, events)
 
@@ -435,13 +487,14 @@ class MemberImporter:
         members = []
         for row in rows:
             member = row.existing
-            for name, value in row.data.items():
+            data = row.prep.cleaned
+            for name, value in data.items():
                 if name in UPDATABLE and name != "phone" and getattr(member, name) != value:
                     setattr(member, name, value)
                     changed_fields.add(name)
-            if row.data.get("phone"):
+            if data.get("phone"):
                 member_services.apply_personal_data(
-                    member, {"phone": row.data["phone"]}, keyring=self._keyring
+                    member, {"phone": data["phone"]}, keyring=self._keyring
                 )
                 changed_fields.update({"phone_encrypted", "phone_masked", "phone_tail"})
             member.name_initials = member_services.name_initials(member.name)
@@ -452,6 +505,42 @@ class MemberImporter:
         for member in members:
             member.updated_at = now
         Member.objects.bulk_update(members, sorted(changed_fields), batch_size=1000)
+
+
+class _Writer:
+    """Writes a chunk in a thread of its own while the importer prepares the next one.
+
+    The thread uses the importer's own database connection, inside its transaction (Django's
+    thread sharing, as its live test server does); the importer touches the database only
+    after `wait()`, so the two never use the connection at once. Most of a write is spent in
+    the database (SQLite's C code, the PostgreSQL server), which does not hold Python's lock:
+    on two cores the row work and the database work overlap. An error in a write is raised by
+    the next `wait()`, and the transaction rolls everything back as before.
+    """
+
+    def __init__(self):
+        self.connection = connections[DEFAULT_DB_ALIAS]
+        self.connection.inc_thread_sharing()
+        self.pool = ThreadPoolExecutor(max_workers=1, initializer=self._adopt)
+        self.pending: Future | None = None
+
+    def _adopt(self) -> None:
+        connections[DEFAULT_DB_ALIAS] = self.connection
+
+    def submit(self, function: Callable, *args) -> None:
+        self.wait()
+        self.pending = self.pool.submit(function, *args)
+
+    def wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        """Let a write in flight finish (its error, if any, is dropped: another is on its way
+        up), then stop the thread."""
+        self.pool.shutdown(wait=True)
+        self.connection.dec_thread_sharing()
 
 
 def import_members(

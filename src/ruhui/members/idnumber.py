@@ -240,15 +240,28 @@ def _show(birth: str) -> str:
 _births: dict[str, date] = {}
 
 
+def _day_key(day: date) -> str:
+    """A given `today` as YYYYMMDD (an import passes the same day for every row)."""
+    global _day_key_cache
+    if _day_key_cache[0] != day:
+        _day_key_cache = (day, f"{day:%Y%m%d}")
+    return _day_key_cache[1]
+
+
+_day_key_cache: tuple[date | None, str] = (None, "")
+
+
 def _check_birth(birth: str, today: date | None) -> date:
     """Check YYYYMMDD against the calendar tables and today; memoise and return the date."""
-    today_key = _today_key() if today is None else f"{today:%Y%m%d}"
+    today_key = _today_key() if today is None else _day_key(today)
     year = _YEARS.get(birth[:4])
     offset = (_MMDD_LEAP if year[1] else _MMDD_COMMON).get(birth[4:]) if year else None
     if year is None or offset is None or birth > today_key:
         raise _reject_birth(birth, today_key)
     born = date.fromordinal(year[0] + offset)
-    if today is None:
+    # A given `today` may lie in the future (tests travel in time): memoise only what is
+    # not after the real today, as the memo promises.
+    if today is None or today_key <= _today_key():
         _births[birth] = born
     return born
 
@@ -315,7 +328,7 @@ def parse(raw: str, *, today: date | None = None) -> IdInfo:
         raise IdNumberError("province", province=region[:2])
     birth = number[6:14]
     born = _births.get(birth)
-    if born is None or (today is not None and birth > f"{today:%Y%m%d}"):
+    if born is None or (today is not None and birth > _day_key(today)):
         born = _check_birth(birth, today)
     if CHECK_CHARS[(2 * int(first17, 13)) % 11] != number[17]:
         raise IdNumberError("scientific" if number.endswith("000") else "checksum")

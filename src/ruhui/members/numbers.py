@@ -2,7 +2,7 @@
 <6-digit sequence>, e.g. 4104812019000123. The number is the member's portable credential: it
 stays the same through transfers (凭证接转); a person who rejoins after leaving gets a new one."""
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from ruhui.members.models import MemberNumberSequence
@@ -42,3 +42,29 @@ def allocate_member_numbers(*, division: str, year: int, count: int) -> list[str
         last = MemberNumberSequence.objects.get(division=division, year=year).last
         return [f"{division}{year:04d}{n:06d}" for n in range(last - count + 1, last + 1)]
     raise RuntimeError("could not allocate member numbers")
+
+
+def allocate_member_number_blocks(counts: dict[tuple[str, int], int]) -> dict[tuple[str, int], int]:
+    """Take counts[(division, year)] consecutive numbers for every key in ONE statement (the
+    importer's path); returns the last sequence number taken per key, so a key's numbers are
+    last - count + 1 … last. The same rows and the same concurrency safety as
+    `allocate_member_numbers` (an upsert locks each sequence row until the transaction ends);
+    keys are taken in a fixed order so two imports cannot deadlock on them."""
+    keys = sorted(key for key, count in counts.items() if count > 0)
+    if not keys:
+        return {}
+    quote = connection.ops.quote_name
+    table = quote(MemberNumberSequence._meta.db_table)
+    division, year, last = quote("division"), quote("year"), quote("last")
+    rows = ", ".join(["(%s, %s, %s)"] * len(keys))
+    params = [part for key in keys for part in (key[0], key[1], counts[key])]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Table and column names come from the model, never from input.
+            f"INSERT INTO {table} ({division}, {year}, {last}) VALUES {rows} "  # noqa: S608
+            f"ON CONFLICT ({division}, {year}) DO UPDATE "
+            f"SET {last} = {table}.{last} + excluded.{last} "
+            f"RETURNING {division}, {year}, {last}",
+            params,
+        )
+        return {(row[0], int(row[1])): row[2] for row in cursor.fetchall()}
