@@ -319,9 +319,9 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[RUHUI_TASK_BACKEND], "QUEUES": ["
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
 
 # Uploaded import files: size limit and where they are kept until the job is done.
-# Worker processes that clean and validate rows of large imports (1 = all in the importer).
-# On 2 cores the importer, the database and the workers share the CPUs and the gain is small
-# (docs/benchmarks.md); set it to the number of cores minus one on bigger machines.
+# Processes that share the row work of large imports: the importer plus N-1 helper processes
+# (1 = all in the importer). On 2 cores N=2 was slower than 1 (docs/benchmarks.md); on bigger
+# machines try the number of cores minus one.
 RUHUI_IMPORT_WORKERS = int(env_str("RUHUI_IMPORT_WORKERS", "1"))
 RUHUI_IMPORT_MAX_BYTES = int(env_str("RUHUI_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 RUHUI_JOB_FILES = Path(env_str("RUHUI_JOB_FILES", str(VAR_DIR / "jobs")))
