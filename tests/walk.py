@@ -16,9 +16,11 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from ruhui.accounts.services import token_create
+from ruhui.enterprises.services import park_create
 from ruhui.importing.models import ExportJob, ImportJob, JobStatus
 from ruhui.joining.services import application_submit, join_link_for
 from ruhui.members.services import transfer_issue
+from tests.enterprises.factories import make_enterprise, survey
 from tests.factories import UserFactory
 from tests.members.factories import join, make_id_number, make_phone
 
@@ -36,6 +38,9 @@ PUBLIC = {
 #: Public pages reached by a union's join link: they name that union (it is on the poster),
 #: and nothing else of it.
 PUBLIC_UNION_PAGES = {"join:form", "join:transfer"}
+#: Routes whose parameter names no object (the same download for every cadre, e.g. a template
+#: kind): outsiders may get them too, but must still see none of the owner's markers.
+NOT_OBJECTS = {"enterprise_import:template"}
 #: Namespaces walked elsewhere: Django admin is superuser-only (tests/accounts/test_admin.py).
 SKIP_NAMESPACES = {"admin"}
 
@@ -102,6 +107,8 @@ def build_units(world) -> list[Unit]:
         transfer = transfer_issue(actor=admin, member=leaving)
         import_job, export_job = _sample_jobs(label, child, admin)
         application = _sample_application(label, child)
+        park, enterprise = _sample_enterprise(label, child, admin)
+        enterprise_run = _sample_enterprise_run(label, child, admin)
         units.append(
             Unit(
                 label=label,
@@ -119,6 +126,11 @@ def build_units(world) -> list[Unit]:
                     "application_pk": application.pk,
                     "application_id": application.pk,
                     "token": join_link_for(child).token,
+                    "enterprise_pk": enterprise.pk,
+                    "enterprise_id": enterprise.pk,
+                    "park_pk": park.pk,
+                    "run_id": enterprise_run.id,
+                    "kind": "enterprise",
                 },
                 # Names, not short codes: a code like "WG-KD" also appears in help-text examples.
                 markers=[
@@ -132,6 +144,9 @@ def build_units(world) -> list[Unit]:
                     transfer.code,
                     import_job.original_name,
                     application.name,
+                    enterprise.name,
+                    park.name,
+                    enterprise_run.original_name,
                 ],
                 union_name=child.name,
             )
@@ -148,6 +163,49 @@ def _sample_application(label, union):
         "group": "02",
     }
     return application_submit(link=join_link_for(union), data=data, consent=True)
+
+
+def _sample_enterprise(label, unit, admin):
+    """A park and an enterprise in it, surveyed, for which the unit is responsible."""
+    division = "410402" if unit.division_code.endswith("00") else unit.division_code
+    park = park_create(
+        actor=admin,
+        responsible_unit=unit,
+        data={"name": f"{label}样本园区", "kind": "industrial", "division_code": division},
+    )
+    enterprise = make_enterprise(
+        admin,
+        unit,
+        name=f"{label}样本企业有限公司",
+        division_code=division,
+        township=f"{label}样本街道",
+        park=park,
+    )
+    survey(admin, enterprise, "2026-01-05", employees_total=30, migrant_workers=10)
+    return park, enterprise
+
+
+def _sample_enterprise_run(label, unit, admin):
+    """A finished enterprise-list dry run (with its result file) into the unit."""
+    from uuid import uuid4
+
+    from ruhui.enterprises.tasks import SUCCEEDED, Run, job_dir
+
+    run = Run(
+        id=uuid4().hex,
+        kind="enterprise",
+        unit_id=unit.pk,
+        actor_id=admin.pk,
+        original_name=f"{label}样本企业名单.xlsx",
+        stored_path="",
+        file_kind="xlsx",
+        status=SUCCEEDED,
+        summary={"rows": 1, "created": 1, "updated": 0, "rejected": 0},
+        report_path="report",
+    )
+    (job_dir() / f"ent-report-{run.id}.xlsx").write_bytes(b"report")
+    run.save()
+    return run
 
 
 def _sample_jobs(label, union, admin):
@@ -227,6 +285,7 @@ def walk(client, world, urlconf=None) -> list[str]:
                     if (
                         route.params
                         and route.name not in PUBLIC
+                        and route.name not in NOT_OBJECTS
                         and response.status_code not in (403, 404, 405)
                     ):
                         violations.append(

@@ -20,6 +20,8 @@ urlpatterns = [
     path("members/", include("ruhui.members.urls")),
     path("imports/", include("ruhui.importing.urls")),
     path("joining/", include("ruhui.joining.urls")),
+    path("enterprises/import/", include("ruhui.enterprises.urls_import")),
+    path("enterprises/", include("ruhui.enterprises.urls")),
     path("", include("ruhui.joining.urls_public")),
     path("accounts/", include("ruhui.accounts.urls")),
     path("api/v1/", api.urls),

@@ -31,6 +31,17 @@ NAV = [
         ],
     ),
     (
+        "企业排查",
+        [
+            ("企业名录", "enterprises:list", "enterprises.view_enterprise"),
+            ("建会工作清单", "enterprises:worklist", "enterprises.view_enterprise"),
+            ("动态监控预警", "enterprises:alerts", "enterprises.view_enterprise"),
+            ("覆盖情况", "enterprises:coverage", "enterprises.view_enterprise"),
+            ("园区名录", "enterprises:parks", "enterprises.view_enterprise"),
+            ("导入企业", "enterprise_import:upload", "enterprises.add_enterprise"),
+        ],
+    ),
+    (
         "系统管理",
         [
             ("用户管理", "accounts:users", "accounts.manage_users"),
