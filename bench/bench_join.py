@@ -32,6 +32,7 @@ SECONDS = int(os.environ.get("BENCH_JOIN_SECONDS", "45"))
 DB = os.environ.get("BENCH_JOIN_DB", "postgres")
 PG_URL = os.environ.get("BENCH_PG_JOIN", "postgres://postgres@127.0.0.1:5432/ruhui_bench_join")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
+SPAWN_RATE = int(os.environ.get("BENCH_JOIN_SPAWN_RATE", "10"))  # users arriving per second
 WORKERS = int(os.environ.get("BENCH_JOIN_WORKERS", str((os.cpu_count() or 2) * 2 + 1)))
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- join-bench:start -->", "<!-- join-bench:end -->"
@@ -115,6 +116,14 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
+def warm_up(port: int, token: str) -> None:
+    """Steady state, as a running service is: every gunicorn worker has loaded its templates
+    and code tables before the measured runs (a cold worker's first page takes ~0.5 s)."""
+    for _ in range(WORKERS * 10):
+        for path in (f"/j/{token}/", "/static/web/css/ruhui.css"):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10).read()
+
+
 def run_locust(env: dict, port: int, token: str, mode: str, think: bool, workdir: Path) -> dict:
     prefix = workdir / f"locust-{mode}-{'think' if think else 'nothink'}"
     result = subprocess.run(
@@ -126,7 +135,8 @@ def run_locust(env: dict, port: int, token: str, mode: str, think: bool, workdir
             "--users",
             str(USERS),
             "--spawn-rate",
-            str(USERS),
+            str(SPAWN_RATE),
+            "--reset-stats",
             "--run-time",
             f"{SECONDS}s",
             "--host",
@@ -185,7 +195,7 @@ def table(results: dict) -> str:
         "|---|---:|---:|---:|---:|---:|",
     ]
     labels = {
-        "static": "静态文件（同一服务器，样式表）",
+        "static": "样式表（同一服务器的静态文件）",
         "GET join form": "入会表单 GET",
         "POST join form": "入会表单 POST（提交申请）",
     }
@@ -220,6 +230,8 @@ locust {USERS} 个并发用户，每种场景 {SECONDS} 秒，与服务器在同
 目标：50 个并发用户时 p99 < 300 毫秒、0 错误（按“思考 1–3 秒”的真实使用方式计）。
 实测 GET/POST 中较大的 p99 为 {worst:.0f} 毫秒，错误 {errors} 个：{verdict}。
 “不停顿”一行是饱和吞吐量（每个用户收到响应立刻发下一个请求），用于看余量，不是目标口径。
+用户以每秒 {SPAWN_RATE} 个的速度进入，{USERS} 个全部在线后统计清零（locust `--reset-stats`），表中是 {USERS} 个用户同时在线时的稳态数字。
+预热：测量前每个 gunicorn 进程先各处理约 10 次表单和样式表请求（正在运行的服务就是这个状态；冷启动进程的第一页约 0.5 秒）。
 限流：压测期间把按 IP 的上限调大（所有模拟手机都来自 127.0.0.1），限流代码仍在每个请求上运行。
 {END}"""
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# 性能基准（Benchmarks）\n"
@@ -241,6 +253,7 @@ def main() -> None:
         port = free_port()
         server = start_server(env, port)
         try:
+            warm_up(port, token)
             results = {
                 "静态文件": run_locust(env, port, token, "static", True, workdir),
                 "入会表单（思考 1–3 秒）": run_locust(env, port, token, "join", True, workdir),
