@@ -14,10 +14,20 @@
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import caches
 
 from ruhui.accounts.models import Role
 from ruhui.orgs.choices import OrgKind
 from tests.factories import OrganizationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def clean_cache():
+    """Rate-limit counters, answered human checks and import progress live in the cache: none
+    may leak from one test into another (the browser tests' live server shares the process)."""
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)

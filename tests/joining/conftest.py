@@ -1,19 +1,10 @@
-"""Fixtures of the online-joining tests: a clean cache (the rate-limit counters live there), a
-join link of 舞钢快递行业工会, and a worker's valid form data."""
+"""Fixtures of the online-joining tests: a join link of 舞钢快递行业工会 and a worker's valid form
+data. (The cache — rate-limit counters — is cleared around every test in tests/conftest.py.)"""
 
 import pytest
-from django.core.cache import cache
 
 from ruhui.joining import services
 from tests.members.factories import make_id_number, make_phone
-
-
-@pytest.fixture(autouse=True)
-def clean_cache():
-    """Rate-limit counters and answered human checks must not leak from one test to another."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
