@@ -262,6 +262,12 @@ def main() -> None:
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+            if DB == "postgres":  # leave no scratch database behind
+                name = PG_URL.rsplit("/", 1)[1]
+                admin = PG_URL.rsplit("/", 1)[0] + "/postgres"
+                subprocess.run(
+                    ["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=False, env=env
+                )
     print(json.dumps(results, ensure_ascii=False, indent=1))
     print(write_doc(results))
 
