@@ -457,7 +457,9 @@ def test_purge_command_uses_the_configured_retention(world, settings, capsys):
         assert Application.objects.count() == 1
         call_command("purge_applications")
     assert Application.objects.count() == 0
-    assert "1" in capsys.readouterr().out
+    output = capsys.readouterr().out
+    assert "将删除 1 份" in output
+    assert "已删除 1 份" in output
 
 
 def test_demo_applications_fill_the_queues(db):

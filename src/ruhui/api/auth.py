@@ -1,6 +1,7 @@
 """API authentication: bearer tokens (for integrators) and the browser session (for pages)."""
 
 from django.utils import timezone
+from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
 from ruhui.accounts.models import ApiToken
@@ -28,3 +29,9 @@ class TokenAuth(HttpBearer):
 
 
 AUTH = [TokenAuth(), django_auth]
+
+
+def require_perm(request, perm: str, message: str) -> None:
+    """403 with a Chinese message when the caller's role lacks a permission (every endpoint)."""
+    if not request.user.has_perm(perm):
+        raise HttpError(403, message)

@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ValidationError as PydanticError
 
+from ruhui.api.auth import require_perm
 from ruhui.api.schemas import ErrorOut, FieldErrorsOut
 from ruhui.enterprises import selectors, services
 from ruhui.enterprises.choices import FLAG_FIELDS, FLAGS, UnionStatus
@@ -224,11 +225,6 @@ class CoverageOut(Schema):
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _require(request: HttpRequest, perm: str, message: str) -> None:
-    if not request.user.has_perm(perm):
-        raise HttpError(403, message)
-
-
 def _field_errors(errors: dict[str, list[str]]) -> dict:
     """The 422 body: one entry per message, naming the field and its Chinese label."""
     return {
@@ -366,7 +362,7 @@ def _check_filters(filters: EnterpriseFilters) -> tuple[dict, dict[str, list[str
     "不在管辖范围内时返回 404。",
 )
 def list_enterprises(request: HttpRequest, filters: EnterpriseFilters = Query(...)):  # noqa: B008
-    _require(request, "enterprises.view_enterprise", MSG_NO_VIEW)
+    require_perm(request, "enterprises.view_enterprise", MSG_NO_VIEW)
     unit = None
     if filters.responsible_unit.strip():
         unit = _scoped_unit(request.user, filters.responsible_unit)
@@ -408,7 +404,7 @@ def list_enterprises(request: HttpRequest, filters: EnterpriseFilters = Query(..
     "职工人数为 0 时为 null；按群体统计时一家企业计入它的每个群体，合计每家只计一次。",
 )
 def enterprise_coverage(request: HttpRequest, by: str = "division"):
-    _require(request, "enterprises.view_enterprise", MSG_NO_VIEW)
+    require_perm(request, "enterprises.view_enterprise", MSG_NO_VIEW)
     if by not in selectors.COVERAGE_KEYS:
         return Status(422, _field_errors({"by": [MSG_BY.format(value=by)]}))
     figures = selectors.coverage(user=request.user, by=by)
@@ -447,7 +443,7 @@ def enterprise_coverage(request: HttpRequest, by: str = "division"):
     summary="企业详情",
 )
 def get_enterprise(request: HttpRequest, enterprise_id: int):
-    _require(request, "enterprises.view_enterprise", MSG_NO_VIEW)
+    require_perm(request, "enterprises.view_enterprise", MSG_NO_VIEW)
     return _serialize(_enterprise(request, enterprise_id), request.user)
 
 
@@ -460,7 +456,7 @@ def get_enterprise(request: HttpRequest, enterprise_id: int):
     "浏览器会话调用须带 CSRF 令牌；Bearer 令牌调用不需要。",
 )
 def create_enterprise(request: HttpRequest, payload: EnterpriseIn):
-    _require(request, "enterprises.add_enterprise", MSG_NO_ADD)
+    require_perm(request, "enterprises.add_enterprise", MSG_NO_ADD)
     data = payload.model_dump()
     code = (data.pop("responsible_unit") or "").strip()
     park_id = data.pop("park")
@@ -506,7 +502,7 @@ def create_enterprise(request: HttpRequest, payload: EnterpriseIn):
     description="一家企业的全部五清排查记录，最近的在前；记录只增不改。",
 )
 def list_surveys(request: HttpRequest, enterprise_id: int):
-    _require(request, "enterprises.view_enterprise", MSG_NO_VIEW)
+    require_perm(request, "enterprises.view_enterprise", MSG_NO_VIEW)
     enterprise = _enterprise(request, enterprise_id)
     surveys = list(selectors.enterprise_surveys(enterprise=enterprise))
     return {"count": len(surveys), "items": [_serialize_survey(s) for s in surveys]}
@@ -527,7 +523,7 @@ def list_surveys(request: HttpRequest, enterprise_id: int):
     },
 )
 def create_survey(request: HttpRequest, enterprise_id: int):
-    _require(request, "enterprises.add_survey", MSG_NO_SURVEY)
+    require_perm(request, "enterprises.add_survey", MSG_NO_SURVEY)
     # The body is read after the scoping check, so an outsider gets the same 404 whatever it is.
     enterprise = _enterprise(request, enterprise_id)
     try:

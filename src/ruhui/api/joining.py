@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from ruhui.api.auth import require_perm
 from ruhui.api.schemas import ErrorOut, FieldErrorsOut
 from ruhui.joining import selectors, services
 from ruhui.joining.models import Application, ApplicationKind, ApplicationStatus
@@ -106,11 +107,6 @@ def _serialize(application: Application, user) -> dict:
     }
 
 
-def _require(request: HttpRequest, perm: str, message: str) -> None:
-    if not request.user.has_perm(perm):
-        raise HttpError(403, message)
-
-
 def _application(request: HttpRequest, application_id: int) -> Application:
     queryset = Application.objects.select_related(
         "union", "from_union", "member__union", "converted_to", "transfer"
@@ -131,7 +127,7 @@ def _field_errors(field: str, label: str, messages: list[str]) -> dict:
     "每页 100 条；证件号码和手机号码只给脱敏值。",
 )
 def list_applications(request: HttpRequest, filters: ApplicationFilters = Query(...)):  # noqa: B008
-    _require(request, "members.view_member", MSG_NO_VIEW)
+    require_perm(request, "members.view_member", MSG_NO_VIEW)
     status = filters.status.strip() or "open"
     kind = filters.kind.strip()
     if status not in ("open", "all", *ApplicationStatus.values):
@@ -154,7 +150,7 @@ def list_applications(request: HttpRequest, filters: ApplicationFilters = Query(
 
 def _decide(request: HttpRequest, application_id: int, decide) -> Status | dict:
     application = _application(request, application_id)
-    _require(request, "members.manage_membership", MSG_NO_DECIDE)
+    require_perm(request, "members.manage_membership", MSG_NO_DECIDE)
     try:
         decided = decide(application)
     except PermissionDenied as denied:

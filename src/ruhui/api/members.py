@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from ruhui.api.auth import require_perm
 from ruhui.api.schemas import ErrorOut, FieldErrorsOut, MemberIn, MemberOut, MemberPage
 from ruhui.core import divisions
 from ruhui.members import codes, selectors, services
@@ -101,11 +102,6 @@ def _serialize(member: Member, user) -> dict:
     return row
 
 
-def _require(request: HttpRequest, perm: str, message: str) -> None:
-    if not request.user.has_perm(perm):
-        raise HttpError(403, message)
-
-
 FIELD_LABELS = LABELS | {"union": "所在工会", "status": "会籍状态"}
 
 
@@ -133,7 +129,7 @@ def _scoped_union(user, code: str) -> Organization | None:
     "`status` 取 held 时列出在籍、保留和接转中的会员。",
 )
 def list_members(request: HttpRequest, filters: MemberFilters = Query(...)):  # noqa: B008
-    _require(request, "members.view_member", MSG_NO_VIEW)
+    require_perm(request, "members.view_member", MSG_NO_VIEW)
     union = None
     if filters.union.strip():
         union = _scoped_union(request.user, filters.union)
@@ -178,7 +174,7 @@ def list_members(request: HttpRequest, filters: MemberFilters = Query(...)):  # 
     summary="会员详情",
 )
 def get_member(request: HttpRequest, member_id: int):
-    _require(request, "members.view_member", MSG_NO_VIEW)
+    require_perm(request, "members.view_member", MSG_NO_VIEW)
     member = get_scoped_or_404(
         request.user, Member.objects.select_related("union", "origin_union"), pk=member_id
     )
@@ -194,7 +190,7 @@ def get_member(request: HttpRequest, member_id: int):
     "浏览器会话调用须带 CSRF 令牌；Bearer 令牌调用不需要。",
 )
 def create_member(request: HttpRequest, payload: MemberIn):
-    _require(request, "members.add_member", MSG_NO_ADD)
+    require_perm(request, "members.add_member", MSG_NO_ADD)
     data = payload.model_dump()
     code = (data.pop("union") or "").strip()
     if not code:

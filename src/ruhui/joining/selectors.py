@@ -53,7 +53,7 @@ def find_unions(
 
     Direct first (unions that list the group: 「并可直接吸纳」), then the township and community
     unions of the place (the chosen township's subtree when one is given)."""
-    from ruhui.joining.services import join_link_for
+    from ruhui.joining.services import join_links_for
 
     if not division:
         return []
@@ -67,12 +67,14 @@ def find_unions(
     if township is not None:
         place = place.filter(path__startswith=township.path)
     place = place.order_by("path")[:FIND_LIMIT]
-    found = []
-    for union, reason in [(u, "直接吸纳该群体入会") for u in direct] + [
+    rows = [(u, "直接吸纳该群体入会") for u in direct] + [
         (u, "属地入会：户籍地或居住地、工作地的乡镇（街道）、村（社区）工会") for u in place
-    ]:
-        found.append(FoundUnion(union=union, token=join_link_for(union).token, reason=reason))
-    return found
+    ]
+    links = join_links_for([union for union, _reason in rows])
+    return [
+        FoundUnion(union=union, token=links[union.pk].token, reason=reason)
+        for union, reason in rows
+    ]
 
 
 # --- cadre side -----------------------------------------------------------------------------

@@ -96,6 +96,18 @@ def join_link_for(union: Organization, *, actor=None) -> JoinLink:
         return JoinLink.objects.get(union=union, is_active=True)
 
 
+def join_links_for(unions, *, actor=None) -> dict[int, JoinLink]:
+    """{union pk: active link} for many unions: one query, links created only where missing."""
+    unions = list(unions)
+    links = {
+        link.union_id: link for link in JoinLink.objects.filter(union__in=unions, is_active=True)
+    }
+    for union in unions:
+        if union.pk not in links:
+            links[union.pk] = join_link_for(union, actor=actor)
+    return links
+
+
 @transaction.atomic
 def join_link_regenerate(*, actor, union: Organization) -> JoinLink:
     """Retire the union's link (old posters stop working) and issue a new one."""

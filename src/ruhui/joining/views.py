@@ -253,17 +253,6 @@ def join_url(request, link: JoinLink) -> str:
     return request.build_absolute_uri(reverse("join:form", kwargs={"token": link.token}))
 
 
-def _links_for(unions, actor) -> dict[int, JoinLink]:
-    """The active link of each union on the page, created on first listing."""
-    links = {
-        link.union_id: link for link in JoinLink.objects.filter(union__in=unions, is_active=True)
-    }
-    for union in unions:
-        if union.pk not in links:
-            links[union.pk] = services.join_link_for(union, actor=actor)
-    return links
-
-
 @require_GET
 @cadre_required
 def link_list(request):
@@ -273,7 +262,7 @@ def link_list(request):
     if q:
         qs = qs.filter(name__contains=q)
     page_obj = _page(request, qs)
-    links = _links_for(list(page_obj), request.user)
+    links = services.join_links_for(page_obj, actor=request.user)
     rows = []
     for union in page_obj:
         link = links[union.pk]

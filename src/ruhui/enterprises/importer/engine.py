@@ -30,46 +30,19 @@ from ruhui.enterprises.importer.columns import (
 from ruhui.enterprises.models import Enterprise
 from ruhui.importing.cleaning import CellError, clean_bool_cell, clean_date_cell, clean_text
 from ruhui.importing.files import FileRejected
+from ruhui.importing.member_import import Summary as ImportSummary
 from ruhui.importing.readers import read_table
 from ruhui.importing.report import CREATED, REJECTED, build_error_report, cell_text
 from ruhui.orgs.models import Organization
 
 
 @dataclass
-class Summary:
-    """The counts of one import run (the same keys as the member import's)."""
+class Summary(ImportSummary):
+    """The counts of one import run: the member import's, plus the kind and the file's header
+    texts (for pages; neither is part of REPORT.json)."""
 
     kind: str = ENTERPRISE
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    rejected: int = 0
-    blank_rows: int = 0
-    notes_rows: int = 0
-    header_row: int = 0
-    unknown_headers: list[str] = field(default_factory=list)
-    errors: list[dict] = field(default_factory=list)
-    dry_run: bool = True
-    #: The file's header texts (for pages; not part of REPORT.json).
     columns: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "rejected": self.rejected,
-            "blank_rows": self.blank_rows,
-            "notes_rows": self.notes_rows,
-            "header_row": self.header_row,
-            "unknown_headers": self.unknown_headers,
-            "dry_run": self.dry_run,
-            "errors": self.errors,
-        }
-
-    @property
-    def reconciles(self) -> bool:
-        return self.rows == self.created + self.updated + self.rejected
 
 
 class Reject(Exception):
