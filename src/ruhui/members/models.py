@@ -35,14 +35,14 @@ class Member(models.Model):
 
     # Identity (real name). The ID number and phone never appear in clear in the database.
     name = models.CharField(_("姓名"), max_length=40)
-    name_initials = models.CharField(
-        _("姓名拼音首字母"), max_length=40, db_index=True, editable=False
-    )
+    # Searched only beside `name icontains` (an OR no index serves): no index of its own.
+    name_initials = models.CharField(_("姓名拼音首字母"), max_length=40, editable=False)
     id_type = models.CharField(
         _("证件类型"), max_length=2, choices=codes.ID_TYPES.choices, default="1"
     )
     id_number_encrypted = models.TextField(editable=False)
-    id_number_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    # Indexed in Meta, in two halves: see `person_memberships`.
+    id_number_hash = models.CharField(max_length=64, editable=False)
     id_number_masked = models.CharField(_("证件号码"), max_length=24, editable=False)
     id_county_unknown = models.BooleanField(
         _("证件号码地区码待核查"),
@@ -65,7 +65,8 @@ class Member(models.Model):
     )
     phone_encrypted = models.TextField(blank=True, editable=False)
     phone_masked = models.CharField(_("手机号码"), max_length=16, blank=True, editable=False)
-    phone_tail = models.CharField(max_length=4, blank=True, db_index=True, editable=False)
+    # Searched only inside a cadre's scope, where the (union, status) index narrows first.
+    phone_tail = models.CharField(max_length=4, blank=True, editable=False)
     household_type = models.CharField(
         _("户籍类型"), max_length=1, blank=True, choices=codes.HOUSEHOLD_TYPES.choices
     )
@@ -90,6 +91,7 @@ class Member(models.Model):
         on_delete=models.PROTECT,
         related_name="members",
         verbose_name=_("所在工会"),
+        db_index=False,  # the (union, status) index serves every lookup by union
     )
     origin_union = models.ForeignKey(
         "orgs.Organization",
@@ -98,8 +100,9 @@ class Member(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("源头工会"),
+        db_index=False,  # shown, never searched
     )
-    member_number = models.CharField(_("会员号"), max_length=20, unique=True, editable=False)
+    member_number = models.CharField(_("会员号"), max_length=20, editable=False)  # unique in Meta
     joined_on = models.DateField(_("入会日期"))
     status = models.CharField(
         _("会籍状态"),
@@ -122,6 +125,7 @@ class Member(models.Model):
         related_name="+",
         verbose_name=_("采集员"),
         editable=False,
+        db_index=False,  # shown, never searched
     )
     source = models.CharField(_("来源"), max_length=20, default="录入", editable=False)
     verification_status = models.CharField(
@@ -146,13 +150,25 @@ class Member(models.Model):
                 condition=Q(status__in=HELD_STATUSES),
                 name="one_membership_per_person",
             ),
+            models.UniqueConstraint(fields=["member_number"], name="member_number_unique"),
             models.CheckConstraint(
                 condition=Q(status__in=MemberStatus.values), name="member_status_known"
             ),
         ]
+        # Every index is paid for on each of a million imported rows, so only what reads use.
+        # Declared here rather than with db_index/unique on the fields: on PostgreSQL those
+        # add a second `varchar_pattern_ops` index per column for LIKE queries, and the
+        # blind index and member number are only ever compared for equality. The blind index
+        # is split by status: held memberships are in one_membership_per_person, ended ones
+        # in member_id_hash_ended, so a new member is written into one of the two only.
         indexes = [
             models.Index(fields=["union", "status"]),
             models.Index(fields=["joined_on"]),
+            models.Index(
+                fields=["id_number_hash"],
+                condition=Q(status__in=TERMINATED_STATUSES),
+                name="member_id_hash_ended",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -161,6 +177,15 @@ class Member(models.Model):
     @property
     def is_held(self) -> bool:
         return self.status in HELD_STATUSES
+
+
+def person_memberships(id_hash: str) -> Q:
+    """All memberships of one person (any status), in the form the two partial indexes on the
+    blind index serve: held ones in one_membership_per_person, ended ones in
+    member_id_hash_ended (the status check constraint leaves no third kind)."""
+    return Q(id_number_hash=id_hash, status__in=HELD_STATUSES) | Q(
+        id_number_hash=id_hash, status__in=TERMINATED_STATUSES
+    )
 
 
 class ChangeType(models.TextChoices):

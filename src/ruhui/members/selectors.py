@@ -20,6 +20,7 @@ from ruhui.members.models import (
     MembershipEvent,
     Transfer,
     TransferStatus,
+    person_memberships,
 )
 from ruhui.members.personal import id_hash
 from ruhui.orgs.models import Organization
@@ -69,7 +70,7 @@ def member_list(
 
 def member_find_by_id_number(*, user, number: str) -> QuerySet[Member]:
     """Exact lookup by ID number through its blind index (the number is never stored in clear)."""
-    return scoped(user, Member).select_related("union").filter(id_number_hash=id_hash(number))
+    return scoped(user, Member).select_related("union").filter(person_memberships(id_hash(number)))
 
 
 def member_events(*, member: Member) -> QuerySet[MembershipEvent]:
