@@ -35,20 +35,55 @@ def import_session() -> Iterator[None]:
 
 
 def insert_rows(table: str, columns: Sequence[str], rows: list[Sequence]) -> None:
-    """Insert rows (tuples or lists in `columns` order, values ready for the driver) into `table`."""
+    """Insert rows (tuples or lists in `columns` order, values ready for the driver) into `table`.
+
+    PostgreSQL: binary COPY, so neither side formats or parses text (dates, timestamps and
+    numbers go as they are stored); the values must be of the columns' Python types (str for
+    text, date, datetime, int, bool or None), which the importer's cleaned values are."""
     if not rows:
         return
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     name = connection.ops.quote_name(table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
+            types = _column_types(cursor, table)
+            with cursor.cursor.copy(f"COPY {name} ({quoted}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types([types[c] for c in columns])
                 for row in rows:
                     copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * len(columns))
             # Table and column names come from the models, never from input.
             cursor.executemany(f"INSERT INTO {name} ({quoted}) VALUES ({marks})", rows)  # noqa: S608
+
+
+#: {(database alias, table): {column: PostgreSQL type name}}: the schema does not change while
+#: the process runs (migrations restart it).
+_TYPES: dict[tuple[str, str], dict[str, str]] = {}
+#: {(database alias, table): the name of its id sequence}
+_SEQUENCES: dict[tuple[str, str], str] = {}
+
+
+def _column_types(cursor, table: str) -> dict[str, str]:
+    key = (connection.alias, table)
+    types = _TYPES.get(key)
+    if types is None:
+        cursor.execute(
+            "SELECT attname, format_type(atttypid, NULL) FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            [connection.ops.quote_name(table)],
+        )
+        types = _TYPES[key] = dict(cursor.fetchall())
+    return types
+
+
+def _sequence(cursor, table: str) -> str:
+    key = (connection.alias, table)
+    sequence = _SEQUENCES.get(key)
+    if sequence is None:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        sequence = _SEQUENCES[key] = cursor.fetchone()[0]
+    return sequence
 
 
 def next_ids(table: str, count: int) -> list[int]:
@@ -63,9 +98,11 @@ def next_ids(table: str, count: int) -> list[int]:
     name = connection.ops.quote_name(table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The sequence is named once: pg_get_serial_sequence in the select list would
+            # look it up again for every row.
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
+                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                [_sequence(cursor, table), count],
             )
             return [row[0] for row in cursor.fetchall()]
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {name}")  # noqa: S608
@@ -110,6 +147,13 @@ def held_member_ids(table: str, hashes: list[str], statuses: tuple[str, ...]) ->
     """{id_number_hash: member id} of the memberships currently held by these persons."""
     quoted = ", ".join(f"'{s}'" for s in statuses if s.isalpha())  # fixed model constants
     return dict(_pairs(table, "id_number_hash", "id", hashes, f" AND status IN ({quoted})"))
+
+
+def dates_as_text() -> bool:
+    """Whether date values should go to `insert_rows` as ISO text: sqlite3 converts a date
+    object through a Python adapter per value, which costs as much as the rest of the row's
+    binding; PostgreSQL's binary COPY takes date objects as they are."""
+    return connection.vendor == "sqlite"
 
 
 def db_datetime(value):

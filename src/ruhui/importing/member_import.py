@@ -168,6 +168,9 @@ class MemberImporter:
         self._member_columns = [Member._meta.pk.column, *(f.column for f in fields)]
         self._member_template = [None, *(f.get_default() for f in fields)]
         self._position = {column: i for i, column in enumerate(self._member_columns)}
+        self._date_positions = [
+            self._position[f.column] for f in fields if f.get_internal_type() == "DateField"
+        ]
         self._keyring = crypto.current_keyring()  # read once: keys cannot change mid-import
         self._writer: _Writer | None = None
 
@@ -460,7 +463,13 @@ class MemberImporter:
         ids = bulk.next_ids(Member._meta.db_table, len(records))
         for record, pk in zip(records, ids, strict=True):
             record[0] = pk
-        # Dates go to the driver as date objects (psycopg and sqlite3 both adapt them).
+        if bulk.dates_as_text():
+            dates = self._date_positions
+            for record in records:
+                for i in dates:
+                    value = record[i]
+                    if value is not None:
+                        record[i] = value.isoformat()
         bulk.insert_rows(Member._meta.db_table, self._member_columns, records)
         join, active = str(ChangeType.JOIN), str(MemberStatus.ACTIVE)
         events = [
