@@ -4,7 +4,8 @@ Sheet「导入结果」: 原行号 (the row number in the uploaded sheet), the f
 original values as text (an ID number that Excel had turned into a number shows all its digits,
 not 4.10481E+17), then 导入结果 (新增 / 更新 / 未导入) and 错误说明 (every message of the row,
 each naming its column, joined with ；). Rejected rows are highlighted; the header is frozen and
-filtered. Written in xlsxwriter's constant_memory mode: a million rows fit in bounded memory.
+filtered. Written by the streaming writer (`importing.xlsxstream`, about ten times faster than
+xlsxwriter per cell): a million rows fit in bounded memory.
 Sheet「汇总」: the counts, and the reconciliation rows in file = 新增 + 更新 + 未导入 (IMP-8).
 """
 
@@ -16,15 +17,8 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-import xlsxwriter
-
-from ruhui.importing.export import (
-    HEADER_FORMAT,
-    MAX_SHEET_ROWS,
-    TEXT_NUM_FORMAT,
-    WORKBOOK_OPTIONS,
-    safe_cell,
-)
+from ruhui.importing import xlsxstream
+from ruhui.importing.export import MAX_SHEET_ROWS, TEXT_NUM_FORMAT, safe_cell
 
 ROW_HEADER, RESULT_HEADER, MESSAGE_HEADER = "原行号", "导入结果", "错误说明"
 CREATED, UPDATED, REJECTED = "新增", "更新", "未导入"
@@ -47,6 +41,20 @@ SUMMARY_LABELS = {
 SUMMARY_HIDDEN = frozenset({"errors"})
 REJECTED_FILL = "#FFC7CE"
 REJECTED_FONT = "#9C0006"
+#: The result workbook's cell styles (the header as the exports' HEADER_FORMAT draws it).
+STYLES = {
+    "header": {"bold": True, "fill": "#DDEBF7", "border": 1, "valign": "center", "wrap": True},
+    "text": {"num_format": TEXT_NUM_FORMAT},
+    "text_rejected": {"num_format": TEXT_NUM_FORMAT, "fill": REJECTED_FILL},
+    "result_rejected": {
+        "num_format": TEXT_NUM_FORMAT,
+        "fill": REJECTED_FILL,
+        "font_color": REJECTED_FONT,
+        "bold": True,
+    },
+    "number": {"num_format": "0"},
+    "number_rejected": {"num_format": "0", "fill": REJECTED_FILL},
+}
 
 
 def cell_text(value) -> str:
@@ -122,83 +130,60 @@ def build_error_report(
     importer's Summary) is read only after ``rows`` is exhausted, so counts the importer learns
     at the end of its pass are included. Without a summary the counts come from the rows.
     """
-    workbook = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
-    header_format = workbook.add_format(HEADER_FORMAT)
-    text = workbook.add_format({"num_format": TEXT_NUM_FORMAT})
-    text_rejected = workbook.add_format({"num_format": TEXT_NUM_FORMAT, "bg_color": REJECTED_FILL})
-    result_rejected = workbook.add_format(
-        {
-            "num_format": TEXT_NUM_FORMAT,
-            "bg_color": REJECTED_FILL,
-            "font_color": REJECTED_FONT,
-            "bold": True,
-        }
-    )
-    number_format = workbook.add_format({"num_format": "0"})
-    number_rejected = workbook.add_format({"num_format": "0", "bg_color": REJECTED_FILL})
-
+    workbook = xlsxstream.Workbook(path, styles=STYLES)
     titles = [ROW_HEADER, *(cell_text(h) for h in headers), RESULT_HEADER, MESSAGE_HEADER]
     width = len(headers)
     result_col, message_col = width + 1, width + 2
+    columns = [(0, 0, 8, None), (result_col, result_col, 10, "text")]
+    columns += [(message_col, message_col, 70, "text")]
+    if width:
+        columns.insert(1, (1, width, 14, "text"))
+    # One style list per kind of row: 原行号, the file's cells, 导入结果, 错误说明.
+    accepted = ["number", *["text"] * width, "text", "text"]
+    rejected_styles = ["number_rejected", *["text_rejected"] * width]
+    rejected_styles += ["result_rejected", "text_rejected"]
     counts: Counter[str] = Counter()
-    sheet, row_index, written, sheet_number = None, 0, 0, 0
+    sheet, written, sheet_number = None, 0, 0
 
     def new_sheet():
         nonlocal sheet_number
         sheet_number += 1
         name = SHEET_NAME if sheet_number == 1 else f"{SHEET_NAME}({sheet_number})"
-        ws = workbook.add_worksheet(name)
-        ws.set_column(0, 0, 8)
-        ws.set_column(1, width, 14, text)
-        ws.set_column(result_col, result_col, 10, text)
-        ws.set_column(message_col, message_col, 70, text)
-        for col, title in enumerate(titles):
-            ws.write_string(0, col, safe_cell(title), header_format)
-        ws.freeze_panes(1, 1)
+        ws = workbook.add_sheet(name, columns=columns, freeze=(1, 1))
+        ws.write_row([safe_cell(t) for t in titles], "header")
         return ws
-
-    def close_sheet(ws, last_row: int) -> None:
-        ws.autofilter(0, 0, max(last_row, 1), message_col)
 
     try:
         for number, cells, result, message in rows:
-            if sheet is None or row_index >= max_sheet_rows:
+            if sheet is None or sheet.rows > max_sheet_rows:
                 if sheet is not None:
-                    close_sheet(sheet, row_index)
-                sheet, row_index = new_sheet(), 0
-            row_index += 1
+                    sheet.autofilter(last_column=message_col)
+                sheet = new_sheet()
             result = result or ""
             counts[result] += 1
             rejected = result.startswith(REJECTED)
-            cell_format = text_rejected if rejected else text
-            sheet.write_number(row_index, 0, number, number_rejected if rejected else number_format)
+            values = [number]
             for col in range(width):
-                value = cell_text(cells[col]) if col < len(cells) else ""
-                if value:
-                    sheet.write_string(row_index, col + 1, safe_cell(value), cell_format)
-                elif rejected:
-                    sheet.write_blank(row_index, col + 1, None, cell_format)
-            sheet.write_string(
-                row_index, result_col, safe_cell(result), result_rejected if rejected else text
-            )
-            if message or rejected:
-                sheet.write_string(row_index, message_col, safe_cell(message or ""), cell_format)
+                values.append(safe_cell(cell_text(cells[col])) if col < len(cells) else "")
+            values.append(safe_cell(result))
+            values.append(safe_cell(message or ""))
+            if rejected:
+                sheet.write_row(values, rejected_styles, blanks=True)
+            else:
+                sheet.write_row(values, accepted)
             written += 1
         if sheet is None:
             sheet = new_sheet()
-        close_sheet(sheet, row_index)
-        _write_summary(workbook, header_format, _summary_dict(summary), counts, written)
+        sheet.autofilter(last_column=message_col)
+        _write_summary(workbook, _summary_dict(summary), counts, written)
     finally:
         workbook.close()
     return written
 
 
-def _write_summary(workbook, header_format, summary: dict, counts: Counter, written: int) -> None:
-    ws = workbook.add_worksheet(SUMMARY_SHEET)
-    ws.set_column(0, 0, 40)
-    ws.set_column(1, 1, 40)
-    ws.write_string(0, 0, "项目", header_format)
-    ws.write_string(0, 1, "数量", header_format)
+def _write_summary(workbook, summary: dict, counts: Counter, written: int) -> None:
+    ws = workbook.add_sheet(SUMMARY_SHEET, columns=[(0, 1, 40, None)])
+    ws.write_row(["项目", "数量"], "header")
     if not summary:
         summary = {
             "rows": written,
@@ -208,23 +193,14 @@ def _write_summary(workbook, header_format, summary: dict, counts: Counter, writ
         }
     keys = [k for k in SUMMARY_LABELS if k in summary]
     keys += [k for k in summary if k not in SUMMARY_LABELS and k not in SUMMARY_HIDDEN]
-    row = 0
     for key in keys:
-        row += 1
-        ws.write_string(row, 0, safe_cell(SUMMARY_LABELS.get(key, str(key))))
         value = _summary_value(summary[key])
-        if isinstance(value, str):
-            ws.write_string(row, 1, safe_cell(value))
-        else:
-            ws.write_number(row, 1, value)
+        ws.write_row([safe_cell(SUMMARY_LABELS.get(key, str(key))), safe_cell(value)])
     if all(isinstance(summary.get(k), int) for k in ("rows", "created", "updated", "rejected")):
         total = summary["created"] + summary["updated"] + summary["rejected"]
-        row += 1
-        ws.write_string(row, 0, "核对：数据行 = 新增 + 更新 + 未导入")
         if total == summary["rows"]:
-            ws.write_string(row, 1, f"一致（{summary['rows']} = {total}）")
+            check = f"一致（{summary['rows']} = {total}）"
         else:
-            ws.write_string(row, 1, f"不一致：数据行 {summary['rows']}，三项合计 {total}")
-    row += 1
-    ws.write_string(row, 0, "本结果文件中的行")
-    ws.write_number(row, 1, written)
+            check = f"不一致：数据行 {summary['rows']}，三项合计 {total}"
+        ws.write_row(["核对：数据行 = 新增 + 更新 + 未导入", check])
+    ws.write_row(["本结果文件中的行", written])
