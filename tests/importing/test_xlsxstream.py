@@ -1,6 +1,7 @@
 """The streaming .xlsx writer: read back by two independent readers (calamine, as the importer
 reads files, and openpyxl, which parses the package strictly), with styles, panes and filters."""
 
+import datetime
 import math
 import zipfile
 
@@ -102,7 +103,33 @@ def test_an_empty_workbook_still_opens(tmp_path):
     assert openpyxl.load_workbook(path).sheetnames == ["Sheet1"]
 
 
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), object(), b"bytes"])
+def test_dates_are_day_numbers_with_their_style(tmp_path):
+    path = tmp_path / "t.xlsx"
+    days = [datetime.date(1900, 3, 1), datetime.date(2019, 5, 1), datetime.date(2026, 12, 31)]
+    book = xlsxstream.Workbook(path, styles=STYLES)
+    sheet = book.add_sheet("s")
+    sheet.write_row(["入会日期"], "header", height=30)
+    for day in days:
+        sheet.write_row([day, datetime.datetime(2019, 5, 1, 12, 0)], "date")
+    book.close()
+    ws = openpyxl.load_workbook(path)["s"]
+    assert [row[0].value.date() for row in ws.iter_rows(min_row=2)] == days
+    assert ws["B2"].value == datetime.datetime(2019, 5, 1, 12, 0)
+    assert ws.row_dimensions[1].height == 30
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("s").to_python()
+    assert [r[0] for r in rows[1:]] == days
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        float("nan"),
+        float("inf"),
+        object(),
+        b"bytes",
+        datetime.datetime(2019, 5, 1, tzinfo=datetime.UTC),  # a moment, not a wall-clock day
+    ],
+)
 def test_values_that_are_no_cell_are_refused(tmp_path, value):
     book = xlsxstream.Workbook(tmp_path / "t.xlsx")
     sheet = book.add_sheet("s")

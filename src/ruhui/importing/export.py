@@ -3,8 +3,8 @@
 - `safe_cell` neutralises spreadsheet formula injection (OWASP CSV injection): a text cell that
   starts with = + - @ TAB or CR gets a leading apostrophe; numbers and dates are left alone.
 - `member_export_rows` streams a (caller-scoped) Member queryset as rows in MEMBER_COLUMNS order.
-- `write_member_xlsx` / `write_member_csv` write any such rows: xlsxwriter in constant_memory
-  mode (bounded memory whatever the row count), csv as UTF-8 with a BOM for Excel.
+- `write_member_xlsx` / `write_member_csv` write any such rows: the streaming xlsx writer
+  (`importing.xlsxstream`: bounded memory whatever the row count), csv as UTF-8 with a BOM.
 - `export_members` checks the full-data permission and reason, writes the file and one audit
   event.
 """
@@ -18,12 +18,12 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
-import xlsxwriter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ruhui.accounts.audit import Action, audit_record
 from ruhui.core import crypto
+from ruhui.importing import xlsxstream
 from ruhui.importing.columns import BOOL, CODE, DATE, MEMBER_COLUMNS, NO, TEXT, YES, Column
 from ruhui.members.services import ID_CONTEXT, PHONE_CONTEXT
 
@@ -65,6 +65,8 @@ HEADER_FORMAT = {
     "valign": "vcenter",
     "text_wrap": True,
 }
+#: HEADER_FORMAT in the streaming writer's terms (long sheets: exports, import results).
+HEADER_STYLE = {"bold": True, "fill": "#DDEBF7", "border": 1, "valign": "center", "wrap": True}
 DATE_NUM_FORMAT = "yyyy-mm-dd"
 TEXT_NUM_FORMAT = 49  # the built-in text format "@" (Excel, WPS and LibreOffice all know id 49)
 #: Column widths (characters) by field; others get DEFAULT_WIDTH.
@@ -165,60 +167,61 @@ def write_member_xlsx(
     get a yyyy-mm-dd format; every text value passes through `safe_cell`. Past
     ``max_sheet_rows`` rows the export continues on「会员信息(2)」… with the header repeated.
     """
-    workbook = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
-    header_format = workbook.add_format(HEADER_FORMAT)
-    text_format = workbook.add_format({"num_format": TEXT_NUM_FORMAT})
-    date_format = workbook.add_format({"num_format": DATE_NUM_FORMAT})
+    workbook = xlsxstream.Workbook(
+        path,
+        styles={
+            "header": HEADER_STYLE,
+            "text": {"num_format": TEXT_NUM_FORMAT},
+            "date": {"num_format": DATE_NUM_FORMAT},
+        },
+    )
     kinds = [column.kind for column in columns]
-    # Each cell written with a format costs about half as much again in xlsxwriter; only the
-    # columns whose values look like numbers carry the text format on every cell (so an edited
-    # ID number stays text when the file is imported again). All text columns are text-formatted
-    # as a column, which covers newly typed cells.
-    cell_formats = [
-        text_format if column.field in DIGIT_TEXT_FIELDS else None for column in columns
+    # Every text column is text-formatted as a column, which covers newly typed cells; only the
+    # columns whose values look like numbers carry the text format on each cell too (so an
+    # edited ID number stays text when the file is imported again).
+    text_styles = ["text" if column.field in DIGIT_TEXT_FIELDS else None for column in columns]
+    widths = [
+        (
+            col,
+            col,
+            WIDTHS.get(column.field, DEFAULT_WIDTH),
+            "date" if column.kind == DATE else "text",
+        )
+        for col, column in enumerate(columns)
     ]
     last_col = len(columns) - 1
     names = _sheet_names(sheet_name)
-    sheet, row_index, count = None, 0, 0
+    sheet, count = None, 0
 
     def new_sheet():
-        ws = workbook.add_worksheet(next(names))
-        for col, column in enumerate(columns):
-            width = WIDTHS.get(column.field, DEFAULT_WIDTH)
-            fmt = date_format if column.kind == DATE else text_format
-            ws.set_column(col, col, width, fmt)
-        ws.set_row(0, 30)
-        for col, column in enumerate(columns):
-            ws.write_string(0, col, safe_cell(column.header), header_format)
-        ws.freeze_panes(1, 1)
+        ws = workbook.add_sheet(next(names), columns=widths, freeze=(1, 1))
+        ws.write_row([safe_cell(column.header) for column in columns], "header", height=30)
         return ws
-
-    def close_sheet(ws, last_row: int) -> None:
-        ws.autofilter(0, 0, max(last_row, 1), last_col)
 
     try:
         for row in rows:
-            if sheet is None or row_index >= max_sheet_rows:
+            if sheet is None or sheet.rows > max_sheet_rows:
                 if sheet is not None:
-                    close_sheet(sheet, row_index)
-                sheet, row_index = new_sheet(), 0
-            row_index += 1
-            write_string, write_datetime = sheet.write_string, sheet.write_datetime
+                    sheet.autofilter(last_column=last_col)
+                sheet = new_sheet()
+            values, styles = [], []
             for col, value in enumerate(row):
+                style = None
                 if value is None or value == "":
-                    continue
-                if isinstance(value, datetime.date):
-                    write_datetime(row_index, col, value, date_format)
+                    value = None
+                elif isinstance(value, datetime.date):
+                    style = "date"
                 elif isinstance(value, bool):
-                    write_string(row_index, col, YES if value else NO)
+                    value = YES if value else NO
                 elif kinds[col] == TEXT or isinstance(value, str):
-                    write_string(row_index, col, safe_cell(str(value)), cell_formats[col])
-                else:
-                    sheet.write_number(row_index, col, value)
+                    value, style = safe_cell(str(value)), text_styles[col]
+                values.append(value)
+                styles.append(style)
+            sheet.write_row(values, styles)
             count += 1
         if sheet is None:
             sheet = new_sheet()
-        close_sheet(sheet, row_index)
+        sheet.autofilter(last_column=last_col)
     finally:
         workbook.close()
     return count

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from ruhui.importing import xlsxstream
-from ruhui.importing.export import MAX_SHEET_ROWS, TEXT_NUM_FORMAT, safe_cell
+from ruhui.importing.export import HEADER_STYLE, MAX_SHEET_ROWS, TEXT_NUM_FORMAT, safe_cell
 
 ROW_HEADER, RESULT_HEADER, MESSAGE_HEADER = "原行号", "导入结果", "错误说明"
 CREATED, UPDATED, REJECTED = "新增", "更新", "未导入"
@@ -41,9 +41,9 @@ SUMMARY_LABELS = {
 SUMMARY_HIDDEN = frozenset({"errors"})
 REJECTED_FILL = "#FFC7CE"
 REJECTED_FONT = "#9C0006"
-#: The result workbook's cell styles (the header as the exports' HEADER_FORMAT draws it).
+#: The result workbook's cell styles.
 STYLES = {
-    "header": {"bold": True, "fill": "#DDEBF7", "border": 1, "valign": "center", "wrap": True},
+    "header": HEADER_STYLE,
     "text": {"num_format": TEXT_NUM_FORMAT},
     "text_rejected": {"num_format": TEXT_NUM_FORMAT, "fill": REJECTED_FILL},
     "result_rejected": {

@@ -18,6 +18,7 @@ openpyxl and calamine read (tests/importing/test_xlsxstream.py reads it back wit
 
 from __future__ import annotations
 
+import datetime
 import math
 import os
 import re
@@ -38,6 +39,9 @@ FLUSH_ROWS = 500
 #: Built-in number formats (ECMA-376 §18.8.30) that need no <numFmt> entry.
 BUILTIN_FORMATS = {"General": 0, "0": 1, "@": 49}
 FIRST_CUSTOM_FORMAT = 164
+#: Day 0 of Excel's 1900 date system as it counts since March 1900 (its 1900-02-29 aside).
+EPOCH = datetime.date(1899, 12, 30)
+EPOCH_TIME = datetime.datetime(1899, 12, 30)
 
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _NS_R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -233,11 +237,17 @@ class Sheet:
         self._handle.write(text.encode("utf-8"))
 
     def write_row(
-        self, values: Sequence, styles: Sequence[str | None] | str | None = None, *, blanks=False
+        self,
+        values: Sequence,
+        styles: Sequence[str | None] | str | None = None,
+        *,
+        blanks: bool = False,
+        height: float | None = None,
     ) -> int:
-        """Append a row: str as inline text, int/float as a number, bool as TRUE/FALSE, None or
-        "" as no cell (a styled empty cell when `blanks`). `styles` is one style name for the
-        whole row or one per value. Returns the row's number in the sheet (1-based)."""
+        """Append a row: str as inline text, int/float as a number, bool as TRUE/FALSE, a date
+        or datetime as Excel's day number (give it a date style), None or "" as no cell (a
+        styled empty cell when `blanks`). `styles` is one style name for the whole row or one
+        per value; `height` in points. Returns the row's number in the sheet (1-based)."""
         if self.rows >= MAX_ROWS:
             raise ValueError("a worksheet holds at most 1,048,576 rows")
         self.rows += 1
@@ -253,7 +263,7 @@ class Sheet:
                 raise ValueError("a worksheet holds at most 16,384 columns")
             letters.append(column_letter(len(letters)))
         self.width = max(self.width, len(values))
-        parts = [f'<row r="{r}">']
+        parts = [f'<row r="{r}" ht="{height}" customHeight="1">' if height else f'<row r="{r}">']
         append = parts.append
         for letter, value, style in zip(letters, values, ids, strict=False):
             s = f' s="{style}"' if style else ""
@@ -269,6 +279,11 @@ class Sheet:
                 append(f'<c r="{letter}{r}"{s} t="b"><v>{int(value)}</v></c>')
             elif value.__class__ is int or (value.__class__ is float and math.isfinite(value)):
                 append(f'<c r="{letter}{r}"{s}><v>{value!r}</v></c>')
+            elif value.__class__ is datetime.date:
+                append(f'<c r="{letter}{r}"{s}><v>{(value - EPOCH).days}</v></c>')
+            elif value.__class__ is datetime.datetime and value.tzinfo is None:
+                serial = (value - EPOCH_TIME) / datetime.timedelta(days=1)
+                append(f'<c r="{letter}{r}"{s}><v>{serial!r}</v></c>')
             else:
                 raise TypeError(f"cannot write {value!r} to a cell")
         append("</row>")
