@@ -6,8 +6,9 @@ importer, then time on freshly generated rosters:
   - dry run (read + clean + validate + duplicate checks), csv and xlsx;
   - commit (the same plus encryption, member numbers, events, one transaction), csv and xlsx;
   - 10,000 rows with one bad row in ten and the full result workbook;
-  - the raw bulk load of the same rows as stored (PostgreSQL COPY / SQLite executemany) into a
-    copy of the member table with the same indexes.
+  - the raw bulk load of the same rows as stored (PostgreSQL binary COPY / SQLite executemany,
+    through the importer's own `bulk.insert_rows`) into the member table itself and into a
+    temporary copy of it with the same indexes.
 Results go to docs/benchmarks.md with the command and the machine.
 
 Sizes: BENCH_ROWS (default 100000), BENCH_EXISTING (default 100000), BENCH_DATABASES
@@ -20,6 +21,7 @@ passed on to the importer (see settings.py) and shown in the table.
 """
 
 import contextlib
+import datetime
 import json
 import os
 import platform
@@ -79,14 +81,17 @@ def child(database: str, workdir: Path) -> dict:
 
     def timed(label, path, kind, *, dry_run, report=None):
         start_wall, start_cpu = time.perf_counter(), time.process_time()
+        start_db = database_cpu()
         summary = import_members(
             actor=None, union=union, path=path, kind=kind, dry_run=dry_run, report_path=report
         )
         wall = time.perf_counter() - start_wall
         cpu = time.process_time() - start_cpu
+        db_cpu = database_cpu() - start_db
         result[label] = {
             "seconds": round(wall, 2),
             "cpu_seconds": round(cpu, 2),
+            "db_cpu_seconds": round(db_cpu, 2),
             "rows_per_second": round(summary.rows / wall),
             "created": summary.created,
             "rejected": summary.rejected,
@@ -130,6 +135,23 @@ def child(database: str, workdir: Path) -> dict:
     return result
 
 
+def database_cpu() -> float:
+    """CPU seconds the PostgreSQL server process of this connection has used (it runs on the
+    same machine; /proc tells), or 0 on SQLite, which runs inside this process."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def raw_loads(database: str, result: dict) -> None:
     """The database's own bulk load of ROWS member rows as stored (PostgreSQL COPY, SQLite
     executemany), timed twice, each in a transaction rolled back afterwards:
@@ -140,6 +162,7 @@ def raw_loads(database: str, result: dict) -> None:
         recreated on the copy), the figure earlier runs reported."""
     from django.db import connection, transaction
 
+    from ruhui.importing import bulk
     from ruhui.members.models import Member
 
     table = Member._meta.db_table
@@ -150,15 +173,17 @@ def raw_loads(database: str, result: dict) -> None:
         )[:ROWS]
     )
     # The unique indexes need new keys: give the copied rows new member numbers and hashes.
+    # Values go in the form the importer hands the driver (dates as text on SQLite).
+    as_text = bulk.dates_as_text()
     data = []
     for i, row in enumerate(sample):
         values = dict(zip(columns, row, strict=True))
         values["member_number"] = f"B{i:019d}"
         values["id_number_hash"] = f"{i:064x}"
+        if as_text:
+            values = {k: _as_text(v) for k, v in values.items()}
         data.append(tuple(values[c] for c in columns))
     del sample
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
     for label, target in (("raw_same_table", table), ("raw_temp_copy", "bench_copy")):
         with transaction.atomic(), connection.cursor() as cursor:
             if target == "bench_copy":
@@ -179,12 +204,12 @@ def raw_loads(database: str, result: dict) -> None:
                         "CREATE UNIQUE INDEX bench_copy_number ON bench_copy(member_number)"
                     )
             start = time.perf_counter()
+            # The importer's own bulk path: binary COPY on PostgreSQL, executemany on SQLite.
+            bulk.insert_rows(target, columns, data)
             if database == "postgres":
-                with cursor.copy(f"COPY {target} ({quoted}) FROM STDIN") as copy:
-                    for row in data:
-                        copy.write_row(row)
-            else:
-                cursor.executemany(f"INSERT INTO {target} ({quoted}) VALUES ({marks})", data)
+                # The foreign keys are checked at commit; this transaction rolls back, so
+                # check them now, inside the timing (an import pays for them too).
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             wall = time.perf_counter() - start
             transaction.set_rollback(True)
         result[label] = {"seconds": round(wall, 2), "rows_per_second": round(len(data) / wall)}
@@ -193,6 +218,17 @@ def raw_loads(database: str, result: dict) -> None:
             f"{len(data) / wall:>9.0f} rows/s",
             flush=True,
         )
+
+
+def _as_text(value):
+    """A date or datetime as the importer hands SQLite (text); anything else unchanged."""
+    from ruhui.importing import bulk
+
+    if isinstance(value, datetime.datetime):
+        return bulk.db_datetime(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
 
 
 def prepare_postgres() -> None:
@@ -264,16 +300,19 @@ def write_markdown(results: list[dict]) -> None:
             f"## {result['database']}（已有会员 {result['existing']:,}，新文件 "
             f"{result['rows']:,} 行）",
             "",
-            "| 项目 | 行数 | 用时（秒） | 行/秒 | 新增 | 未导入 | 核对 |",
-            "|---|---:|---:|---:|---:|---:|---|",
+            "| 项目 | 行数 | 用时（秒） | 行/秒 | 导入进程 CPU（秒） | 数据库 CPU（秒） "
+            "| 新增 | 未导入 | 核对 |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         for key, label in labels:
             if key not in result:
                 continue
             item = result[key]
             count = item.get("created", 0) + item.get("rejected", 0) or result["rows"]
+            db_cpu = item.get("db_cpu_seconds") if result["database"] == "postgres" else None
             lines.append(
                 f"| {label} | {count:,} | {item['seconds']} | {item['rows_per_second']:,} | "
+                f"{item.get('cpu_seconds', '—')} | {'—' if db_cpu is None else db_cpu} | "
                 f"{item.get('created', '—')} | {item.get('rejected', '—')} | "
                 f"{'rows = 新增 + 更新 + 未导入' if item.get('reconciles') else '—'} |"
             )
@@ -286,7 +325,7 @@ def write_markdown(results: list[dict]) -> None:
                 item = result[key]
                 lines.append(
                     f"| {label} | {ROWS:,} | {item['seconds']} | {item['rows_per_second']:,} "
-                    "| — | — | — |"
+                    "| — | — | — | — | — |"
                 )
         lines += ["", f"峰值内存（整个进程）：{result['peak_rss_mb']} MB", ""]
         if {"commit_csv", "dry_run_csv"} <= result.keys():
