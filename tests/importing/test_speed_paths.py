@@ -235,3 +235,32 @@ def test_number_blocks_continue_the_same_sequences():
     after = numbers.allocate_member_numbers(division="410402", year=2020, count=1)
     assert first[-1] == "4104812019000003" and after == ["4104022020000003"]
     assert MemberNumberSequence.objects.count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_foreign_keys_are_checked_per_statement_during_an_import_only():
+    """bulk.import_session checks foreign keys as each COPY ends (so the checks overlap the next
+    chunk's work) and gives an enclosing transaction Django's deferred checks back."""
+    from django.db import IntegrityError, connection, transaction
+
+    from ruhui.importing import bulk
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SET CONSTRAINTS is PostgreSQL's")
+    dangling = (
+        "INSERT INTO members_membershipevent (member_id, change_type, reason, effective_on, "
+        "union_id, status_before, status_after, note, created_at) "
+        "VALUES (-1, '1', '', '2019-05-01', -1, '', 'active', '', now())"
+    )
+    with transaction.atomic():
+        with (
+            bulk.import_session(),
+            connection.cursor() as cursor,
+            pytest.raises(IntegrityError),
+            transaction.atomic(),
+        ):
+            cursor.execute(dangling)  # refused at once, inside the import
+        with connection.cursor() as cursor:
+            cursor.execute(dangling)  # deferred again: accepted until the commit
+        transaction.set_rollback(True)
