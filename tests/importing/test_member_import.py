@@ -195,17 +195,20 @@ def test_all_or_nothing_when_writing_fails(world, tmp_path, monkeypatch):
     monkeypatch.setattr(member_import, "CHUNK", 2)
     path = roster(tmp_path / "r.xlsx", [good_row() for _ in range(5)])
     calls = {"n": 0}
-    original = member_import.MemberImporter._create
+    original = member_import.bulk.run_insert
 
-    def failing(self, rows):
+    def failing(insert):
+        # The second chunk's members, after the first chunk is written (on PostgreSQL this
+        # runs in the writer thread: its error must still reach the import and roll back).
         calls["n"] += 1
-        if calls["n"] == 2:
+        if calls["n"] == 3:
             raise RuntimeError("disk full")
-        return original(self, rows)
+        return original(insert)
 
-    monkeypatch.setattr(member_import.MemberImporter, "_create", failing)
+    monkeypatch.setattr(member_import.bulk, "run_insert", failing)
     with pytest.raises(RuntimeError):
         run(world, path)
+    assert calls["n"] == 3
     assert Member.objects.count() == 0 and MembershipEvent.objects.count() == 0
 
 

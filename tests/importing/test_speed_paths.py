@@ -264,3 +264,38 @@ def test_foreign_keys_are_checked_per_statement_during_an_import_only():
         with connection.cursor() as cursor:
             cursor.execute(dangling)  # deferred again: accepted until the commit
         transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize(
+    ("modified", "live", "stale"),
+    [
+        (0, 0, False),
+        (999, 0, False),
+        (1000, 0, True),
+        (5000, 100_000, False),
+        (10_000, 100_000, True),
+    ],
+)
+def test_statistics_are_stale_after_a_tenth_of_the_table_changed(modified, live, stale):
+    from ruhui.importing import bulk
+
+    assert bulk.statistics_stale(modified=modified, live=live) is stale
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_import_refreshes_stale_statistics_first(world, tmp_path):
+    """After a large import the next one starts with fresh planner statistics (it would
+    otherwise filter the blind index row by row until autovacuum came round)."""
+    from django.db import connection
+
+    from ruhui.importing import bulk
+    from tests.importing.test_member_import import good_row, roster, run
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner statistics")
+    run(world, roster(tmp_path / "a.xlsx", [good_row() for _ in range(1200)]), dry_run=False)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")  # the counts of the commit above
+    assert bulk.fresh_statistics("members_member") is True
+    assert bulk.fresh_statistics("members_member") is False  # fresh now
