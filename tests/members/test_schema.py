@@ -8,8 +8,15 @@ partial unique index on PostgreSQL until the migration was ordered around it.
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
 
-from ruhui.members.models import Member, MemberStatus, person_memberships
+from ruhui.members.models import (
+    PROVENANCE_POINTERS,
+    Member,
+    MembershipEvent,
+    MemberStatus,
+    person_memberships,
+)
 from ruhui.members.personal import id_hash
 from ruhui.members.selectors import member_find_by_id_number
 from tests.members.factories import join, make_id_number
@@ -82,3 +89,43 @@ def test_the_person_lookup_uses_the_partial_indexes():
         cursor.execute("SET LOCAL enable_seqscan = off")  # an empty table: ask what it can use
         plan = query.explain()
     assert "one_membership_per_person" in plan and "member_id_hash_ended" in plan, plan
+
+
+def _foreign_keys(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, table)
+    return {info["columns"][0] for info in found.values() if info["foreign_key"]}
+
+
+def test_the_registry_references_keep_their_foreign_keys():
+    """A member's union and an event's member are guarded by the database; the provenance
+    pointers (PROVENANCE_POINTERS) are not: each would be a trigger on every imported row."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's introspection does not list foreign keys as constraints here")
+    assert _foreign_keys(Member._meta.db_table) == {"union_id"}
+    assert _foreign_keys(MembershipEvent._meta.db_table) == {
+        "member_id",
+        "from_union_id",
+        "to_union_id",
+    }
+    for model_name, field_name in PROVENANCE_POINTERS:
+        model = {"Member": Member, "MembershipEvent": MembershipEvent}[model_name]
+        assert not model._meta.get_field(field_name).db_constraint
+
+
+def test_an_event_table_without_an_index_on_the_union():
+    indexes = _indexes(MembershipEvent._meta.db_table)
+    assert sorted(tuple(i["columns"]) for i in indexes.values()) == [
+        ("change_type", "effective_on"),
+        ("member_id", "effective_on", "id"),
+    ]
+
+
+def test_deleting_a_union_that_events_name_is_still_refused(world):
+    """Without the constraint, Django's PROTECT still refuses the delete (and a union is only
+    ever deactivated by the services)."""
+    member = join(world.county_admin, world.county_enterprise)
+    Member.objects.filter(pk=member.pk).update(union=world.county_trade)  # only events name it
+    with pytest.raises(ProtectedError):
+        world.county_enterprise.delete()
+    assert MembershipEvent.objects.filter(union=world.county_enterprise).exists()

@@ -101,6 +101,7 @@ class Member(models.Model):
         related_name="+",
         verbose_name=_("源头工会"),
         db_index=False,  # shown, never searched
+        db_constraint=False,  # provenance: see PROVENANCE_POINTERS
     )
     member_number = models.CharField(_("会员号"), max_length=20, editable=False)  # unique in Meta
     joined_on = models.DateField(_("入会日期"))
@@ -126,6 +127,7 @@ class Member(models.Model):
         verbose_name=_("采集员"),
         editable=False,
         db_index=False,  # shown, never searched
+        db_constraint=False,  # provenance: see PROVENANCE_POINTERS
     )
     source = models.CharField(_("来源"), max_length=20, default="录入", editable=False)
     verification_status = models.CharField(
@@ -188,6 +190,21 @@ def person_memberships(id_hash: str) -> Q:
     )
 
 
+#: References checked by the services and by Django's on_delete rules, not by a foreign-key
+#: constraint in the database (docs/decisions/0009-import-pipeline.md): who collected a member
+#: and where they first joined, and on the append-only event log where the member stood and
+#: who acted. Each constraint would cost a per-row trigger on every imported member (about a
+#: third of the database's work in a million-row import), organizations and users are never
+#: deleted (only deactivated), and an ORM delete still meets PROTECT / SET_NULL. The references
+#: that define the registry keep their constraints: a member's union, an event's member.
+PROVENANCE_POINTERS = (
+    ("Member", "origin_union"),
+    ("Member", "collected_by"),
+    ("MembershipEvent", "union"),
+    ("MembershipEvent", "actor"),
+)
+
+
 class ChangeType(models.TextChoices):
     """会籍变化类型: the national codes 1–6, plus one internal code for a transfer that did not
     happen (退回), which restores the previous status and is never exported upstream."""
@@ -225,7 +242,12 @@ class MembershipEvent(models.Model):
     )
     effective_on = models.DateField(_("变化日期"))
     union = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("所在工会")
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所在工会"),
+        db_index=False,  # counts read events by (change_type, date) or by member
+        db_constraint=False,  # history on an append-only row: see PROVENANCE_POINTERS
     )
     from_union = models.ForeignKey(
         "orgs.Organization",
@@ -256,6 +278,7 @@ class MembershipEvent(models.Model):
         related_name="+",
         verbose_name=_("经办人"),
         db_index=False,
+        db_constraint=False,  # provenance: see PROVENANCE_POINTERS
     )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
