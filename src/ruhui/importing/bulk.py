@@ -90,7 +90,10 @@ def run_insert(insert: Insert) -> None:
     name = connection.ops.quote_name(table)
     with connection.cursor() as cursor:
         if insert.payload is not None:
-            with cursor.cursor.copy(f"COPY {name} ({quoted}) FROM STDIN (FORMAT BINARY)") as copy:
+            # The driver's own cursor: Django's wrapper has no COPY. Its errors become
+            # Django's (IntegrityError …), as through the wrapper.
+            copy_sql = f"COPY {name} ({quoted}) FROM STDIN (FORMAT BINARY)"
+            with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
                 copy.write(insert.payload)
         else:
             marks = ", ".join(["%s"] * len(columns))
@@ -157,17 +160,46 @@ def _sequence(cursor, table: str) -> str:
     return sequence
 
 
-def next_ids(table: str, count: int) -> list[int]:
+def side_connection():
+    """A second connection to the same PostgreSQL database, in autocommit: the importer's
+    lookups run on it in a thread of their own, so that a second server process does them
+    beside the one writing (each server process uses one core). It sees committed data only:
+    use it only when the import's transaction is the outermost one."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)  # Django's cursor class wants Django's connection
+    side = psycopg.connect(**params, autocommit=True)
+    # Its commits (member numbers taken) need not wait for the disk: the import's own commit
+    # makes all WAL before it durable, so numbers its members carry cannot be lost, and
+    # numbers of an import that never commits may be lost without harm.
+    side.execute("SET synchronous_commit = off")
+    return side
+
+
+@contextmanager
+def cursor_for(side=None) -> Iterator:
+    """A cursor of the side connection when given, else of Django's connection."""
+    if side is None:
+        with connection.cursor() as cursor:
+            yield cursor
+    else:
+        with side.cursor() as cursor:
+            yield cursor
+
+
+def next_ids(table: str, count: int, side=None) -> list[int]:
     """`count` new primary keys for `table`, to insert rows with known ids (no read-back).
 
-    PostgreSQL: values of the table's own sequence (safe under concurrency). SQLite: the ids
-    after the highest ever used; the caller must already have written in this transaction, so
-    that it holds SQLite's one write lock and no other connection can take the same ids.
+    PostgreSQL: values of the table's own sequence (safe under concurrency, on any
+    connection: sequences are outside transactions). SQLite: the ids after the highest ever
+    used; the caller must already have written in this transaction, so that it holds SQLite's
+    one write lock and no other connection can take the same ids.
     """
     if count <= 0:
         return []
     name = connection.ops.quote_name(table)
-    with connection.cursor() as cursor:
+    with cursor_for(side) as cursor:
         if connection.vendor == "postgresql":
             # The sequence is named once: pg_get_serial_sequence in the select list would
             # look it up again for every row.
@@ -185,39 +217,23 @@ def next_ids(table: str, count: int) -> list[int]:
         return list(range(highest + 1, highest + 1 + count))
 
 
-def ids_by_key(table: str, key: str, values: list[str]) -> dict[str, int]:
-    """{key value: id} for rows just inserted (the key column is unique)."""
-    return dict(_pairs(table, key, "id", values))
-
-
-def _pairs(table: str, key: str, other: str, values: list[str], where: str = ""):
-    """(key, other) for rows whose key is in `values`: one array parameter on PostgreSQL
-    (a 5,000-placeholder IN list costs more to build and parse than the lookup itself)."""
-    name = connection.ops.quote_name(table)
-    column = connection.ops.quote_name(key)
-    result = connection.ops.quote_name(other)
-    with connection.cursor() as cursor:
+def rows_where_in(
+    select: str, column: str, values: list, *, where: str = "", side=None
+) -> Iterator[tuple]:
+    """Rows of `SELECT {select} … WHERE {column} IN values{where}`: one array parameter on
+    PostgreSQL (a 5,000-placeholder IN list costs more to build and parse than the lookup
+    itself), IN lists of at most 5,000 elsewhere. `select` names the tables after FROM; all
+    SQL text comes from the models, never from input."""
+    with cursor_for(side) as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT {column}, {result} FROM {name} WHERE {column} = ANY(%s){where}",  # noqa: S608
-                [list(values)],
-            )
+            cursor.execute(f"SELECT {select} WHERE {column} = ANY(%s){where}", [list(values)])
             yield from cursor.fetchall()
             return
         for start in range(0, len(values), 5000):
             part = values[start : start + 5000]
             marks = ", ".join(["%s"] * len(part))
-            cursor.execute(
-                f"SELECT {column}, {result} FROM {name} WHERE {column} IN ({marks}){where}",  # noqa: S608
-                part,
-            )
+            cursor.execute(f"SELECT {select} WHERE {column} IN ({marks}){where}", part)
             yield from cursor.fetchall()
-
-
-def held_member_ids(table: str, hashes: list[str], statuses: tuple[str, ...]) -> dict[str, int]:
-    """{id_number_hash: member id} of the memberships currently held by these persons."""
-    quoted = ", ".join(f"'{s}'" for s in statuses if s.isalpha())  # fixed model constants
-    return dict(_pairs(table, "id_number_hash", "id", hashes, f" AND status IN ({quoted})"))
 
 
 #: ANALYZE before an import once this share of a table has changed since its last statistics
@@ -229,7 +245,7 @@ STALE_MINIMUM = 1000
 def fresh_statistics(table: str) -> bool:
     """PostgreSQL: ANALYZE `table` now if its planner statistics are stale; True if it did.
 
-    The importer looks up each chunk's people by blind index (`held_member_ids`). Right after a
+    The importer looks up each chunk's people by blind index.  Right after a
     large import the statistics still describe the table before it, and PostgreSQL then chose
     the (union, status) index and filtered the blind index row by row: 150 ms a chunk at
     350,000 members instead of 15 ms, growing with the table. Autovacuum refreshes them within
@@ -247,6 +263,16 @@ def fresh_statistics(table: str) -> bool:
             return False
         cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
     return True
+
+
+def estimated_rows(table: str) -> int:
+    """PostgreSQL's estimate of a table's rows (from its last statistics; 0 if never taken)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass",
+            [connection.ops.quote_name(table)],
+        )
+        return cursor.fetchone()[0]
 
 
 def statistics_stale(*, modified: int, live: int) -> bool:

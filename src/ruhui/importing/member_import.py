@@ -15,16 +15,20 @@ Decisions (docs/decisions/0004-member-import.md):
   encryption, blind index, masking, member numbers and 入会 events as `member_join`.
 """
 
+import sys
+from array import array
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from multiprocessing import get_context
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from ruhui.accounts.audit import Action, audit_record
@@ -55,6 +59,9 @@ from ruhui.orgs.choices import ADMITTING_KINDS
 from ruhui.orgs.models import Organization
 
 CHUNK = 5000
+#: `_KnownPeople` is loaded once the rows read reach a tenth of the registry, past this many.
+KNOWN_MIN_ROWS = 20_000
+KNOWN_RATIO = 10
 POOL_AFTER_CHUNKS = 4  # rows beyond 4 × CHUNK go to the worker pool, when one is configured
 AUDIT_LABELS = {
     "rows": "数据行",
@@ -86,9 +93,17 @@ MSG_MISSING_COLUMNS = "文件缺少必需的列：{columns}。请使用导入模
 MSG_DUPLICATE_IN_FILE = "证件号码与第 {row} 行重复：同一人在文件中只能出现一次。"
 MSG_HELD_HERE = "此人已是本工会会员（会员号 {number}），未做更改；如需用文件中的信息更新，请选择“更新已有会员”。"
 MSG_TRANSFERRING = "此人正在办理接转（会员号 {number}），请接转完成后再导入。"
+MSG_JOINED_MEANWHILE = (
+    "导入期间，文件中有人在其他工会办理了入会（一人一籍），本次导入没有写入任何数据；"
+    "请重新导入，系统会在结果中列出此人及其所在工会。"
+)
 MSG_UNION_UNKNOWN = (
     "所属工会「{value}」不在「{root}」之下或不能直接吸收会员：请填写下级基层工会的名称或组织代码。"
 )
+
+
+class ImportConflict(FileRejected):
+    """The import could not be written and nothing of it was (see MSG_JOINED_MEANWHILE)."""
 
 
 @dataclass
@@ -128,14 +143,91 @@ class _Row:
 
     __slots__ = ("action", "cells", "errors", "existing", "number", "prep", "union")
 
-    def __init__(self, number: int, cells: list, errors: list, prep: Prepared):
+    def __init__(
+        self, number: int, cells: list, errors: list, prep: Prepared, union: Organization | None
+    ):
         self.number = number
         self.cells = cells
         self.errors = errors  # (column header, message)
         self.prep = prep
-        self.union: Organization | None = None
+        self.union = union
         self.action = REJECTED
-        self.existing: Member | None = None
+        self.existing: int | None = None  # the held membership's id (update mode)
+
+
+def _number_key(row: _Row) -> tuple[str, int]:
+    """The (division, year) a new member's number is drawn from."""
+    return row.union.division_code, row.prep.cleaned["joined_on"].year
+
+
+class _Held(NamedTuple):
+    """A membership someone in the file already holds, as the result messages need it."""
+
+    id: int
+    union_id: int
+    union_name: str
+    status: str
+    member_number: str
+
+
+def _held_members(hashes: list[str], side=None) -> dict[str, _Held]:
+    """{blind index: _Held} of the memberships these people hold now."""
+    quote = connection.ops.quote_name
+    member, org = quote(Member._meta.db_table), quote(Organization._meta.db_table)
+    statuses = ", ".join(f"'{s}'" for s in HELD_STATUSES)  # fixed model constants
+    found = bulk.rows_where_in(
+        f"m.id_number_hash, m.id, m.union_id, o.name, m.status, m.member_number "
+        f"FROM {member} m JOIN {org} o ON o.id = m.union_id",
+        "m.id_number_hash",
+        hashes,
+        where=f" AND m.status IN ({statuses})",
+        side=side,
+    )
+    return {row[0]: _Held(*row[1:]) for row in found}
+
+
+class _KnownPeople:
+    """The first 64 bits of the blind index of every membership held when the import started,
+    sorted (8 bytes each: 16 MB for two million members), for a large import to ask the
+    database only about the people it may hold: a person not in it held no membership then.
+
+    Someone who joins elsewhere while the import runs is not in it, as a lookup a moment
+    before the write would not have seen them either: the database's one_membership_per_person
+    then refuses the write and the import rolls back with `MSG_JOINED_MEANWHILE`."""
+
+    def __init__(self):
+        self.prefixes = array("Q")
+
+    def load(self, side=None) -> None:
+        quote = connection.ops.quote_name
+        statuses = ", ".join(f"'{s}'" for s in HELD_STATUSES)  # fixed model constants
+        with bulk.cursor_for(side) as cursor:
+            # Fixed-length lowercase hex sorts as the numbers it spells: in index order,
+            # 16 strings of prefixes (by first digit) instead of millions of rows.
+            table = quote(Member._meta.db_table)
+            prefixes = "string_agg(substr(id_number_hash, 1, 16), '' ORDER BY id_number_hash)"
+            sql = f"SELECT substr(id_number_hash, 1, 1), {prefixes} FROM {table}"  # noqa: S608
+            sql += f" WHERE status IN ({statuses}) GROUP BY 1 ORDER BY 1"
+            cursor.execute(sql)
+            for _digit, text in cursor.fetchall():
+                self.prefixes.frombytes(bytes.fromhex(text))
+        if sys.byteorder == "little":
+            self.prefixes.byteswap()  # the hex is big-endian
+
+    def may_hold(self, id_hash: str) -> bool:
+        value = int(id_hash[:16], 16)
+        at = bisect_left(self.prefixes, value)
+        return at < len(self.prefixes) and self.prefixes[at] == value
+
+
+@dataclass
+class _Allocation:
+    """Member numbers and ids taken for a chunk's new members: `last[key]` is the last number
+    taken for `counts[key]` members of that (division, year); ids in the rows' order."""
+
+    last: dict[tuple[str, int], int]
+    counts: dict[tuple[str, int], int]
+    ids: list[int]
 
 
 class MemberImporter:
@@ -172,7 +264,7 @@ class MemberImporter:
             self._position[f.column] for f in fields if f.get_internal_type() == "DateField"
         ]
         self._keyring = crypto.current_keyring()  # read once: keys cannot change mid-import
-        self._writer: _Writer | _InlineWriter | None = None
+        self._db: _DatabaseThread | _Inline | None = None
 
     # --- public -----------------------------------------------------------------------
 
@@ -198,12 +290,17 @@ class MemberImporter:
         self._header_of = {f: h for _i, h, f in table.columns if f}
         headers = [h for _i, h, _f in table.columns]
         bulk.fresh_statistics(Member._meta.db_table)
-        rows = self._results(table)
+        # Lookups may go to a second connection only if nothing uncommitted can matter to
+        # them: when the import's transaction is the outermost one.
+        self._outermost = not connection.in_atomic_block
+        self._listing = report is not None
+        chunks = self._results(table)
         if self.dry_run:
-            self._drain(headers, rows, report)
-        else:
+            self._drain(headers, chunks, report)
+            return self.summary
+        try:
             with transaction.atomic(), bulk.import_session():
-                self._drain(headers, rows, report)
+                self._drain(headers, chunks, report)
                 audit_record(
                     actor=self.actor,
                     action=Action.IMPORT,
@@ -215,36 +312,64 @@ class MemberImporter:
                         for key, label in AUDIT_LABELS.items()
                     },
                 )
+        except IntegrityError as exc:
+            # Someone in the file joined elsewhere after the import looked them up: the
+            # database's guard refused the write, and the whole import rolled back.
+            if "one_membership_per_person" not in str(exc):
+                raise
+            raise ImportConflict(MSG_JOINED_MEANWHILE) from exc
         return self.summary
 
     # --- the pass -----------------------------------------------------------------------
 
-    def _drain(self, headers, rows: Iterator, report) -> None:
+    def _drain(self, headers, chunks: Iterator, report) -> None:
         try:
             if report is not None:
-                report(headers, rows, self.summary)
+                report(headers, chain.from_iterable(chunks), self.summary)
             else:
-                for _row in rows:
+                for _chunk in chunks:
                     pass
         finally:
             # Whatever failed, the writer has finished before the transaction ends.
-            rows.close()
+            chunks.close()
 
-    def _results(self, table) -> Iterator[tuple[int, list, str, str]]:
-        if self.dry_run:
-            self._writer = None
-        elif connection.vendor == "postgresql":
-            self._writer = _Writer()
+    def _results(self, table) -> Iterator[list[tuple[int, list, str, str]]]:
+        """Every data row with its result, in file order, a chunk at a time.
+
+        The database work of a chunk comes in two jobs (PostgreSQL, `_DatabaseThread`): its
+        lookup (who already holds a membership; member numbers and ids for the new ones) and
+        its writes, each run in order by a thread of its own while this thread cleans and
+        validates the next chunk and builds the rows of the one before, so the servers always
+        have the next statement queued and this thread waits only when they are the slower.
+        A large import loads the registry's `_KnownPeople` once and looks up only the people
+        it may hold. SQLite runs inside this process, so there each chunk's jobs run at once,
+        in order (`_Inline`)."""
+        self._known: _KnownPeople | None = None
+        self._seen_rows = 0
+        if connection.vendor == "postgresql":
+            self._registry = bulk.estimated_rows(Member._meta.db_table)
+            self._db = _DatabaseThread(side=self._outermost)
         else:
-            self._writer = _InlineWriter()
+            self._db = _Inline()
         try:
-            for chunk, prepared in self._prepared_chunks(table):
-                yield from self._chunk(chunk, prepared)
-            if self._writer is not None:
-                self._writer.wait()
+            pending = None
+            for raw, prepared in self._prepared_chunks(table):
+                rows = self._rows(raw, prepared)
+                if self._known is None and self._known_pays_off():
+                    self._known = _KnownPeople()
+                    self._db.lookup(self._known.load)
+                lookup = self._db.lookup(self._lookup(rows))
+                if not self._db.pipelined:
+                    yield self._finish(rows, lookup)
+                    continue
+                if pending is not None:
+                    yield self._finish(*pending)
+                pending = (rows, lookup)
+            if pending is not None:
+                yield self._finish(*pending)
+            self._db.drain()
         finally:
-            if self._writer is not None:
-                self._writer.close()
+            self._db.close()
         self.progress(self.summary.rows, 0)
         # Known only once the reader has gone through the whole sheet.
         self.summary.blank_rows = table.skipped_blank
@@ -288,53 +413,63 @@ class MemberImporter:
                 chunk, future = pending.popleft()
                 yield chunk, future.result()
 
-    def _chunk(self, raw: list, prepared: list) -> Iterator[tuple[int, list, str, str]]:
-        chunk = [
-            self._row(number, cells, prep)
-            for (number, cells), prep in zip(raw, prepared, strict=True)
-        ]
-        if self._writer is not None:
-            self._writer.wait()  # the connection is free again: the last chunk is written
-        self.progress(self.summary.rows, 0)
-        self._match_existing([r for r in chunk if not r.errors])
-        if self._writer is not None:
-            self._writer.submit(self._writes(chunk))
+    def _rows(self, raw: list, prepared: list) -> list[_Row]:
+        """The chunk's rows so far: the prepared work, the union, and in-file duplicates."""
+        resolve, seen = self._resolve_union, self._seen
+        id_header = self._header_of.get("id_number", "")
+        rows = []
+        for (number, cells), prep in zip(raw, prepared, strict=True):
+            errors = prep.errors
+            union, union_error = resolve(prep.union_value)
+            if union_error is not None:
+                errors = [*errors, union_error]
+            row = _Row(number, cells, errors, prep, union)
+            rows.append(row)
+            if errors:  # a row without errors always has its cleaned fields
+                continue
+            first = seen.get(prep.id_hash)
+            if first is not None:
+                row.errors = [(id_header, MSG_DUPLICATE_IN_FILE.format(row=first))]
+            else:
+                seen[prep.id_hash] = number
+        return rows
+
+    def _finish(self, chunk: list[_Row], lookup: Future) -> list[tuple[int, list, str, str]]:
+        """A chunk's rows with their results, once its lookup is back; its writes queued.
+        The (row number, cells, result, message) list is built only for a report."""
+        held, allocation = lookup.result()
+        self._match_existing(chunk, held)
+        if allocation is not None:
+            self._db.write(self._writes(chunk, allocation))
         summary = self.summary
         errors = summary.errors
+        results: list[tuple[int, list, str, str]] = []
+        listed = self._listing
+        created = updated = 0
         for row in chunk:
-            summary.rows += 1
             action = row.action
             if action == CREATED:
-                summary.created += 1
-                yield row.number, row.cells, action, ""
+                created += 1
+                if listed:
+                    results.append((row.number, row.cells, action, ""))
                 continue
             if action == UPDATED:
-                summary.updated += 1
-                yield row.number, row.cells, action, ""
+                updated += 1
+                if listed:
+                    results.append((row.number, row.cells, action, ""))
                 continue
-            summary.rejected += 1
             for header, message in row.errors:
                 if len(errors) < self.max_errors_listed:
                     errors.append({"row": row.number, "field": header, "message": message})
-            message = "；".join(f"{h}：{m}" if h else m for h, m in row.errors)
-            yield row.number, row.cells, action, message
-
-    def _row(self, number: int, cells: list, prep: Prepared) -> _Row:
-        """A row's result so far: the prepared work, its union, and in-file duplicates."""
-        errors = prep.errors
-        union, union_error = self._resolve_union(prep.union_value)
-        if union_error is not None:
-            errors = [*errors, union_error]
-        row = _Row(number, cells, errors, prep)
-        row.union = union
-        if errors:  # a row without errors always has its cleaned fields
-            return row
-        first = self._seen.get(prep.id_hash)
-        if first is not None:
-            row.errors = [(self._header_of["id_number"], MSG_DUPLICATE_IN_FILE.format(row=first))]
-            return row
-        self._seen[prep.id_hash] = number
-        return row
+            if listed:
+                message = "；".join(f"{h}：{m}" if h else m for h, m in row.errors)
+                results.append((row.number, row.cells, action, message))
+        summary.rows += len(chunk)
+        summary.created += created
+        summary.updated += updated
+        summary.rejected += len(chunk) - created - updated
+        self.progress(summary.rows, 0)
+        return results
 
     def _resolve_union(self, value) -> tuple[Organization | None, tuple | None]:
         """(union, None) or (None, error) for a 所属工会 cell; rosters repeat a few values."""
@@ -370,22 +505,55 @@ class MemberImporter:
             "name": {u.name: u for u in unions},
         }
 
-    def _match_existing(self, rows: list[_Row]) -> None:
-        if not rows:
-            return
-        found = bulk.held_member_ids(
-            Member._meta.db_table, [r.prep.id_hash for r in rows], tuple(HELD_STATUSES)
-        )
-        if not found:
-            for row in rows:
-                row.action = CREATED
-            return
-        held = {
-            m.id_number_hash: m
-            for m in Member.objects.select_related("union").filter(pk__in=found.values())
-        }
-        header = self._header_of["id_number"]
+    def _known_pays_off(self) -> bool:
+        """Whether loading `_KnownPeople` now costs less than the lookups it saves: once the
+        rows read reach a tenth of the registry (loading costs well under a tenth of a lookup
+        per held membership), and never for a small file. PostgreSQL only: SQLite's lookups
+        run in this process and cost little."""
+        if connection.vendor != "postgresql":
+            return False
+        return self._seen_rows >= KNOWN_MIN_ROWS and self._registry <= KNOWN_RATIO * self._seen_rows
+
+    def _lookup(self, chunk: list[_Row]) -> Callable[..., tuple[dict, _Allocation | None]]:
+        """The chunk's lookup job: {blind index: _Held} for the people in it who already hold
+        a membership, and (unless a dry run) member numbers and ids for the others, who are
+        exactly the rows `_match_existing` will mark new. Runs on the side connection when
+        there is one (`job(side)`), else on Django's."""
+        candidates = [r for r in chunk if not r.errors]
+        self._seen_rows += len(chunk)
+        dry_run = self.dry_run
+        known = self._known
+
+        def lookup(side=None) -> tuple[dict, _Allocation | None]:
+            hashes = [r.prep.id_hash for r in candidates]
+            if known is not None:  # loaded by the job before this one on the same thread
+                hashes = [h for h in hashes if known.may_hold(h)]
+            held = _held_members(hashes, side) if hashes else {}
+            if dry_run:
+                return held, None
+            new = [r for r in candidates if r.prep.id_hash not in held]
+            counts: dict[tuple[str, int], int] = {}
+            for row in new:
+                key = _number_key(row)
+                counts[key] = counts.get(key, 0) + 1
+            if counts and side is not None:
+                with side.cursor() as cursor:
+                    last = allocate_member_number_blocks(counts, cursor=cursor)
+            else:
+                last = allocate_member_number_blocks(counts) if counts else {}
+            return held, _Allocation(
+                last=last,
+                counts=counts,
+                ids=bulk.next_ids(Member._meta.db_table, len(new), side),
+            )
+
+        return lookup
+
+    def _match_existing(self, rows: list[_Row], held: dict[str, _Held]) -> None:
+        header = self._header_of.get("id_number", "")
         for row in rows:
+            if row.errors:
+                continue
             existing = held.get(row.prep.id_hash)
             if existing is None:
                 row.action = CREATED
@@ -395,22 +563,22 @@ class MemberImporter:
                 message = (
                     # The same words as a single registration gets (one rule, one message).
                     str(member_services.MSG_ALREADY_MEMBER)
-                    % {"union": existing.union.name, "number": existing.member_number}
+                    % {"union": existing.union_name, "number": existing.member_number}
                 )
                 row.errors = [(header, message)]
             elif not self.update_existing:
                 row.errors = [(header, MSG_HELD_HERE.format(number=existing.member_number))]
             else:
-                row.action, row.existing = UPDATED, existing
+                row.action, row.existing = UPDATED, existing.id
 
     # --- writing ------------------------------------------------------------------------
 
-    def _writes(self, chunk: list[_Row]) -> Callable[[], None]:
-        """The chunk's writes, made ready here (this thread may use the connection now) and
-        returned as one call for the writer, which then only waits on the database."""
+    def _writes(self, chunk: list[_Row], allocation: _Allocation) -> Callable[[], None]:
+        """The chunk's writes job: its rows encoded here, so that the database thread only
+        hands them to the server and waits."""
         creates = [r for r in chunk if r.action == CREATED]
         updates = [r for r in chunk if r.action == UPDATED]
-        inserts = self._creates(creates) if creates else ()
+        inserts = self._creates(creates, allocation) if creates else ()
 
         def write() -> None:
             for insert in inserts:
@@ -420,62 +588,62 @@ class MemberImporter:
 
         return write
 
-    def _creates(self, rows: list[_Row]) -> tuple[bulk.Insert, bulk.Insert]:
+    def _creates(
+        self, rows: list[_Row], allocation: _Allocation
+    ) -> tuple[bulk.Insert, bulk.Insert]:
         """New members and their 入会 events as plain rows for the bulk path (binary COPY on
         PostgreSQL): the same stored forms as `member_join`, without an ORM object per row;
-        member numbers for the whole chunk in one statement, ids known before the insert."""
+        member numbers and ids were taken for the whole chunk by its lookup job."""
         actor_id = getattr(self.actor, "pk", None)
         now = bulk.db_datetime(timezone.now())
         position = self._position
-        template = self._member_template
+        # The values every new member of this chunk shares, set once in its template.
+        template = self._member_template.copy()
+        for column, value in (
+            ("source", "导入"),
+            ("collected_by_id", actor_id),
+            ("status", MemberStatus.ACTIVE),
+            ("created_at", now),
+            ("updated_at", now),
+        ):
+            template[position[column]] = value
         personal_at = [position[c] for c in PERSONAL_COLUMNS]
-        at = position.get
         verification = position["verification_status"]
         county_unknown = position["id_county_unknown"]
-        fixed = [
-            (position[c], v)
-            for c, v in (
-                ("source", "导入"),
-                ("collected_by_id", actor_id),
-                ("status", MemberStatus.ACTIVE),
-                ("created_at", now),
-                ("updated_at", now),
-            )
-        ]
         union_at, origin_at = position["union_id"], position["origin_union_id"]
         initials_at, joined_at = position["name_initials"], position["joined_on"]
         number_at = position["member_number"]
+        # Numbers in file order within each (division, year), as one allocation per key gave.
+        last = allocation.last
+        taken = {key: last[key] - count for key, count in allocation.counts.items()}
+        # Rows of a file clean to the same fields: their positions are worked out once per
+        # set of field names.
+        layouts: dict[tuple, list[int | None]] = {}
         records = []
-        counts: dict[tuple[str, int], int] = {}
-        keys = []
-        for row in rows:
+        for row, pk in zip(rows, allocation.ids, strict=True):
             prep = row.prep
+            cleaned = prep.cleaned
+            names = tuple(cleaned)
+            layout = layouts.get(names)
+            if layout is None:
+                layout = layouts[names] = [position.get(name) for name in names]
             record = template.copy()
-            for name, value in prep.cleaned.items():
-                i = at(name)
+            for i, value in zip(layout, cleaned.values(), strict=True):
                 if i is not None:
                     record[i] = value
             for i, value in zip(personal_at, prep.personal, strict=True):
                 record[i] = value
             if record[county_unknown] and record[verification] in ("", "0"):
                 record[verification] = "3"  # 待人工核查
-            for i, value in fixed:
-                record[i] = value
-            record[union_at] = record[origin_at] = row.union.pk
+            union = row.union
+            record[union_at] = record[origin_at] = union.pk
             record[initials_at] = prep.initials
-            key = (row.union.division_code, record[joined_at].year)
-            counts[key] = counts.get(key, 0) + 1
-            keys.append(key)
-            records.append(record)
-        last = allocate_member_number_blocks(counts)
-        # Numbers in file order within each (division, year), as one allocation per key gave.
-        taken = {key: last[key] - count for key, count in counts.items()}
-        for record, key in zip(records, keys, strict=True):
-            taken[key] += 1
-            record[number_at] = f"{key[0]}{key[1]:04d}{taken[key]:06d}"
-        ids = bulk.next_ids(Member._meta.db_table, len(records))
-        for record, pk in zip(records, ids, strict=True):
+            key = (union.division_code, cleaned["joined_on"].year)
+            number = taken[key] + 1
+            taken[key] = number
+            record[number_at] = f"{key[0]}{key[1]:04d}{number:06d}"
             record[0] = pk
+            records.append(record)
         if bulk.dates_as_text():
             dates = self._date_positions
             for record in records:
@@ -507,8 +675,9 @@ class MemberImporter:
     def _update(self, rows: list[_Row]) -> None:
         changed_fields: set[str] = set()
         members = []
+        current = Member.objects.in_bulk([row.existing for row in rows])
         for row in rows:
-            member = row.existing
+            member = current[row.existing]
             data = row.prep.cleaned
             for name, value in data.items():
                 if name in UPDATABLE and name != "phone" and getattr(member, name) != value:
@@ -529,56 +698,82 @@ class MemberImporter:
         Member.objects.bulk_update(members, sorted(changed_fields), batch_size=1000)
 
 
-class _Writer:
-    """Runs a chunk's database writes in a thread of its own while the importer prepares the
-    next chunk (PostgreSQL).
+class _DatabaseThread:
+    """Runs the importer's database jobs in threads of their own (PostgreSQL): writes in the
+    order given on the importer's own connection, lookups in the order given on a side
+    connection when the import's transaction is the outermost one (else on the importer's
+    connection too, after the writes queued before them).
 
-    The thread uses the importer's own database connection, inside its transaction (Django's
-    thread sharing, as its live test server does); the importer touches the database only
-    after `wait()`, so the two never use the connection at once. The thread has no Python work
-    of its own — the rows arrive encoded (`bulk.prepare_insert`) — it hands them to the
-    server and waits, which releases Python's lock: the server's work (COPY, indexes, foreign
-    keys) and the next chunk's row work overlap on two cores. An error in a write is raised by
-    the next `wait()`, and the transaction rolls everything back as before.
+    The write thread uses the importer's connection inside its transaction (Django's thread
+    sharing, as its live test server does); the importer's own thread never touches the
+    database while the jobs may (every query of the import is a job). Jobs have little Python
+    work — the rows arrive encoded (`bulk.prepare_insert`) — so the threads mostly wait on the
+    servers, which releases Python's lock: the writing server process, the looking-up one
+    and the next chunk's row work overlap. The side connection sees committed data only,
+    which is all a lookup needs: the rows this import wrote are new people, and a person
+    appears once in a file (`MSG_DUPLICATE_IN_FILE`). At most `MAX_QUEUED_WRITES` writes wait
+    (each holds a chunk's encoded rows); an error in a job is raised by the next `write` or
+    `drain`, and the transaction rolls everything back.
     """
 
-    def __init__(self):
+    pipelined = True
+    MAX_QUEUED_WRITES = 2
+
+    def __init__(self, *, side: bool):
         self.connection = connections[DEFAULT_DB_ALIAS]
         self.connection.inc_thread_sharing()
-        self.pool = ThreadPoolExecutor(max_workers=1, initializer=self._adopt)
-        self.pending: Future | None = None
+        self.writer = ThreadPoolExecutor(max_workers=1, initializer=self._adopt)
+        self.side = bulk.side_connection() if side else None
+        self.reader = ThreadPoolExecutor(max_workers=1) if side else self.writer
+        self.writes: deque[Future] = deque()
 
     def _adopt(self) -> None:
         connections[DEFAULT_DB_ALIAS] = self.connection
 
-    def submit(self, write: Callable[[], None]) -> None:
-        self.wait()
-        self.pending = self.pool.submit(write)
+    def lookup(self, job: Callable) -> Future:
+        return self.reader.submit(job, self.side)
 
-    def wait(self) -> None:
-        pending, self.pending = self.pending, None
-        if pending is not None:
-            pending.result()
+    def write(self, job: Callable) -> Future:
+        while self.writes and (self.writes[0].done() or len(self.writes) >= self.MAX_QUEUED_WRITES):
+            self.writes.popleft().result()  # raises a failed write's error here
+        future = self.writer.submit(job)
+        self.writes.append(future)
+        return future
+
+    def drain(self) -> None:
+        while self.writes:
+            self.writes.popleft().result()
 
     def close(self) -> None:
-        """Let a write in flight finish (its error, if any, is dropped: another is on its way
-        up), then stop the thread."""
-        self.pool.shutdown(wait=True)
+        """Let the jobs in flight finish (their errors, if any, are dropped: another is on its
+        way up), then stop the threads and close the side connection."""
+        self.writer.shutdown(wait=True, cancel_futures=True)
+        if self.side is not None:
+            self.reader.shutdown(wait=True, cancel_futures=True)
+            self.side.close()
         self.connection.dec_thread_sharing()
 
 
-class _InlineWriter:
-    """Runs the writes at once, in the importer's thread (SQLite).
+class _Inline:
+    """Runs each database job at once, in the importer's thread (SQLite).
 
     SQLite works inside this process: its inserts hold Python's lock to bind each row and let
-    it go only for the few microseconds of each step, so a writer thread would wait up to the
+    it go only for the few microseconds of each step, so a thread would wait up to the
     interpreter's 5 ms switch interval for the lock after every row while the importer's
-    thread computes (measured: 100,000 rows 19.5 s with the thread, 12.7 s without)."""
+    thread computes (measured: 100,000 rows 19.5 s with a thread, 12.7 s without). In order,
+    too: `bulk.next_ids` on SQLite counts on the previous chunk being written."""
 
-    def submit(self, write: Callable[[], None]) -> None:
-        write()
+    pipelined = False
 
-    def wait(self) -> None:
+    def lookup(self, job: Callable) -> Future:
+        return self.write(job)
+
+    def write(self, job: Callable) -> Future:
+        future: Future = Future()
+        future.set_result(job())
+        return future
+
+    def drain(self) -> None:
         pass
 
     def close(self) -> None:

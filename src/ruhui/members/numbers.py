@@ -44,12 +44,17 @@ def allocate_member_numbers(*, division: str, year: int, count: int) -> list[str
     raise RuntimeError("could not allocate member numbers")
 
 
-def allocate_member_number_blocks(counts: dict[tuple[str, int], int]) -> dict[tuple[str, int], int]:
+def allocate_member_number_blocks(
+    counts: dict[tuple[str, int], int], *, cursor=None
+) -> dict[tuple[str, int], int]:
     """Take counts[(division, year)] consecutive numbers for every key in ONE statement (the
     importer's path); returns the last sequence number taken per key, so a key's numbers are
     last - count + 1 … last. The same rows and the same concurrency safety as
     `allocate_member_numbers` (an upsert locks each sequence row until the transaction ends);
-    keys are taken in a fixed order so two imports cannot deadlock on them."""
+    keys are taken in a fixed order so two imports cannot deadlock on them. `cursor` may be
+    another connection's (the importer's side connection, in autocommit: the numbers are then
+    taken at once and the rows not held locked while the import runs; a failed import leaves
+    a gap in the numbers, as a sequence does)."""
     keys = sorted(key for key, count in counts.items() if count > 0)
     if not keys:
         return {}
@@ -58,13 +63,16 @@ def allocate_member_number_blocks(counts: dict[tuple[str, int], int]) -> dict[tu
     division, year, last = quote("division"), quote("year"), quote("last")
     rows = ", ".join(["(%s, %s, %s)"] * len(keys))
     params = [part for key in keys for part in (key[0], key[1], counts[key])]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # Table and column names come from the model, never from input.
-            f"INSERT INTO {table} ({division}, {year}, {last}) VALUES {rows} "  # noqa: S608
-            f"ON CONFLICT ({division}, {year}) DO UPDATE "
-            f"SET {last} = {table}.{last} + excluded.{last} "
-            f"RETURNING {division}, {year}, {last}",
-            params,
-        )
-        return {(row[0], int(row[1])): row[2] for row in cursor.fetchall()}
+    sql = (
+        # Table and column names come from the model, never from input.
+        f"INSERT INTO {table} ({division}, {year}, {last}) VALUES {rows} "  # noqa: S608
+        f"ON CONFLICT ({division}, {year}) DO UPDATE "
+        f"SET {last} = {table}.{last} + excluded.{last} "
+        f"RETURNING {division}, {year}, {last}"
+    )
+    if cursor is None:
+        with connection.cursor() as own:
+            own.execute(sql, params)
+            return {(row[0], int(row[1])): row[2] for row in own.fetchall()}
+    cursor.execute(sql, params)
+    return {(row[0], int(row[1])): row[2] for row in cursor.fetchall()}
