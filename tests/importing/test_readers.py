@@ -12,6 +12,7 @@ from ruhui.importing.cleaning import CellError, clean_id_cell, clean_row
 from ruhui.importing.files import FileRejected, check_upload
 from ruhui.importing.headers import FIELD_LABELS, MEMBER_HEADER_ALIASES
 from ruhui.importing.readers import (
+    KEY_FIELDS,
     Row,
     column_letter,
     normalize_header,
@@ -563,3 +564,77 @@ def test_rows_reconcile_and_keep_their_numbers(tmp_path, body, tail):
     assert len(rows) + table.skipped_blank + len(table.notes_rows) == len(lines) - 2
     for row in rows:
         assert lines[row.number - 1].split(",")[1:] == row.cells[1:]
+
+
+# --- .xlsx as a stream --------------------------------------------------------------------
+
+
+def _whole_sheet(path):
+    """The same file through python-calamine's whole-sheet reader (the .xls path)."""
+    from ruhui.importing.readers import _read_workbook
+
+    table = _read_workbook(path, ALIASES, KEY_FIELDS, kind="xls")
+    return table, list(table.rows)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    start_row=st.integers(0, 4),
+    start_col=st.integers(0, 3),
+    title=st.booleans(),
+    body=st.lists(
+        st.tuples(
+            st.sampled_from(["data", "blank", "note"]),
+            st.one_of(
+                st.text(alphabet="张李王伟芳 ", max_size=4),
+                st.integers(-5, 10**6),
+                st.floats(allow_nan=False, allow_infinity=False, width=32),
+                st.dates(datetime.date(1950, 1, 1), datetime.date(2030, 12, 31)),
+                st.booleans(),
+            ),
+        ),
+        max_size=25,
+    ),
+)
+def test_streamed_xlsx_reads_as_the_whole_sheet_does(tmp_path, start_row, start_col, title, body):
+    """Row numbers, columns, cells, blank and notes rows: the stream and the whole-sheet
+    reader agree on rosters laid out as people lay them out."""
+    rows = [["序号", "姓名", "证件号码", "备注"]]
+    for n, (kind, value) in enumerate(body, start=1):
+        if kind == "data":
+            rows.append([n, f"张{n}", ID1, value])
+        elif kind == "blank":
+            rows.append([None, None, None, None])
+        else:
+            rows.append(["注：本表由工会填写", None, None, None])
+    path = xlsx(
+        tmp_path / "s.xlsx", rows, start_row=start_row, start_col=start_col, title="花名册" * title
+    )
+    streamed, streamed_rows = read(path)
+    whole, whole_rows = _whole_sheet(path)
+    assert streamed_rows == whole_rows
+    for attribute in ("header_row", "columns", "source_columns", "unknown_headers", "sheet_name"):
+        assert getattr(streamed, attribute) == getattr(whole, attribute), attribute
+    assert (streamed.skipped_blank, streamed.notes_rows) == (whole.skipped_blank, whole.notes_rows)
+
+
+def test_a_sheet_broken_part_way_is_refused_as_corrupt(tmp_path):
+    """The stream meets the damage after the header: the rows stop with the same refusal as
+    a workbook that cannot be opened (the import then writes nothing)."""
+    import zipfile
+
+    good = xlsx(
+        tmp_path / "g.xlsx", [["姓名", "证件号码"], *[[f"张{n}", ID1] for n in range(3000)]]
+    )
+    broken = tmp_path / "b.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2] + b'<row r="x"><c><<</row>'
+            target.writestr(item, data)
+    with pytest.raises(FileRejected) as caught:
+        read(broken)
+    assert caught.value.code == "corrupt"

@@ -416,24 +416,27 @@ def _no_header(header_aliases: dict[str, str]) -> FileRejected:
 
 
 def _read_workbook(
-    path: Path, header_aliases: dict[str, str], key_fields: tuple[str, ...]
+    path: Path, header_aliases: dict[str, str], key_fields: tuple[str, ...], *, kind: str
 ) -> Table:
+    """The first visible worksheet with a recognisable header.
+
+    .xlsx sheets are streamed row by row (python-calamine-plus, the same calamine reader):
+    memory stays flat however long the roster, and reading overlaps the import's database
+    work instead of holding it up for the whole sheet first. .xls (and an .xlsx the stream
+    cannot read) is loaded whole by python-calamine."""
+    if kind == "xlsx":
+        table = _stream_xlsx(path, header_aliases, key_fields)
+        if table is not None:
+            return table
     import python_calamine as calamine
 
     try:
         workbook = calamine.CalamineWorkbook.from_path(str(path))
-        sheets = [
-            (index, meta.name)
-            for index, meta in enumerate(workbook.sheets_metadata)
-            if meta.visible == calamine.SheetVisibleEnum.Visible
-            and meta.typ == calamine.SheetTypeEnum.WorkSheet
-        ]
+        sheets = _visible_sheets(workbook, calamine)
     except calamine.PasswordError:
         raise FileRejected(MSG_ENCRYPTED, "encrypted") from None
     except (calamine.CalamineError, OSError, ValueError):
         raise FileRejected(MSG_CORRUPT, "corrupt") from None
-    if not sheets:
-        raise FileRejected(MSG_NO_SHEET, "no_sheet")
     keys = _alias_keys(header_aliases)
     for index, name in sheets:
         try:
@@ -458,6 +461,70 @@ def _read_workbook(
         if table is not None:
             return table
     raise _no_header(header_aliases)
+
+
+def _visible_sheets(workbook, calamine) -> list[tuple[int, str]]:
+    sheets = [
+        (index, meta.name)
+        for index, meta in enumerate(workbook.sheets_metadata)
+        if meta.visible == calamine.SheetVisibleEnum.Visible
+        and meta.typ == calamine.SheetTypeEnum.WorkSheet
+    ]
+    if not sheets:
+        raise FileRejected(MSG_NO_SHEET, "no_sheet")
+    return sheets
+
+
+def _stream_xlsx(
+    path: Path, header_aliases: dict[str, str], key_fields: tuple[str, ...]
+) -> Table | None:
+    """The table of an .xlsx file read as a stream of rows, or None when the stream cannot
+    read this file (the whole-sheet reader then tries)."""
+    import python_calamine_plus as calamine
+
+    try:
+        workbook = calamine.CalamineWorkbook.from_path(str(path))
+        sheets = _visible_sheets(workbook, calamine)
+    except calamine.PasswordError:
+        raise FileRejected(MSG_ENCRYPTED, "encrypted") from None
+    except (calamine.CalamineError, OSError, ValueError):
+        raise FileRejected(MSG_CORRUPT, "corrupt") from None
+    keys = _alias_keys(header_aliases)
+    for index, name in sheets:
+        try:
+            stream = workbook.stream_sheet_by_index(index)
+        except calamine.PasswordError:
+            raise FileRejected(MSG_ENCRYPTED, "encrypted") from None
+        except calamine.StreamingNotSupported:
+            return None
+        except calamine.CalamineError:
+            raise FileRejected(MSG_CORRUPT, "corrupt") from None
+        except (OSError, ValueError):
+            raise FileRejected(MSG_CORRUPT, "corrupt") from None
+        # Rows from row 1, cells from column A; one sheet streams at a time, so the next
+        # sheet is only opened once this one has no header.
+        table = _build_table(
+            _rows_of_stream(workbook, stream, calamine),
+            header_aliases,
+            sheet_name=name,
+            column_offset=0,
+            keys=keys,
+            key_fields=key_fields,
+        )
+        if table is not None:
+            return table
+    raise _no_header(header_aliases)
+
+
+def _rows_of_stream(workbook, stream, calamine) -> Iterator[list]:
+    """The stream's rows; a sheet that turns out broken part-way is refused as corrupt (the
+    import rolls back). Holds the workbook open while the rows are read."""
+    try:
+        yield from stream
+    except (calamine.CalamineError, ValueError):
+        raise FileRejected(MSG_CORRUPT, "corrupt") from None
+    finally:
+        del workbook
 
 
 # --- csv ----------------------------------------------------------------------------------
@@ -540,7 +607,7 @@ def read_table(
     a header row naming one of them wins over an earlier row of two other known columns."""
     path = Path(path)
     if kind in ("xlsx", "xls"):
-        return _read_workbook(path, header_aliases, key_fields)
+        return _read_workbook(path, header_aliases, key_fields, kind=kind)
     if kind == "csv":
         return _read_csv(path, header_aliases, key_fields)
     raise ValueError(f"unknown kind {kind!r}")
