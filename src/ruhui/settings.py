@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "ruhui.importing",
     "ruhui.joining",
     "ruhui.enterprises",
+    "ruhui.campaigns",
     "ruhui.web",
     "ruhui.api",
 ]

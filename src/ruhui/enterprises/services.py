@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ruhui.accounts.audit import Action, audit_record, diff, snapshot
 from ruhui.core import divisions
+from ruhui.core.changes import note_change
 from ruhui.enterprises.choices import HeadcountSource, ParkKind, UnionStatus
 from ruhui.enterprises.codes import normalize_name
 from ruhui.enterprises.models import Enterprise, HeadcountSnapshot, Park, Survey
@@ -240,6 +241,7 @@ def enterprise_create(
         org_path=responsible_unit.path,
         changes=diff({}, _audit_state(enterprise)),
     )
+    note_change(None)  # the campaigns' survey figures
     return enterprise
 
 
@@ -298,6 +300,7 @@ def enterprise_update(
             org_path=enterprise.responsible_unit.path,
             changes=changes,
         )
+    note_change(None)  # the campaigns' survey figures
     return enterprise
 
 
@@ -448,6 +451,7 @@ def survey_record(*, actor, enterprise: Enterprise, data: dict, next_action_owne
             "完成时限": [None, survey.next_action_due],
         },
     )
+    note_change(None)  # the campaigns' survey figures
     return survey
 
 
@@ -530,6 +534,7 @@ def union_build(
             "建会日期": [None, day],
         },
     )
+    note_change(None)  # the campaigns' survey figures
     return enterprise
 
 

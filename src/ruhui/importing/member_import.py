@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from ruhui.accounts.audit import Action, audit_record
 from ruhui.core import crypto
+from ruhui.core.changes import note_change
 from ruhui.importing import bulk
 from ruhui.importing.files import FileRejected
 from ruhui.importing.headers import MEMBER_HEADER_ALIASES
@@ -312,6 +313,8 @@ class MemberImporter:
                         for key, label in AUDIT_LABELS.items()
                     },
                 )
+                if self.summary.created or self.summary.updated:
+                    note_change(None)  # the campaigns' figures, once the import commits
         except IntegrityError as exc:
             # Someone in the file joined elsewhere after the import looked them up: the
             # database's guard refused the write, and the whole import rolled back.

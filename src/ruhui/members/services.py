@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ruhui.accounts.audit import Action, audit_record, diff, snapshot
 from ruhui.core import crypto
+from ruhui.core.changes import note_change
 from ruhui.core.masking import mask_phone
 from ruhui.members.models import (
     HELD_STATUSES,
@@ -152,6 +153,7 @@ def _event(
     from_union=None,
     to_union=None,
 ) -> MembershipEvent:
+    note_change(on)  # the campaigns' figures from this date on
     return MembershipEvent.objects.create(
         member=member,
         change_type=change_type,
@@ -288,6 +290,7 @@ def member_update(*, actor, member: Member, data: dict) -> Member:
     changes |= {LABELS.get(k, k): v for k, v in diff(before, snapshot(member, AUDITED)).items()}
     if changes:
         audit_record(actor=actor, action=Action.UPDATE, obj=member, changes=changes)
+        note_change(member.joined_on)  # e.g. 农民工 or the group: counted from the join on
     return member
 
 

@@ -5,7 +5,9 @@ export and API endpoint starts from `scoped(user, Model)`; an object outside ans
 Each scoped model names, in `scope_field`, the lookup of the tree path it belongs under
 (`path` on Organization, `organization__path` on User, `union__path` on Member, …), or a tuple
 of lookups when a record belongs to two places at once (a transfer: the outgoing and the
-incoming union) — then it is visible from either.
+incoming union) — then it is visible from either. A model that sets `scope_reaches_down = True`
+is also visible from inside its organization's subtree (a campaign set by the city is seen by
+every county under it, each on its own part of it).
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -44,12 +46,22 @@ def scoped(user, model_or_queryset: type[Model] | QuerySet) -> QuerySet:
     root = jurisdiction_root(user)
     if root is None:
         return queryset.none()
+    if getattr(model, "scope_reaches_down", False):
+        return queryset.filter(
+            Q(**{f"{field}__startswith": root.path}) | Q(**{f"{field}__in": ancestor_paths(root)})
+        )
     if isinstance(field, tuple):
         condition = Q()
         for lookup in field:
             condition |= Q(**{f"{lookup}__startswith": root.path})
         return queryset.filter(condition)
     return queryset.filter(**{f"{field}__startswith": root.path})
+
+
+def ancestor_paths(organization: Organization) -> list[str]:
+    """The tree paths of an organization's ancestors, nearest last (no query)."""
+    step = Organization.steplen
+    return [organization.path[:end] for end in range(step, len(organization.path), step)]
 
 
 def get_scoped_or_404(user, model_or_queryset, **lookup):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ruhui.accounts.audit import Action, audit_record, diff, snapshot
+from ruhui.core.changes import note_change
 from ruhui.orgs.choices import ALLOWED_PARENT_KINDS, OrgKind
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import in_jurisdiction
@@ -132,6 +133,7 @@ def organization_create(*, actor, parent: Organization, data: dict, groups=()) -
             | {"groups": sorted(g.name for g in organization.groups.all())},
         ),
     )
+    note_change(None)  # founding dates and the tree behind the campaigns' figures
     return organization
 
 
@@ -178,6 +180,7 @@ def organization_update(
     changes = diff(before, after)
     if changes:
         audit_record(actor=actor, action=Action.UPDATE, obj=organization, changes=changes)
+    note_change(None)  # founding dates and the tree behind the campaigns' figures
     return organization
 
 
@@ -215,6 +218,7 @@ def organization_deactivate(*, actor, organization: Organization, reason: str) -
         obj=organization,
         changes={"is_active": [True, False], "deactivation_reason": [None, reason]},
     )
+    note_change(None)  # founding dates and the tree behind the campaigns' figures
     return organization
 
 
@@ -240,6 +244,7 @@ def organization_reactivate(*, actor, organization: Organization) -> Organizatio
         obj=organization,
         changes={"is_active": [False, True]},
     )
+    note_change(None)  # founding dates and the tree behind the campaigns' figures
     return organization
 
 
@@ -277,4 +282,5 @@ def organization_move(
         obj=organization,
         changes={"parent": [old_parent.name if old_parent else None, new_parent.name]},
     )
+    note_change(None)  # founding dates and the tree behind the campaigns' figures
     return organization

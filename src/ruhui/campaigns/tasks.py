@@ -1,0 +1,11 @@
+"""Background tasks (Django's task API): the services do the work, these only enqueue."""
+
+from django_tasks import task
+
+
+@task()
+def refresh_progress(campaign_id: int) -> dict:
+    """Recompute one campaign's progress figures from the records."""
+    from ruhui.campaigns.services import progress_run
+
+    return progress_run(campaign_id)
