@@ -19,6 +19,7 @@ DEST_ROOT="$ROOT/src/ruhui/web/static/vendor"
 # The LICENSE file is always copied as well.
 VENDOR=(
   "htmx.org dist/htmx.min.js"
+  "echarts dist/echarts.min.js"
 )
 
 cd "$ROOT"

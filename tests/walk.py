@@ -16,6 +16,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from ruhui.accounts.services import token_create
+from ruhui.campaigns.services import campaign_create
 from ruhui.enterprises.services import park_create
 from ruhui.importing.models import ExportJob, ImportJob, JobStatus
 from ruhui.joining.services import application_submit, join_link_for
@@ -109,6 +110,7 @@ def build_units(world) -> list[Unit]:
         application = _sample_application(label, child)
         park, enterprise = _sample_enterprise(label, child, admin)
         enterprise_run = _sample_enterprise_run(label, child, admin)
+        campaign = _sample_campaign(label, admin)
         units.append(
             Unit(
                 label=label,
@@ -131,6 +133,7 @@ def build_units(world) -> list[Unit]:
                     "park_pk": park.pk,
                     "run_id": enterprise_run.id,
                     "kind": "enterprise",
+                    "campaign_slug": campaign.slug,
                 },
                 # Names, not short codes: a code like "WG-KD" also appears in help-text examples.
                 markers=[
@@ -147,11 +150,30 @@ def build_units(world) -> list[Unit]:
                     enterprise.name,
                     park.name,
                     enterprise_run.original_name,
+                    campaign.name,
                 ],
                 union_name=child.name,
             )
         )
     return units
+
+
+def _sample_campaign(label, admin):
+    """A campaign run by the unit's own (county-level) organization."""
+    import datetime
+
+    return campaign_create(
+        actor=admin,
+        owner=admin.organization,
+        slug=f"{label}-walk",
+        data={
+            "name": f"{label}样本集中行动",
+            "year": 2019,
+            "starts_on": datetime.date(2019, 4, 1),
+            "ends_on": datetime.date(2019, 12, 31),
+            "goal_new_members": 10,
+        },
+    )
 
 
 def _sample_application(label, union):

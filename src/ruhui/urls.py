@@ -22,6 +22,7 @@ urlpatterns = [
     path("joining/", include("ruhui.joining.urls")),
     path("enterprises/import/", include("ruhui.enterprises.urls_import")),
     path("enterprises/", include("ruhui.enterprises.urls")),
+    path("campaigns/", include("ruhui.campaigns.urls")),
     path("", include("ruhui.joining.urls_public")),
     path("accounts/", include("ruhui.accounts.urls")),
     path("api/v1/", api.urls),

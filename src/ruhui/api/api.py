@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 
 from ruhui.api.auth import AUTH
+from ruhui.api.campaigns import router as campaigns_router
 from ruhui.api.enterprises import router as enterprises_router
 from ruhui.api.joining import router as joining_router
 from ruhui.api.members import router as members_router
@@ -37,3 +38,4 @@ api.add_router("/", orgs_router)
 api.add_router("/", members_router)
 api.add_router("/", joining_router)
 api.add_router("/", enterprises_router)
+api.add_router("/", campaigns_router)

@@ -37,6 +37,8 @@ MSG_MILESTONE_OUTSIDE = _("时间节点「%(title)s」的日期应在行动期�
 MSG_DUPLICATE_GROUP = _("群体「%(group)s」列了两次：每个群体只由一个单位协助推动。")
 MSG_DUPLICATE_UNIT = _("「%(unit)s」在任务分解表中出现了两次。")
 MSG_OWN_TARGET = _("不能给组织单位本身下达任务：它的目标就是行动目标。")
+MSG_SLUG_RESERVED = _("编号「%(slug)s」是系统保留字，请换一个，例如 pds-2019。")
+RESERVED_SLUGS = {"new"}
 
 CAMPAIGN_FIELDS = [
     "name",
@@ -162,6 +164,8 @@ def campaign_create(
     _require_unit(actor, owner)
     if owner.kind not in LEADING_KINDS:
         raise ValidationError({"owner": MSG_OWNER_KIND})
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": MSG_SLUG_RESERVED % {"slug": slug}})
     campaign = Campaign(owner=owner, slug=slug, created_by=actor if actor else None, **data)
     campaign.full_clean()
     campaign.save()
@@ -309,17 +313,21 @@ def decomposition_save(
 # --- progress ---------------------------------------------------------------------------------
 
 
-def progress_request(campaign_ids) -> int:
+def progress_request(campaign_ids, *, force: bool = False) -> int:
     """Queue a computation of these campaigns' figures after the current transaction commits,
-    unless one is already queued (a burst of changes costs one computation). Returns how many
-    campaigns were newly queued."""
+    unless one is already queued (a burst of changes costs one computation; `force` queues
+    anyway, for the 重新统计 button). Returns how many campaigns were queued."""
     ids = list(campaign_ids)
     if not ids:
         return 0
-    queued = Campaign.objects.filter(pk__in=ids, progress_queued=False).update(progress_queued=True)
+    waiting = Campaign.objects.filter(pk__in=ids)
+    if not force:
+        waiting = waiting.filter(progress_queued=False)
+    queued = list(waiting.values_list("pk", flat=True))
     if queued:
-        transaction.on_commit(lambda: _enqueue(ids))
-    return queued
+        Campaign.objects.filter(pk__in=queued).update(progress_queued=True)
+        transaction.on_commit(lambda: _enqueue(queued))
+    return len(queued)
 
 
 def _enqueue(ids: list[int]) -> None:

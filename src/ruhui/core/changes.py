@@ -21,12 +21,16 @@ class _Pending:
 
     def __init__(self, since: datetime.date | None):
         self.since = since
+        self.sent = (
+            False  # tests run callbacks and leave them in the list (captureOnCommitCallbacks)
+        )
 
     def merge(self, since: datetime.date | None) -> None:
         if self.since is not None and (since is None or since < self.since):
             self.since = since
 
     def __call__(self) -> None:
+        self.sent = True
         records_changed.send(sender=None, since=self.since)
 
 
@@ -39,7 +43,7 @@ def note_change(since: datetime.date | None = None) -> None:
     # Django keeps this transaction's callbacks in run_on_commit (and drops those of a
     # rolled-back savepoint or transaction): reuse ours if it is still waiting there.
     for _savepoints, callback, _robust in connection.run_on_commit:
-        if isinstance(callback, _Pending):
+        if isinstance(callback, _Pending) and not callback.sent:
             callback.merge(since)
             return
     transaction.on_commit(_Pending(since))

@@ -5,6 +5,13 @@ from django.urls import reverse
 NAV = [
     ("工作台", [("首页", "web:home", None)]),
     (
+        "集中行动",
+        [
+            ("行动与进度", "campaigns:list", "campaigns.view_campaign"),
+            ("新建行动", "campaigns:create", "campaigns.manage_campaign"),
+        ],
+    ),
+    (
         "组织体系",
         [
             ("组织树", "orgs:tree", "orgs.view_organization"),

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 
 from ruhui.accounts.models import Role, User
+from ruhui.campaigns.demo import seed_demo_campaigns
 from ruhui.enterprises.demo import seed_demo_enterprises
 from ruhui.joining.demo import seed_demo_applications
 from ruhui.members.demo import seed_demo_members
@@ -317,6 +318,7 @@ def seed_demo(*, members: int | None = None) -> dict:
     registry = seed_demo_members(count=demo_member_count() if members is None else members)
     online = seed_demo_applications()
     survey = seed_demo_enterprises()
+    drives = seed_demo_campaigns()  # last: their figures count everything above
     return {
         "organizations": Organization.objects.count(),
         "users": len(DEMO_USERS),
@@ -326,4 +328,5 @@ def seed_demo(*, members: int | None = None) -> dict:
         "applications": online["applications"],
         "enterprises": survey["enterprises"],
         "enterprises_unionised": survey["unionised"],
+        "campaigns": drives["campaigns"],
     }

@@ -29,6 +29,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"企业排查：{result['enterprises']} 家企业（已建会 {result['enterprises_unionised']} 家）。"
         )
+        self.stdout.write(
+            "集中行动：2015 年（任务分解表取自实施方案附表）、2019 年（八大群体）"
+            + ("，已建立并统计。" if result["campaigns"] else "，已存在。")
+        )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, full_name, _org, _role in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {full_name}")

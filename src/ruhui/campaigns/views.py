@@ -1,0 +1,165 @@
+"""Campaign pages that read: the list, the dashboards, the rows behind their figures, the
+workbook export; and the button that asks for a fresh computation. Thin: parse, fetch through
+the scoped selectors, render."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from ruhui.campaigns import selectors, services
+from ruhui.campaigns.export import dashboard_workbook
+from ruhui.campaigns.models import UnitFigure
+from ruhui.campaigns.presenting import chart_data, drill_links, unit_trail
+from ruhui.members.codes import EIGHT_GROUPS
+from ruhui.orgs.scoping import jurisdiction_root
+from ruhui.web.access import cadre_required, require_perm
+
+PAGE_SIZE = 50
+GROUP_CODES = dict(EIGHT_GROUPS.items)
+
+
+@require_GET
+@cadre_required
+def campaign_list(request):
+    campaigns = list(selectors.campaign_list(user=request.user))
+    root = jurisdiction_root(request.user)
+    figures = {
+        f.campaign_id: f for f in UnitFigure.objects.filter(campaign__in=campaigns, unit=root)
+    }
+    today = timezone.localdate()
+    for campaign in campaigns:
+        campaign.own_figure = figures.get(campaign.pk)
+        campaign.timing = selectors.timing(campaign, today)
+        unit = selectors.default_unit(user=request.user, campaign=campaign)
+        campaign.own_unit = unit
+        campaign.own_target, _note = selectors.unit_target(campaign, unit)
+        if unit.pk != root.pk:
+            campaign.own_figure = UnitFigure.objects.filter(campaign=campaign, unit=unit).first()
+    return render(request, "campaigns/list.html", {"campaigns": campaigns})
+
+
+def _dashboard(request, campaign, unit):
+    board = selectors.dashboard(user=request.user, campaign=campaign, unit=unit)
+    links = drill_links(campaign, board)
+    return render(
+        request,
+        "campaigns/dashboard.html",
+        {
+            "campaign": campaign,
+            "board": board,
+            "links": links,
+            "trail": unit_trail(user=request.user, campaign=campaign, unit=unit),
+            "charts": chart_data(board),
+            "phases": list(campaign.phases.all()),
+            "milestones": list(campaign.milestones.all()),
+            "assignments": list(campaign.assignments.select_related("group", "unit")),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_GET
+@cadre_required
+def dashboard(request, campaign_slug):
+    campaign = selectors.campaign_get(user=request.user, slug=campaign_slug)
+    unit = selectors.default_unit(user=request.user, campaign=campaign)
+    return _dashboard(request, campaign, unit)
+
+
+@require_GET
+@cadre_required
+def unit_dashboard(request, campaign_slug, org_pk):
+    campaign = selectors.campaign_get(user=request.user, slug=campaign_slug)
+    unit = selectors.unit_get(user=request.user, campaign=campaign, pk=org_pk)
+    return _dashboard(request, campaign, unit)
+
+
+def _drill_unit(request, campaign):
+    pk = request.GET.get("unit")
+    if pk:
+        return selectors.unit_get(user=request.user, campaign=campaign, pk=pk)
+    return selectors.default_unit(user=request.user, campaign=campaign)
+
+
+@require_GET
+@cadre_required
+def new_members(request, campaign_slug):
+    """The people behind a 新发展会员 figure (of a unit, a month, a group)."""
+    campaign = selectors.campaign_get(user=request.user, slug=campaign_slug)
+    unit = _drill_unit(request, campaign)
+    month = request.GET.get("month", "")
+    month = month if month in set(selectors.month_keys(campaign)) else ""
+    group = request.GET.get("group", "")
+    group = group if group in GROUP_CODES else ""
+    events = selectors.new_member_events(
+        user=request.user, campaign=campaign, unit=unit, month=month, group=group
+    )
+    page_obj = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "campaigns/new_members.html",
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "month": month,
+            "group": GROUP_CODES.get(group, ""),
+            "page_obj": page_obj,
+            "query": _without_page(request),
+        },
+    )
+
+
+@require_GET
+@cadre_required
+def new_unions(request, campaign_slug):
+    """The base unions behind a 新建基层工会 figure."""
+    campaign = selectors.campaign_get(user=request.user, slug=campaign_slug)
+    unit = _drill_unit(request, campaign)
+    unions = selectors.unions_founded(user=request.user, campaign=campaign, unit=unit)
+    page_obj = Paginator(unions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "campaigns/new_unions.html",
+        {"campaign": campaign, "unit": unit, "page_obj": page_obj, "query": _without_page(request)},
+    )
+
+
+def _without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@require_GET
+@cadre_required
+def export(request, campaign_slug):
+    """The dashboard of a unit as an .xlsx workbook."""
+    campaign = selectors.campaign_get(user=request.user, slug=campaign_slug)
+    unit = _drill_unit(request, campaign)
+    board = selectors.dashboard(user=request.user, campaign=campaign, unit=unit)
+    data = dashboard_workbook(board)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"{campaign.slug}-{unit.code}-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_POST
+@cadre_required
+def refresh(request, campaign_slug):
+    """Ask for the figures to be computed again now (they are also recomputed on changes)."""
+    campaign = selectors.campaign_get(user=request.user, slug=campaign_slug)
+    require_perm(request.user, "campaigns.refresh_progress")
+    services.progress_request([campaign.pk], force=True)
+    messages.success(request, "已提交重新统计，稍候刷新本页即可看到最新数字。")
+    back = request.POST.get("unit")
+    if back:
+        unit = selectors.unit_get(user=request.user, campaign=campaign, pk=back)
+        return redirect(reverse("campaigns:unit", args=[campaign.slug, unit.pk]))
+    return redirect(reverse("campaigns:dashboard", args=[campaign.slug]))

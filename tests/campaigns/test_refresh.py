@@ -1,0 +1,80 @@
+"""The figures follow the records: a committed change queues the campaigns it can move (one
+signal per transaction, none on rollback), and the task recomputes them."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from ruhui.campaigns.models import Campaign, UnitFigure
+from ruhui.core.changes import note_change, records_changed
+from tests.members.factories import join
+
+D = datetime.date
+
+
+@pytest.fixture
+def signals():
+    sent = []
+
+    def receiver(sender, since=None, **kwargs):
+        sent.append(since)
+
+    records_changed.connect(receiver, dispatch_uid="test-signals")
+    yield sent
+    records_changed.disconnect(dispatch_uid="test-signals")
+
+
+def test_one_signal_per_transaction_with_the_earliest_date(
+    db, signals, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        note_change(D(2019, 6, 1))
+        note_change(D(2019, 5, 1))
+        note_change(D(2019, 7, 1))
+    assert signals == [D(2019, 5, 1)]
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        note_change(D(2019, 6, 1))
+        note_change(None)  # anything may have changed
+    assert signals[-1] is None
+
+
+def test_nothing_is_sent_for_a_rolled_back_change(db, signals, django_capture_on_commit_callbacks):
+    def failing():
+        with transaction.atomic():
+            note_change(D(2019, 6, 1))
+            raise RuntimeError
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError):
+            failing()
+        with transaction.atomic():
+            note_change(D(2019, 8, 1))
+    assert signals == [D(2019, 8, 1)]
+
+
+def test_a_join_recomputes_the_campaign(world, campaign, django_capture_on_commit_callbacks):
+    """The test task backend runs the queued computation at once."""
+    Campaign.objects.filter(pk=campaign.pk).update(progress_queued=False)  # as after its first run
+    with django_capture_on_commit_callbacks(execute=True):
+        join(world.county_admin, world.county_trade, on=D(2019, 5, 1), is_migrant_worker=True)
+    campaign.refresh_from_db()
+    assert not campaign.progress_queued and campaign.progress_at is not None
+    assert UnitFigure.objects.get(campaign=campaign, unit=world.county).new_members == 1
+
+
+def test_a_change_after_the_campaign_leaves_it_alone(
+    world, campaign, django_capture_on_commit_callbacks
+):
+    Campaign.objects.filter(pk=campaign.pk).update(progress_at=None, progress_queued=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        join(world.county_admin, world.county_trade, on=D(2020, 2, 1), is_migrant_worker=True)
+    campaign.refresh_from_db()
+    assert campaign.progress_at is None and not campaign.progress_queued
+
+
+def test_the_command_recomputes(world, campaign, history, capsys):
+    call_command("refresh_progress", "--campaign", campaign.slug)
+    assert UnitFigure.objects.get(campaign=campaign, unit=world.city).new_members == 4
+    assert "pds-2019：" in capsys.readouterr().out
