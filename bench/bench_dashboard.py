@@ -133,7 +133,8 @@ def import_members(count: int, unions: list[str], workdir: Path) -> float:
         kind="csv",
         dry_run=False,
     )
-    assert summary.reconciles and summary.created == count, summary.as_dict()
+    if not summary.reconciles or summary.created != count:
+        raise SystemExit(f"the registry load did not import every row: {summary.as_dict()}")
     path.unlink()
     return time.perf_counter() - started
 

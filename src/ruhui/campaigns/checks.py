@@ -3,8 +3,11 @@ on what is stored and shown wherever they fail: on the dashboard, the targets pa
 import report (`ruhui import_targets --report`).
 
 Growth is target ÷ baseline; a zero or missing baseline has no growth ("—", never infinity).
-The 2015 table fails on purpose-free arithmetic: its targets add up to 45,000, which is 14.29%
-of the 314,906 baseline, below the plan's own "增长15%以上" (research/domain.md c13).
+The growth of a whole table is its lines' targets over their baselines; a 合计 row is checked
+against the lines, not used in their place. The 2015 table fails twice on its own arithmetic:
+its 合计 row declares a baseline of 314,906 while its sixteen lines add up to 314,903, and its
+targets add up to 45,000, which is 14.29% of that, below the plan's own "增长15%以上"
+(research/domain.md c13).
 """
 
 from dataclasses import asdict, dataclass, field

@@ -17,7 +17,7 @@ from ruhui.orgs.models import Organization, WorkerGroup
 D = datetime.date
 DATA = Path(__file__).resolve().parent / "data"
 PLAN_2015 = DATA / "pingdingshan-2015-plan.txt"
-TABLE_2015 = "平顶山市“农民工入会集中行动”任务分解表（2015 年实施方案附表）"
+TABLE_2015 = "平顶山市“农民工入会集中行动”任务分解表（2015 年实施方案附表）.txt"
 
 SECTORS_2015 = """产业集聚区（开发区、工业园区）
 村（社区）

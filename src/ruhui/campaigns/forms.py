@@ -12,6 +12,8 @@ from ruhui.orgs.forms import EMPTY_LABEL, OrgChoiceField
 from ruhui.orgs.models import Organization, WorkerGroup
 
 MSG_COUNT = _("请填写 0 或正整数（人数、个数），不填表示没有。")
+MSG_TOO_LARGE = _("数字过大：请填写不超过 2147483647 的整数。")
+MAX_COUNT = 2**31 - 1  # a PositiveIntegerField
 GROUPS = [(code, label) for code, label in EIGHT_GROUPS.items if code != "99"]
 
 
@@ -24,7 +26,8 @@ def _count_field(label, required=False):
         label=label,
         required=required,
         min_value=0,
-        error_messages={"invalid": MSG_COUNT, "min_value": MSG_COUNT},
+        max_value=MAX_COUNT,
+        error_messages={"invalid": MSG_COUNT, "min_value": MSG_COUNT, "max_value": MSG_TOO_LARGE},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 8}),
     )
 

@@ -27,6 +27,7 @@ MSG_OWNER_KIND = _(
     "只有市、县(市、区)总工会和产业工会、市直工会可以组织集中行动：请在上级工会的账号下新建。"
 )
 MSG_OUTSIDE = _("所选单位不在您的管辖范围内。")
+MSG_FORBIDDEN = _("您的角色没有此项操作的权限，如需办理请联系本单位管理员。")
 MSG_NOT_IN_CAMPAIGN = _("「%(unit)s」不在这次行动的组织单位「%(owner)s」之下。")
 MSG_NOT_BELOW = _("「%(unit)s」不是「%(parent)s」的下级单位，不能列入它的任务分解表。")
 MSG_PHASE_OUTSIDE = _(
@@ -82,7 +83,7 @@ class TargetLine:
 
 def _require(actor, perm: str) -> None:
     if actor is not None and not actor.has_perm(perm):
-        raise PermissionDenied(_("您的角色没有此项操作的权限，如需办理请联系本单位管理员。"))
+        raise PermissionDenied(MSG_FORBIDDEN)
 
 
 def _require_unit(actor, unit: Organization) -> None:

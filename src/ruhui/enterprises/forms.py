@@ -26,6 +26,7 @@ from ruhui.members.codes import EIGHT_GROUPS
 from ruhui.members.validation import parse_date
 from ruhui.orgs.choices import Industry, OrgKind
 from ruhui.orgs.forms import EMPTY_LABEL, OrgChoiceField
+from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import jurisdiction_root, scoped
 from ruhui.orgs.selectors import organization_choices
 from ruhui.web.widgets import FastSelect
@@ -141,9 +142,18 @@ class EnterpriseFilterForm(forms.Form):
         self.fields["industry"].choices = [("", ALL), (NONE, _("未填行业")), *Industry.choices]
         self.fields["group"].choices = [("", ALL), (NONE, _("未标注群体")), *GROUPS]
         self.fields["flag"].choices = [("", ALL), *FLAGS]
-        self.fields["responsible_unit"].queryset = organization_choices(
-            user=user, active_only=False
-        ).filter(pk__in=mine.values("responsible_unit"))
+        # The units responsible for enterprises in view, and the units above them (a filter
+        # on a unit takes its whole subtree: the campaign dashboards link a county or the city).
+        units = organization_choices(user=user, active_only=False)
+        paths = set(
+            units.filter(pk__in=mine.values("responsible_unit")).values_list("path", flat=True)
+        )
+        above = {
+            p[:end]
+            for p in paths
+            for end in range(Organization.steplen, len(p), Organization.steplen)
+        }
+        self.fields["responsible_unit"].queryset = units.filter(path__in=paths | above)
 
     def queryset(self) -> QuerySet[Enterprise]:
         """The selector with these filters; an invalid filter is left out (and reported)."""
