@@ -75,7 +75,18 @@ def _num(value):
 
 def chart_data(board: Dashboard) -> dict:
     """The series the page's charts draw (all computed already; the script only draws)."""
+    units = [
+        {
+            "name": row.unit.short_name or row.unit.name,
+            "pct": _num(row.pct_of_target),
+            "new": row.new_members,
+            "unionised": _num(row.unionised_pct),
+            "surveyed": _num(row.surveyed_pct),
+        }
+        for row in board.rows
+    ]
     return {
+        "units_have_data": any(u["pct"] is not None or u["surveyed"] is not None for u in units),
         "months": [
             {
                 "month": m["month"],
@@ -89,16 +100,7 @@ def chart_data(board: Dashboard) -> dict:
             {"name": g["name"], "new": g["new_members"]} for g in board.groups if g["code"] != "99"
         ]
         + [{"name": g["name"], "new": g["new_members"]} for g in board.groups if g["code"] == "99"],
-        "units": [
-            {
-                "name": row.unit.short_name or row.unit.name,
-                "pct": _num(row.pct_of_target),
-                "new": row.new_members,
-                "unionised": _num(row.unionised_pct),
-                "surveyed": _num(row.surveyed_pct),
-            }
-            for row in board.rows
-        ],
+        "units": units,
         "elapsed": _num(board.timing.share),
         "assisted": [
             {
