@@ -15,6 +15,7 @@ from ruhui.accounts.models import AuditEvent
 from ruhui.campaigns import services
 from ruhui.campaigns.models import Decomposition, Target
 from ruhui.campaigns.services import TargetLine
+from ruhui.campaigns.target_import import target_table_import
 from ruhui.campaigns.target_tables import (
     MAX_COUNT,
     MSG_EXTENSION,
@@ -28,7 +29,6 @@ from ruhui.campaigns.target_tables import (
     header_kind,
     parse_count,
     read_target_table,
-    target_table_import,
 )
 from ruhui.campaigns.unit_names import UnitMatcher, place_names, unit_key
 from ruhui.importing.files import FileRejected

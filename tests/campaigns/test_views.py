@@ -152,3 +152,29 @@ def test_api_progress_is_scoped_like_the_dashboard(world, decomposed, as_user):
         .status_code
         == 404
     )
+
+
+def test_dashboard_queries_do_not_grow_with_the_units(world, decomposed, as_user):
+    """A constant number of small queries, however many units and figures (CiviCRM's dashboard
+    ran 16 counts per membership type)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import OrganizationFactory
+
+    client = as_user(world.city_admin)
+    client.get(url("dashboard", decomposed))  # warm: session, content types
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url("dashboard", decomposed)).status_code == 200
+        return len(captured)
+
+    before = queries()
+    for n in range(12):
+        OrganizationFactory(
+            parent=world.city, name=f"新增县{n}", kind="county", division_code="410482"
+        )
+    progress_refresh(decomposed)
+    assert queries() == before
+    assert before <= 30

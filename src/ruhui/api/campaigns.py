@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from ruhui.campaigns import selectors
-from ruhui.campaigns.selectors import UnitProgress
+from ruhui.campaigns.dashboard import UnitProgress, dashboard
 
 router = Router(tags=["集中行动"])
 
@@ -131,7 +131,7 @@ def campaign_progress(
         unit = selectors.default_unit(user=request.user, campaign=campaign)
     else:
         unit = selectors.unit_get(user=request.user, campaign=campaign, pk=filters.unit)
-    board = selectors.dashboard(user=request.user, campaign=campaign, unit=unit)
+    board = dashboard(user=request.user, campaign=campaign, unit=unit)
     return {
         "campaign": _campaign(campaign),
         "elapsed_pct": float(board.timing.share),

@@ -43,7 +43,7 @@ def seed_demo_campaigns() -> dict:
     """Create the 2015 and 2019 campaigns of 平顶山市总工会 if missing, and compute them."""
     if Campaign.objects.filter(slug__in=["pds-2015", "pds-2019"]).exists():
         return {"campaigns": 0}
-    from ruhui.campaigns.target_tables import target_table_import
+    from ruhui.campaigns.target_import import target_table_import
 
     city = Organization.objects.get(code="PDS")
     actor = User.objects.get(username="pds_admin")

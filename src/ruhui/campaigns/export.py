@@ -6,7 +6,7 @@ import io
 import xlsxwriter
 
 from ruhui.campaigns.checks import pct
-from ruhui.campaigns.selectors import Dashboard, UnitProgress
+from ruhui.campaigns.dashboard import Dashboard, UnitProgress
 from ruhui.importing.export import safe_cell
 
 UNIT_HEADER = [

@@ -6,8 +6,8 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from ruhui.campaigns.dashboard import Dashboard, UnitProgress
 from ruhui.campaigns.models import Campaign
-from ruhui.campaigns.selectors import Dashboard, UnitProgress
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import jurisdiction_root
 

@@ -10,10 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from ruhui.campaigns import dashboard as boards
 from ruhui.campaigns import selectors, services
 from ruhui.campaigns.export import dashboard_workbook
 from ruhui.campaigns.models import UnitFigure
 from ruhui.campaigns.presenting import chart_data, drill_links, unit_trail
+from ruhui.campaigns.progress import month_keys
 from ruhui.members.codes import EIGHT_GROUPS
 from ruhui.orgs.scoping import jurisdiction_root
 from ruhui.web.access import cadre_required, require_perm
@@ -33,7 +35,7 @@ def campaign_list(request):
     today = timezone.localdate()
     for campaign in campaigns:
         campaign.own_figure = figures.get(campaign.pk)
-        campaign.timing = selectors.timing(campaign, today)
+        campaign.timing = boards.timing(campaign, today)
         unit = selectors.default_unit(user=request.user, campaign=campaign)
         campaign.own_unit = unit
         campaign.own_target, _note = selectors.unit_target(campaign, unit)
@@ -43,7 +45,7 @@ def campaign_list(request):
 
 
 def _dashboard(request, campaign, unit):
-    board = selectors.dashboard(user=request.user, campaign=campaign, unit=unit)
+    board = boards.dashboard(user=request.user, campaign=campaign, unit=unit)
     links = drill_links(campaign, board)
     return render(
         request,
@@ -92,7 +94,7 @@ def new_members(request, campaign_slug):
     campaign = selectors.campaign_get(user=request.user, slug=campaign_slug)
     unit = _drill_unit(request, campaign)
     month = request.GET.get("month", "")
-    month = month if month in set(selectors.month_keys(campaign)) else ""
+    month = month if month in set(month_keys(campaign)) else ""
     group = request.GET.get("group", "")
     group = group if group in GROUP_CODES else ""
     events = selectors.new_member_events(
@@ -140,7 +142,7 @@ def export(request, campaign_slug):
     """The dashboard of a unit as an .xlsx workbook."""
     campaign = selectors.campaign_get(user=request.user, slug=campaign_slug)
     unit = _drill_unit(request, campaign)
-    board = selectors.dashboard(user=request.user, campaign=campaign, unit=unit)
+    board = boards.dashboard(user=request.user, campaign=campaign, unit=unit)
     data = dashboard_workbook(board)
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

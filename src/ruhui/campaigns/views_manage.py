@@ -216,7 +216,7 @@ SESSION_KEY = "campaign_target_upload"
 def targets_import(request, campaign_slug, org_pk):
     """Read a decomposition table and show what it holds and the checks it fails; saved at
     once, or (after 只检查) on 确认保存 from the same stored file."""
-    from ruhui.campaigns.target_tables import target_table_import
+    from ruhui.campaigns.target_import import target_table_import
 
     campaign = selectors.campaign_get(user=request.user, slug=campaign_slug)
     unit = _decomposable(request, campaign, org_pk)

@@ -12,6 +12,7 @@ from ruhui.enterprises.demo import seed_demo_enterprises
 from ruhui.joining.demo import seed_demo_applications
 from ruhui.members.demo import seed_demo_members
 from ruhui.members.models import Member
+from ruhui.orgs.choices import WORKER_GROUPS
 from ruhui.orgs.choices import OrgKind as K
 from ruhui.orgs.models import Organization, WorkerGroup
 
@@ -273,6 +274,10 @@ def seed_demo(*, members: int | None = None) -> dict:
     """Create the demo organizations and users if missing; reset demo passwords; then, when the
     registry is empty, `members` synthetic members with histories (default
     `demo_member_count()`). Idempotent."""
+    # The eight groups are reference data from a migration; a test database flushed between
+    # browser tests has lost them.
+    for code, name in WORKER_GROUPS:
+        WorkerGroup.objects.get_or_create(code=code, defaults={"name": name})
     province = _ensure(
         None, "HN", name="河南省总工会", kind=K.PROVINCE_FEDERATION, division_code="410000"
     )

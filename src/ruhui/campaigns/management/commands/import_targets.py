@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from ruhui.campaigns.models import Campaign
-from ruhui.campaigns.target_tables import target_table_import
+from ruhui.campaigns.target_import import target_table_import
 from ruhui.importing.files import FileRejected
 from ruhui.orgs.models import Organization
 
