@@ -68,6 +68,7 @@ def test_county_dashboard_opens_on_the_county(world, decomposed, as_user):
         ("targets", "county"),
         ("new_members", None),
         ("new_unions", None),
+        ("baseline_members", None),
         ("export", None),
     ],
 )
@@ -178,3 +179,16 @@ def test_dashboard_queries_do_not_grow_with_the_units(world, decomposed, as_user
     progress_refresh(decomposed)
     assert queries() == before
     assert before <= 30
+
+
+def test_the_registry_baseline_opens_the_members_behind_it(world, decomposed, history, as_user):
+    from ruhui.campaigns.models import UnitFigure
+
+    figure = UnitFigure.objects.get(campaign=decomposed, unit=world.county).baseline
+    response = as_user(world.county_admin).get(
+        url("baseline_members", decomposed) + f"?unit={world.county.pk}"
+    )
+    page = response.context["page_obj"]
+    assert page.paginator.count == figure == 1
+    assert [m.pk for m in page] == [history["B"].pk]
+    assert page[0].union_at == world.county_enterprise.name

@@ -25,6 +25,7 @@ def unit_links(campaign: Campaign, row: UnitProgress) -> dict:
         "dashboard": reverse("campaigns:unit", args=[campaign.slug, unit.pk]),
         "new_members": _url("campaigns:new_members", campaign, unit=unit.pk),
         "unions": _url("campaigns:new_unions", campaign, unit=unit.pk),
+        "baseline": _url("campaigns:baseline_members", campaign, unit=unit.pk),
         "enterprises": f"{reverse('enterprises:list')}?{urlencode(responsible)}",
         "surveyed": f"{reverse('enterprises:list')}?{urlencode(responsible | {'surveyed': 1})}",
         "unionised": (

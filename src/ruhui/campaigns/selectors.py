@@ -28,7 +28,8 @@ from ruhui.campaigns.models import (
 )
 from ruhui.campaigns.progress import BASE_KINDS
 from ruhui.members.codes import EIGHT_GROUPS
-from ruhui.members.models import ChangeType, MembershipEvent
+from ruhui.members.models import ChangeType, Member, MembershipEvent
+from ruhui.members.selectors import members_at
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import NOT_FOUND, get_scoped_or_404, jurisdiction_root, scoped
 
@@ -224,3 +225,15 @@ def unions_founded(*, user, campaign: Campaign, unit: Organization) -> QuerySet[
         )
         .order_by("founded_on", "path")
     )
+
+
+def baseline_members(*, user, campaign: Campaign, unit: Organization):
+    """The memberships behind `UnitFigure.baseline`: held on the baseline date in `unit`'s
+    subtree (placed where they stood that day; 农民工 when the campaign counts them only), in
+    the user's jurisdiction. Each row carries `path_at`, the union it stood at on the date."""
+    if campaign.baseline_on is None:
+        return Member.objects.none()
+    members = members_at(user=user, on=campaign.baseline_on, root=unit)
+    if campaign.migrant_only:
+        members = members.filter(is_migrant_worker=True)
+    return members.order_by("path_at", "member_number")

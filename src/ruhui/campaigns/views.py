@@ -17,6 +17,7 @@ from ruhui.campaigns.models import UnitFigure
 from ruhui.campaigns.presenting import chart_data, drill_links, unit_trail
 from ruhui.campaigns.progress import month_keys
 from ruhui.members.codes import EIGHT_GROUPS
+from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import jurisdiction_root
 from ruhui.web.access import cadre_required, require_perm
 
@@ -126,6 +127,28 @@ def new_unions(request, campaign_slug):
     return render(
         request,
         "campaigns/new_unions.html",
+        {"campaign": campaign, "unit": unit, "page_obj": page_obj, "query": _without_page(request)},
+    )
+
+
+@require_GET
+@cadre_required
+def baseline_members(request, campaign_slug):
+    """The memberships behind a 名册基数 figure, as they stood on the baseline date."""
+    campaign = selectors.campaign_get(user=request.user, slug=campaign_slug)
+    unit = _drill_unit(request, campaign)
+    members = selectors.baseline_members(user=request.user, campaign=campaign, unit=unit)
+    page_obj = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    unions = dict(
+        Organization.objects.filter(path__in={m.path_at for m in page_obj}).values_list(
+            "path", "name"
+        )
+    )
+    for member in page_obj:
+        member.union_at = unions.get(member.path_at, "")
+    return render(
+        request,
+        "campaigns/baseline_members.html",
         {"campaign": campaign, "unit": unit, "page_obj": page_obj, "query": _without_page(request)},
     )
 
