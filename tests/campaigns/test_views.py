@@ -192,3 +192,37 @@ def test_the_registry_baseline_opens_the_members_behind_it(world, decomposed, hi
     assert page.paginator.count == figure == 1
     assert [m.pk for m in page] == [history["B"].pk]
     assert page[0].union_at == world.county_enterprise.name
+
+
+def test_the_list_asks_the_same_few_queries_for_any_number_of_campaigns(world, decomposed, as_user):
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(world.county_admin)
+    client.get(reverse("campaigns:list"))
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("campaigns:list"))
+        return len(captured), response
+
+    before, response = queries()
+    [row] = response.context["campaigns"]
+    assert (row.own_unit, row.own_target, row.own_figure.new_members) == (world.county, 5, 3)
+    for year in (2020, 2021, 2022):
+        services.campaign_create(
+            actor=world.city_admin,
+            owner=world.city,
+            slug=f"pds-{year}",
+            data={
+                "name": f"行动{year}",
+                "year": year,
+                "starts_on": datetime.date(year, 4, 1),
+                "ends_on": datetime.date(year, 12, 31),
+            },
+        )
+    after, response = queries()
+    assert len(response.context["campaigns"]) == 4
+    assert after == before

@@ -41,6 +41,35 @@ def campaign_list(*, user) -> QuerySet[Campaign]:
     return scoped(user, Campaign).select_related("owner")
 
 
+def campaign_rows(*, user) -> list[Campaign]:
+    """The campaigns a user may see, each with the unit its dashboard opens on (`own_unit`),
+    that unit's target (`own_target`) and stored figures (`own_figure`): three queries in
+    all, however many campaigns."""
+    root = jurisdiction_root(user)
+    campaigns = list(campaign_list(user=user))
+    if root is None or not campaigns:
+        return campaigns
+    for campaign in campaigns:
+        campaign.own_unit = root if root.path.startswith(campaign.owner.path) else campaign.owner
+    units = {c.own_unit.pk for c in campaigns}
+    figures = {
+        (f.campaign_id, f.unit_id): f
+        for f in UnitFigure.objects.filter(campaign__in=campaigns, unit_id__in=units)
+    }
+    targets = {
+        (t.campaign_id, t.unit_id): t.new_members
+        for t in Target.objects.filter(campaign__in=campaigns, unit_id__in=units)
+    }
+    for campaign in campaigns:
+        key = (campaign.pk, campaign.own_unit.pk)
+        campaign.own_figure = figures.get(key)
+        if campaign.own_unit.pk == campaign.owner_id:
+            campaign.own_target = campaign.goal_new_members
+        else:
+            campaign.own_target = targets.get(key)
+    return campaigns
+
+
 def campaign_get(*, user, slug: str) -> Campaign:
     """One campaign by its number, or 404 (missing and outside look the same)."""
     return get_scoped_or_404(
@@ -81,6 +110,14 @@ class DecompositionView:
     targets: dict[int, Target]
     declared: Decomposition | None
     checks: list[Check]
+
+
+def decomposable_units(*, view: DecompositionView) -> list[Organization]:
+    """The sub-units a unit's decomposition form lists: its active children, then any unit
+    already holding one of its next-level targets."""
+    children = list(Organization.objects.get_children(view.unit).filter(is_active=True))
+    listed = {c.pk for c in children}
+    return children + [t.unit for t in view.targets.values() if t.unit_id not in listed]
 
 
 def next_level_targets(campaign: Campaign, unit: Organization) -> list[Target]:
@@ -237,3 +274,12 @@ def baseline_members(*, user, campaign: Campaign, unit: Organization):
     if campaign.migrant_only:
         members = members.filter(is_migrant_worker=True)
     return members.order_by("path_at", "member_number")
+
+
+def label_unions_at(*, user, members) -> None:
+    """Give each membership of a `baseline_members` page the name of the union it stood at
+    (`union_at`): one query for the page."""
+    paths = {m.path_at for m in members}
+    names = dict(scoped(user, Organization).filter(path__in=paths).values_list("path", "name"))
+    for member in members:
+        member.union_at = names.get(member.path_at, "")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ruhui.accounts.audit import Action, audit_record, diff, snapshot
@@ -19,6 +20,7 @@ from ruhui.campaigns.models import (
     Phase,
     Target,
 )
+from ruhui.campaigns.selectors import next_level_targets
 from ruhui.orgs.choices import LEADING_KINDS
 from ruhui.orgs.models import Organization, WorkerGroup
 from ruhui.orgs.scoping import in_jurisdiction
@@ -260,8 +262,6 @@ def decomposition_save(
         if line.unit.pk in seen:
             raise ValidationError({"targets": MSG_DUPLICATE_UNIT % {"unit": line.unit.name}})
         seen.add(line.unit.pk)
-    from ruhui.campaigns.selectors import next_level_targets
-
     before = {
         t.unit_id: (t.baseline_declared, t.new_members) for t in next_level_targets(campaign, unit)
     }
@@ -344,8 +344,6 @@ def registry_changed(*, since: datetime.date | None) -> int:
     baseline on or after it."""
     campaigns = Campaign.objects.all()
     if since is not None:
-        from django.db.models import Q
-
         campaigns = campaigns.filter(Q(ends_on__gte=since) | Q(baseline_on__gte=since))
     return progress_request(campaigns.values_list("pk", flat=True))
 

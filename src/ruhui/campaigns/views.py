@@ -13,12 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 from ruhui.campaigns import dashboard as boards
 from ruhui.campaigns import selectors, services
 from ruhui.campaigns.export import dashboard_workbook
-from ruhui.campaigns.models import UnitFigure
 from ruhui.campaigns.presenting import chart_data, drill_links, unit_trail
 from ruhui.campaigns.progress import month_keys
 from ruhui.members.codes import EIGHT_GROUPS
-from ruhui.orgs.models import Organization
-from ruhui.orgs.scoping import jurisdiction_root
 from ruhui.web.access import cadre_required, require_perm
 
 PAGE_SIZE = 50
@@ -28,20 +25,10 @@ GROUP_CODES = dict(EIGHT_GROUPS.items)
 @require_GET
 @cadre_required
 def campaign_list(request):
-    campaigns = list(selectors.campaign_list(user=request.user))
-    root = jurisdiction_root(request.user)
-    figures = {
-        f.campaign_id: f for f in UnitFigure.objects.filter(campaign__in=campaigns, unit=root)
-    }
+    campaigns = selectors.campaign_rows(user=request.user)
     today = timezone.localdate()
     for campaign in campaigns:
-        campaign.own_figure = figures.get(campaign.pk)
         campaign.timing = boards.timing(campaign, today)
-        unit = selectors.default_unit(user=request.user, campaign=campaign)
-        campaign.own_unit = unit
-        campaign.own_target, _note = selectors.unit_target(campaign, unit)
-        if unit.pk != root.pk:
-            campaign.own_figure = UnitFigure.objects.filter(campaign=campaign, unit=unit).first()
     return render(request, "campaigns/list.html", {"campaigns": campaigns})
 
 
@@ -139,13 +126,7 @@ def baseline_members(request, campaign_slug):
     unit = _drill_unit(request, campaign)
     members = selectors.baseline_members(user=request.user, campaign=campaign, unit=unit)
     page_obj = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
-    unions = dict(
-        Organization.objects.filter(path__in={m.path_at for m in page_obj}).values_list(
-            "path", "name"
-        )
-    )
-    for member in page_obj:
-        member.union_at = unions.get(member.path_at, "")
+    selectors.label_unions_at(user=request.user, members=page_obj)
     return render(
         request,
         "campaigns/baseline_members.html",

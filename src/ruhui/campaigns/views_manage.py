@@ -161,9 +161,7 @@ def targets(request, campaign_slug, org_pk):
     campaign = selectors.campaign_get(user=request.user, slug=campaign_slug)
     unit = _decomposable(request, campaign, org_pk)
     view = selectors.decomposition_view(campaign=campaign, unit=unit)
-    children = list(Organization.objects.get_children(unit).filter(is_active=True))
-    listed = {c.pk for c in children}
-    units = children + [t.unit for t in view.targets.values() if t.unit_id not in listed]
+    units = selectors.decomposable_units(view=view)
     initial = {}
     for pk, target in view.targets.items():
         initial |= {

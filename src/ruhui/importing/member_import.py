@@ -638,10 +638,9 @@ class MemberImporter:
                 record[i] = value
             if record[county_unknown] and record[verification] in ("", "0"):
                 record[verification] = "3"  # 待人工核查
-            union = row.union
-            record[union_at] = record[origin_at] = union.pk
+            record[union_at] = record[origin_at] = row.union.pk
             record[initials_at] = prep.initials
-            key = (union.division_code, cleaned["joined_on"].year)
+            key = _number_key(row)
             number = taken[key] + 1
             taken[key] = number
             record[number_at] = f"{key[0]}{key[1]:04d}{number:06d}"

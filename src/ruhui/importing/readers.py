@@ -43,6 +43,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
@@ -430,21 +431,13 @@ def _read_workbook(
             return table
     import python_calamine as calamine
 
-    try:
+    with _refusing(calamine):
         workbook = calamine.CalamineWorkbook.from_path(str(path))
         sheets = _visible_sheets(workbook, calamine)
-    except calamine.PasswordError:
-        raise FileRejected(MSG_ENCRYPTED, "encrypted") from None
-    except (calamine.CalamineError, OSError, ValueError):
-        raise FileRejected(MSG_CORRUPT, "corrupt") from None
     keys = _alias_keys(header_aliases)
     for index, name in sheets:
-        try:
+        with _refusing(calamine):
             sheet = workbook.get_sheet_by_index(index)
-        except calamine.PasswordError:
-            raise FileRejected(MSG_ENCRYPTED, "encrypted") from None
-        except (calamine.CalamineError, OSError, ValueError):
-            raise FileRejected(MSG_CORRUPT, "corrupt") from None
         start = sheet.start
         if start is None:
             continue
@@ -461,6 +454,17 @@ def _read_workbook(
         if table is not None:
             return table
     raise _no_header(header_aliases)
+
+
+@contextmanager
+def _refusing(calamine) -> Iterator[None]:
+    """calamine's errors (either binding's) as the refusals a cadre reads."""
+    try:
+        yield
+    except calamine.PasswordError:
+        raise FileRejected(MSG_ENCRYPTED, "encrypted") from None
+    except (calamine.CalamineError, OSError, ValueError):
+        raise FileRejected(MSG_CORRUPT, "corrupt") from None
 
 
 def _visible_sheets(workbook, calamine) -> list[tuple[int, str]]:
@@ -482,29 +486,20 @@ def _stream_xlsx(
     read this file (the whole-sheet reader then tries)."""
     import python_calamine_plus as calamine
 
-    try:
+    with _refusing(calamine):
         workbook = calamine.CalamineWorkbook.from_path(str(path))
         sheets = _visible_sheets(workbook, calamine)
-    except calamine.PasswordError:
-        raise FileRejected(MSG_ENCRYPTED, "encrypted") from None
-    except (calamine.CalamineError, OSError, ValueError):
-        raise FileRejected(MSG_CORRUPT, "corrupt") from None
     keys = _alias_keys(header_aliases)
     for index, name in sheets:
-        try:
-            stream = workbook.stream_sheet_by_index(index)
-        except calamine.PasswordError:
-            raise FileRejected(MSG_ENCRYPTED, "encrypted") from None
-        except calamine.StreamingNotSupported:
-            return None
-        except calamine.CalamineError:
-            raise FileRejected(MSG_CORRUPT, "corrupt") from None
-        except (OSError, ValueError):
-            raise FileRejected(MSG_CORRUPT, "corrupt") from None
+        with _refusing(calamine):
+            try:
+                stream = workbook.stream_sheet_by_index(index)
+            except calamine.StreamingNotSupported:
+                return None
         # Rows from row 1, cells from column A; one sheet streams at a time, so the next
         # sheet is only opened once this one has no header.
         table = _build_table(
-            _rows_of_stream(workbook, stream, calamine),
+            _rows_of_stream(workbook, stream),
             header_aliases,
             sheet_name=name,
             column_offset=0,
@@ -516,15 +511,13 @@ def _stream_xlsx(
     raise _no_header(header_aliases)
 
 
-def _rows_of_stream(workbook, stream, calamine) -> Iterator[list]:
+def _rows_of_stream(workbook, stream) -> Iterator[list]:
     """The stream's rows; a sheet that turns out broken part-way is refused as corrupt (the
-    import rolls back). Holds the workbook open while the rows are read."""
-    try:
+    import rolls back). Takes the workbook to hold it open while the rows are read."""
+    import python_calamine_plus as calamine
+
+    with _refusing(calamine):
         yield from stream
-    except (calamine.CalamineError, ValueError):
-        raise FileRejected(MSG_CORRUPT, "corrupt") from None
-    finally:
-        del workbook
 
 
 # --- csv ----------------------------------------------------------------------------------
