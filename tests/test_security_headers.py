@@ -131,3 +131,11 @@ def test_admin_opens_for_a_superuser(db, client):
     root = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(root)
     assert client.get(ADMIN_URL).status_code == 200
+
+
+@pytest.mark.parametrize(("path", "logged_in"), ROUTES, ids=ROUTE_IDS)
+def test_signed_in_responses_are_never_stored(fetch, path, logged_in):
+    # Rosters and dashboards must not stay in a shared browser's or a proxy's cache; the
+    # jurisdiction walk asserts the same on every route (tests/walk.py).
+    cache_control = fetch(path, logged_in).get("Cache-Control", "")
+    assert ("no-store" in cache_control) is logged_in or path == LOGIN_URL

@@ -283,6 +283,8 @@ def walk(client, world, urlconf=None) -> list[str]:
                 response = client.get(url)
                 _body(response)  # close file responses
                 status = response.status_code
+                if "no-store" not in response.get("Cache-Control", ""):
+                    violations.append(f"{route.name}: no Cache-Control no-store at {url}")
                 if status == 404:
                     violations.append(f"{route.name}: owner {owner.label} gets 404 at {url}")
             for outsider in units:
@@ -292,6 +294,11 @@ def walk(client, world, urlconf=None) -> list[str]:
                     client.force_login(outsider.admin)
                     response = getattr(client, method)(url)
                     body = _body(response)
+                    if "no-store" not in response.get("Cache-Control", ""):
+                        violations.append(
+                            f"{route.name}: no Cache-Control no-store for a signed-in user "
+                            f"via {method.upper()} {url}"
+                        )
                     # JSON bodies may escape non-ASCII text (\uXXXX): look for both forms.
                     markers = [
                         m

@@ -1,6 +1,7 @@
 """Request context and security headers applied to every response."""
 
 from django.conf import settings
+from django.utils.cache import add_never_cache_headers
 
 from ruhui.core.context import reset_client_ip, set_client_ip
 
@@ -46,8 +47,17 @@ class RequestContextMiddleware:
             reset_client_ip(token)
 
 
+def _signed_in(request) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
 class SecurityHeadersMiddleware:
-    """Content-Security-Policy and related headers (CFG-3); Django sets the rest."""
+    """Content-Security-Policy and related headers (CFG-3); Django sets the rest.
+
+    Every response to a signed-in user (session or API token) is `no-store`: rosters, dashboards
+    and API bodies must not stay in a shared browser's or a proxy's cache (PI-7).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -59,4 +69,6 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if _signed_in(request) and "no-store" not in response.headers.get("Cache-Control", ""):
+            add_never_cache_headers(response)
         return response
