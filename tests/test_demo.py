@@ -1,12 +1,18 @@
 """The demo data: the 2015 table's 16 units plus 科教文卫体工会 and 市直工会, and demo cadres."""
 
+import base64
 import datetime
+import json
+import os
 import re
+import secrets
+import subprocess
+import sys
 from collections import Counter
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from ruhui.accounts.models import AuditEvent, User
@@ -17,7 +23,7 @@ from ruhui.members.services import reveal_personal_data
 from ruhui.orgs.choices import ADMITTING_KINDS
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import visible_organizations
-from ruhui.web.demo import CITY_ORDER, DEMO_PASSWORD
+from ruhui.web.demo import CITY_ORDER, DEMO_PASSWORD, DEMO_USERS
 
 
 def test_seed_demo_builds_the_city_and_is_idempotent(db):
@@ -160,3 +166,76 @@ def test_demo_people_are_deterministic_per_seed():
 
     assert people(2019) == people(2019)
     assert people(2019) != people(2020)
+
+
+# --- The demo never reaches production; its published logins are one-time ---------------------
+
+
+def test_seed_demo_refuses_under_the_production_profile(db, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="生产环境（RUHUI_ENV=production）不能载入演示数据"):
+        call_command("seed_demo", verbosity=0)
+    assert Organization.objects.count() == 0
+    assert User.objects.count() == 0
+    assert Member.objects.count() == 0
+
+
+def test_seed_demo_exits_non_zero_in_a_production_process(tmp_path):
+    # A real production process: real secrets, its own SQLite file (allowed explicitly so the
+    # profile starts); the command must stop before it touches the database at all.
+    database = tmp_path / "prod.sqlite3"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("RUHUI_", "DATABASE_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"))
+    }
+    env.update(
+        {
+            "RUHUI_ENV": "production",
+            "RUHUI_VAR_DIR": str(tmp_path / "var"),
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "RUHUI_FIELD_KEYS": json.dumps({"1": base64.b64encode(os.urandom(32)).decode()}),
+            "RUHUI_BLIND_INDEX_KEY": base64.b64encode(os.urandom(32)).decode(),
+            "ALLOWED_HOSTS": "ruhui.example.cn",
+            "DATABASE_URL": f"sqlite:///{database}",
+            "RUHUI_ALLOW_SQLITE": "1",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "ruhui", "seed_demo"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "生产环境（RUHUI_ENV=production）不能载入演示数据" in result.stderr
+    assert not database.exists() or database.stat().st_size == 0
+
+
+def test_demo_accounts_must_change_the_published_password_at_first_login(db, client):
+    call_command("seed_demo", verbosity=0)
+    assert set(
+        User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).values_list(
+            "must_change_password", flat=True
+        )
+    ) == {True}
+    response = client.post(
+        "/accounts/login/", {"username": "wg_admin", "password": DEMO_PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/accounts/password/"
+    assert client.get("/members/").url == "/accounts/password/"
+    client.post(
+        "/accounts/password/",
+        {
+            "old_password": DEMO_PASSWORD,
+            "new_password1": "Wugang-own-2026!",
+            "new_password2": "Wugang-own-2026!",
+        },
+    )
+    assert client.get("/members/").status_code == 200
+    # Seeding again (a re-run of `make demo`) publishes the password again: changed again.
+    call_command("seed_demo", verbosity=0)
+    assert User.objects.get(username="wg_admin").must_change_password

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -74,3 +75,14 @@ def login(page, username, password):
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url("**/")
+
+
+@pytest.fixture
+def demo():
+    """The demo world, its cadres past their first login (the forced password change that every
+    demo account meets is tested in tests/test_demo.py)."""
+    from ruhui.accounts.models import User
+    from ruhui.web.demo import DEMO_USERS
+
+    call_command("seed_demo", verbosity=0)
+    User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).update(must_change_password=False)

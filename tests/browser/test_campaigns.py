@@ -3,17 +3,11 @@ CSP, no console errors), the 2015 table's failed checks show, a figure opens the
 it, and a county sets its own decomposition on the targets page."""
 
 import pytest
-from django.core.management import call_command
 
 from ruhui.web.demo import DEMO_PASSWORD
 from tests.browser.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo():
-    call_command("seed_demo", verbosity=0)
 
 
 def test_the_city_dashboard_draws_its_charts_and_checks(page_at, demo):

@@ -1,17 +1,11 @@
 """A cadre logs in through the real login page and sees the tree of their own jurisdiction."""
 
 import pytest
-from django.core.management import call_command
 
 from ruhui.web.demo import DEMO_PASSWORD
 from tests.browser.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo():
-    call_command("seed_demo", verbosity=0)
 
 
 def tree_names(page):

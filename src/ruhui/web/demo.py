@@ -269,11 +269,33 @@ def demo_member_count() -> int:
     return TEST_DEMO_MEMBERS if settings.TESTING else DEMO_MEMBERS
 
 
-@transaction.atomic
+MSG_PRODUCTION = (
+    "生产环境（RUHUI_ENV=production）不能载入演示数据：演示账号的密码是公开的，演示会员是虚构的。"
+    "请用「ruhui createsuperuser」建立第一个管理员，再在「系统管理 → 用户」中为各单位开设账号。"
+)
+
+
+class DemoRefused(Exception):
+    """The demo world may not be loaded here (the production profile)."""
+
+
+def refuse_in_production() -> None:
+    """Demo data and its published logins never enter a production database."""
+    if settings.PRODUCTION:
+        raise DemoRefused(MSG_PRODUCTION)
+
+
 def seed_demo(*, members: int | None = None) -> dict:
-    """Create the demo organizations and users if missing; reset demo passwords; then, when the
-    registry is empty, `members` synthetic members with histories (default
-    `demo_member_count()`). Idempotent."""
+    """Create the demo organizations and users if missing; reset demo passwords (each must be
+    changed at first login); then, when the registry is empty, `members` synthetic members with
+    histories (default `demo_member_count()`). Idempotent. Refused in production, before any
+    database access."""
+    refuse_in_production()
+    return _seed_demo(members=members)
+
+
+@transaction.atomic
+def _seed_demo(*, members: int | None) -> dict:
     # The eight groups are reference data from a migration; a test database flushed between
     # browser tests has lost them.
     for code, name in WORKER_GROUPS:
@@ -319,6 +341,8 @@ def seed_demo(*, members: int | None = None) -> dict:
         user.role = role
         user.is_active = True
         user.set_password(DEMO_PASSWORD)
+        # The password is published in the README: whoever signs in first chooses their own.
+        user.must_change_password = True
         user.save()
     registry = seed_demo_members(count=demo_member_count() if members is None else members)
     online = seed_demo_applications()

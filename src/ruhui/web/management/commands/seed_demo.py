@@ -1,6 +1,13 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from ruhui.web.demo import DEMO_MEMBERS, DEMO_PASSWORD, DEMO_USERS, TEST_DEMO_MEMBERS, seed_demo
+from ruhui.web.demo import (
+    DEMO_MEMBERS,
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    TEST_DEMO_MEMBERS,
+    DemoRefused,
+    seed_demo,
+)
 
 
 class Command(BaseCommand):
@@ -16,7 +23,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        result = seed_demo(members=options["members"])
+        try:
+            result = seed_demo(members=options["members"])
+        except DemoRefused as refused:
+            raise CommandError(str(refused)) from None
         self.stdout.write(
             self.style.SUCCESS(f"演示数据就绪：{result['organizations']} 个工会组织。")
         )
@@ -33,6 +43,6 @@ class Command(BaseCommand):
             "集中行动：2015 年（任务分解表取自实施方案附表）、2019 年（八大群体）"
             + ("，已建立并统计。" if result["campaigns"] else "，已存在。")
         )
-        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        self.stdout.write(f"演示账号（初始密码均为 {DEMO_PASSWORD}，首次登录须修改）：")
         for username, full_name, _org, _role in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {full_name}")
