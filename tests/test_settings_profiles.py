@@ -26,6 +26,7 @@ PROFILE_VARS = (
     "SECURE_SSL_REDIRECT",
     "CSRF_TRUSTED_ORIGINS",
     "RUHUI_ADMIN_PATH",
+    "RUHUI_ALLOW_SQLITE",
 )
 
 
@@ -46,6 +47,8 @@ def production_env(tmp_path):
             "RUHUI_FIELD_KEYS": json.dumps({"1": b64_key()}),
             "RUHUI_BLIND_INDEX_KEY": b64_key(),
             "ALLOWED_HOSTS": "ruhui.example.cn",
+            # Settings never connect at start-up; no database is touched by these processes.
+            "DATABASE_URL": "postgres://ruhui@db.example.cn:5432/ruhui",
         }
     )
     return env
@@ -70,7 +73,8 @@ def test_production_starts_with_every_secret_set(production_env, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "RUHUI_FIELD_KEYS", "RUHUI_BLIND_INDEX_KEY", "ALLOWED_HOSTS"]
+    "missing",
+    ["SECRET_KEY", "RUHUI_FIELD_KEYS", "RUHUI_BLIND_INDEX_KEY", "ALLOWED_HOSTS", "DATABASE_URL"],
 )
 def test_production_refuses_to_start_without_a_secret(production_env, tmp_path, missing):
     del production_env[missing]
@@ -122,3 +126,23 @@ def test_production_passes_the_deployment_checks(production_env, tmp_path):
         ["-m", "ruhui", "check", "--deploy", "--fail-level", "WARNING"], production_env, tmp_path
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_sqlite_unless_allowed(production_env, tmp_path):
+    production_env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'ruhui.sqlite3'}"
+    refused = run(["-c", SETUP], production_env, tmp_path)
+    assert refused.returncode != 0
+    assert "DATABASE_URL points at SQLite in production" in refused.stderr
+    assert "RUHUI_ALLOW_SQLITE=1" in refused.stderr
+    production_env["RUHUI_ALLOW_SQLITE"] = "1"
+    allowed = run(["-c", SETUP], production_env, tmp_path)
+    assert allowed.returncode == 0, allowed.stderr
+
+
+def test_production_refuses_a_blind_index_key_equal_to_a_field_key(production_env, tmp_path):
+    key = b64_key()
+    production_env["RUHUI_FIELD_KEYS"] = json.dumps({"1": b64_key(), "2": key})
+    production_env["RUHUI_BLIND_INDEX_KEY"] = key
+    result = run(["-c", SETUP], production_env, tmp_path)
+    assert result.returncode != 0
+    assert "RUHUI_BLIND_INDEX_KEY must differ from every RUHUI_FIELD_KEYS entry" in result.stderr

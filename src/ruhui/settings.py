@@ -100,6 +100,15 @@ if any(len(key) != 32 for key in RUHUI_FIELD_KEYS.values()):
     raise ImproperlyConfigured("Every RUHUI_FIELD_KEYS entry must be 32 bytes (base64).")
 RUHUI_FIELD_KEY_ID = int(env_str("RUHUI_FIELD_KEY_ID", str(max(RUHUI_FIELD_KEYS))))
 RUHUI_BLIND_INDEX_KEY = base64.b64decode(_required_secret("RUHUI_BLIND_INDEX_KEY", "index_key"))
+if RUHUI_BLIND_INDEX_KEY in RUHUI_FIELD_KEYS.values():
+    # One key for both would let whoever holds the blind-index key decrypt every ID number, and
+    # would tie the index to the encryption key's rotation (docs/operations.md).
+    raise ImproperlyConfigured(
+        "RUHUI_BLIND_INDEX_KEY must differ from every RUHUI_FIELD_KEYS entry: generate its own "
+        "random 32 bytes."
+    )
+if len(RUHUI_BLIND_INDEX_KEY) < 32:
+    raise ImproperlyConfigured("RUHUI_BLIND_INDEX_KEY must be at least 32 bytes (base64).")
 
 DEBUG = env_bool("DEBUG", RUHUI_ENV == "development")
 if PRODUCTION and DEBUG:
@@ -175,8 +184,25 @@ TEMPLATES = [
 ]
 
 # Database: embedded SQLite by default, PostgreSQL through DATABASE_URL.
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'ruhui.sqlite3'}")
+DATABASE_URL = env_str("DATABASE_URL")
+if PRODUCTION and DATABASE_URL is None:
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set in production (RUHUI_ENV=production), "
+        "e.g. postgres://ruhui@db.example.cn:5432/ruhui."
+    )
+DATABASE_URL = DATABASE_URL or f"sqlite:///{VAR_DIR / 'ruhui.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if (
+    PRODUCTION
+    and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    and not env_bool("RUHUI_ALLOW_SQLITE", False)
+):
+    # The embedded database is for the demo and one-office trials: one writer at a time, no
+    # PostgreSQL-only guards (the audit trigger). Say so explicitly to run production on it.
+    raise ImproperlyConfigured(
+        "DATABASE_URL points at SQLite in production: use PostgreSQL, or set "
+        "RUHUI_ALLOW_SQLITE=1 to run a single-office installation on SQLite deliberately."
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE: a writer takes the lock at BEGIN, so two writers queue instead of deadlocking.
@@ -250,6 +276,10 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W021"]
 AXES_RESET_ON_SUCCESS = True
+# A lock ends 15 minutes after the fifth failure, whatever happens meanwhile: attempts during a
+# lock (even with the right password) are refused and not counted, so an attacker sending one
+# guess every 15 minutes cannot keep an account locked for ever (docs/decisions/0002).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = int(env_str("RUHUI_PROXY_COUNT", "0"))

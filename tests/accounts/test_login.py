@@ -153,6 +153,30 @@ def test_correct_password_works_again_after_15_minutes(client, world, login_post
         assert client.session["_auth_user_id"] == str(world.county_admin.pk)
 
 
+def test_attempts_during_a_lock_do_not_extend_it(client, world, login_post):
+    # An attacker who keeps guessing during the lock (one try every few minutes, even the right
+    # password from a leaked list) must not keep the account locked for ever.
+    with time_machine.travel(T0, tick=False) as traveller:
+        fail_times(login_post, "county_admin", 5)
+        for _ in range(4):
+            traveller.shift(dt.timedelta(minutes=3, seconds=30))
+            assert login_post("county_admin", WRONG).status_code == 429
+            assert login_post("county_admin").status_code == 429
+        # 14 minutes of attempts later, one more minute ends the lock that began at T0.
+        traveller.shift(dt.timedelta(minutes=1, seconds=1))
+        response = login_post("county_admin")
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(world.county_admin.pk)
+
+
+def test_a_new_round_of_failures_after_the_lock_locks_again(client, world, login_post):
+    with time_machine.travel(T0, tick=False) as traveller:
+        fail_times(login_post, "county_admin", 5)
+        traveller.shift(dt.timedelta(minutes=15, seconds=1))
+        fail_times(login_post, "county_admin", 5)
+        assert login_post("county_admin").status_code == 429
+
+
 # --- Session fixation (SESS-2) -------------------------------------------------------------
 
 
