@@ -385,6 +385,8 @@ RUHUI_RATELIMITS = {
     "lookup_ip": [30, 600],
     "identity_ip": [20, 600],
     "identity_id": [10, 86400],
+    # Correct answers to the human check one address may use; past them it waits the window out.
+    "challenge_ip": [30, 3600],
     **json.loads(env_str("RUHUI_RATELIMITS", "{}") or "{}"),
 }
 # Django admin: superusers only (AC-7), at a configurable path.

@@ -1,14 +1,24 @@
 """Rate limits of the public pages (PUB-2): per IP with a human check past the limit, per ID
 number without one."""
 
+import base64
+import binascii
+import io
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
+from PIL import Image
 
-from ruhui.core.ratelimit import NUMBERS
+from ruhui.core import ratelimit
 from ruhui.joining.models import Application
-from ruhui.joining.views_public import MSG_CHALLENGE_WRONG, MSG_ID_TOO_MANY, MSG_TOO_MANY
+from ruhui.joining.views_public import (
+    MSG_CHALLENGE_WRONG,
+    MSG_ID_TOO_MANY,
+    MSG_TOO_MANY,
+    MSG_WAIT,
+)
 from tests.members.factories import join, make_id_number, make_phone
 
 pytestmark = pytest.mark.django_db
@@ -22,15 +32,16 @@ def small_limits(settings):
         "lookup_ip": [2, 600],
         "identity_ip": [2, 600],
         "identity_id": [3, 86400],
+        "challenge_ip": [30, 3600],
     }
 
 
 def challenge_of(response):
-    """(token, correct answer) of the human check on a page."""
+    """(token, correct answer) of the human check on a page: the answer as a person reading the
+    picture knows it, taken here from the server's cache (it is nowhere in the page)."""
     body = response.content.decode()
     token = re.search(r'name="challenge_token" value="([^"]+)"', body).group(1)
-    a, b = re.search(r"请回答：(.)加(.)等于几", body).groups()
-    return token, str(NUMBERS.index(a) + NUMBERS.index(b))
+    return token, str(cache.get(ratelimit._challenge_key(token)))
 
 
 def test_join_past_the_ip_limit_asks_a_human_check(client, link, worker_data):
@@ -119,3 +130,73 @@ def test_transfer_counts_as_identity_check(client, link):
     for _ in range(2):
         assert client.post(url, body).status_code == 400
     assert client.post(url, body).status_code == 429
+
+
+def _over_the_limit(client, url, worker_data):
+    for _ in range(2):
+        client.post(url, worker_data())
+    return client.post(url, worker_data())
+
+
+def test_the_page_does_not_carry_the_answer(client, link, worker_data):
+    # The probe decoded the old signed token ({"s": answer}) and passed 50 of 50 checks.
+    url = reverse("join:form", args=[link.token])
+    refused = _over_the_limit(client, url, worker_data)
+    body = refused.content.decode()
+    token, _answer = challenge_of(refused)
+    try:
+        decoded = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except binascii.Error:
+        decoded = b""
+    assert b"{" not in decoded and b'"s"' not in decoded
+    # Neither the question nor the answer is in the HTML; the question is only the picture.
+    assert "等于几" not in body
+    assert not re.search(r"[一二三四五六七八九]\s*加\s*[一二三四五六七八九]", body)
+    image = re.search(r'src="data:image/png;base64,([^"]+)"', body).group(1)
+    assert Image.open(io.BytesIO(base64.b64decode(image))).size == (260, 64)
+
+
+def test_a_script_reading_the_page_gets_nothing_through(client, link, worker_data):
+    # What a script can do without reading the picture: decode the token (nothing there), or
+    # guess. A guess uses the question up, right or wrong, so it cannot try every sum.
+    url = reverse("join:form", args=[link.token])
+    page = _over_the_limit(client, url, worker_data)
+    through = 0
+    for _ in range(30):
+        token, answer = challenge_of(page)
+        wrong = str((int(answer) % 18) + 1)
+        page = client.post(url, worker_data(challenge_token=token, challenge_answer=wrong))
+        assert page.status_code == 429
+        retry = client.post(url, worker_data(challenge_token=token, challenge_answer=answer))
+        through += retry.status_code == 302
+        page = retry if retry.status_code == 429 else client.get(url)
+    assert through == 0
+    assert Application.objects.count() == 2
+
+
+def test_even_a_script_that_reads_the_picture_is_bounded(client, link, worker_data, settings):
+    settings.RUHUI_RATELIMITS["challenge_ip"] = [3, 3600]
+    url = reverse("join:form", args=[link.token])
+    page = _over_the_limit(client, url, worker_data)
+    results = []
+    for _ in range(10):
+        token, answer = (
+            challenge_of(page) if "challenge_token" in page.content.decode() else ("", "")
+        )
+        response = client.post(url, worker_data(challenge_token=token, challenge_answer=answer))
+        results.append(response.status_code)
+        page = client.get(url)
+    assert results[:3] == [302, 302, 302]
+    assert set(results[3:]) == {429}
+    assert Application.objects.count() == 2 + 3
+    refused = client.post(url, worker_data(challenge_token="x", challenge_answer="1"))
+    assert MSG_WAIT.format(minutes=60) in refused.content.decode()
+    assert "challenge_token" not in client.get(url).content.decode()  # no more questions
+
+
+def test_a_question_expires(client, link, worker_data):
+    url = reverse("join:form", args=[link.token])
+    token, answer = challenge_of(_over_the_limit(client, url, worker_data))
+    cache.delete(ratelimit._challenge_key(token))  # what ten minutes do
+    late = client.post(url, worker_data(challenge_token=token, challenge_answer=answer))
+    assert late.status_code == 429 and MSG_CHALLENGE_WRONG in late.content.decode()

@@ -4,9 +4,12 @@ Fixed-window counters in the default cache (Redis in production, shared by every
 Keys are hashed, so neither an IP address nor an ID number's blind index is kept in the cache in
 the clear. The limits live in settings.RUHUI_RATELIMITS as {name: [requests, seconds]}.
 
-The human check is an arithmetic question in Chinese whose answer travels signed in the form;
-each question is accepted once and for ten minutes. It stops scripts that replay one request,
-not a determined attacker — which is what a generous per-IP limit in front of it is for.
+The human check is an arithmetic question in Chinese. Only a random id travels in the form; the
+question and its answer stay in the cache under that id, and the page shows the question as a
+picture (joining.challenge), so neither is readable from the HTML. A question is used up by the
+first answer to it, right or wrong, and lives ten minutes. A correct answer lets one request
+through; past `challenge_ip` correct answers an address is refused outright until the window
+ends, so even a script that reads the picture gains a bounded number of requests.
 """
 
 import hashlib
@@ -15,10 +18,8 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.core.cache import cache
 
-CHALLENGE_SALT = "ruhui.ratelimit.challenge"
 CHALLENGE_MAX_AGE = 600
 NUMBERS = "零一二三四五六七八九十"
 
@@ -49,27 +50,36 @@ def exceeded(name: str, value: str) -> bool:
 
 @dataclass(frozen=True)
 class Challenge:
-    question: str
+    """A question to show (as a picture) and the random id the form sends back with the answer."""
+
     token: str
+    question: str
+
+
+def _challenge_key(token: str) -> str:
+    return "rl:challenge:" + hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
 def new_challenge() -> Challenge:
-    """An addition of two numbers from one to nine, asked in Chinese characters."""
+    """An addition of two numbers from one to nine, asked in Chinese characters; the answer is
+    kept server-side for CHALLENGE_MAX_AGE seconds under a random 128-bit id."""
     a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
-    token = signing.dumps({"s": a + b, "n": secrets.token_hex(8)}, salt=CHALLENGE_SALT)
-    return Challenge(
-        question=f"{NUMBERS[a]}加{NUMBERS[b]}等于几？（请填写阿拉伯数字）", token=token
-    )
+    token = secrets.token_urlsafe(16)
+    cache.set(_challenge_key(token), a + b, timeout=CHALLENGE_MAX_AGE)
+    return Challenge(token=token, question=f"{NUMBERS[a]}加{NUMBERS[b]}等于几？")
 
 
 def challenge_passed(token: str, answer: str) -> bool:
-    """A correct answer to a recent question not answered before."""
-    try:
-        payload = signing.loads(token or "", salt=CHALLENGE_SALT, max_age=CHALLENGE_MAX_AGE)
-    except signing.BadSignature:
+    """A correct first answer to a question asked less than ten minutes ago.
+
+    The question is used up by this call whatever the answer, so guessing costs a new page each
+    time; of two concurrent answers only the one whose delete succeeds counts."""
+    if not token or len(token) > 64:
+        return False
+    key = _challenge_key(token)
+    expected = cache.get(key)
+    if expected is None or not cache.delete(key):
         return False
     text = "".join(str(answer or "").split())
     text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    if not text.isdigit() or int(text) != payload.get("s"):
-        return False
-    return cache.add(f"rl:challenge:{payload.get('n')}", 1, timeout=CHALLENGE_MAX_AGE + 60)
+    return text.isdigit() and int(text) == expected

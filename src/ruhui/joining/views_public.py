@@ -24,6 +24,7 @@ from ruhui.core import ratelimit
 from ruhui.core.context import client_ip
 from ruhui.core.masking import mask_name
 from ruhui.joining import selectors, services
+from ruhui.joining.challenge import question_data_uri
 from ruhui.joining.forms_public import FindForm, IdentityForm, JoinForm, LookupForm, TransferForm
 from ruhui.joining.models import Application
 from ruhui.members import idnumber
@@ -46,7 +47,8 @@ TRANSFER_TEMPLATE = "joining/public/transfer.html"
 CARD_FORM_TEMPLATE = "joining/public/card_form.html"
 
 MSG_TOO_MANY = "提交过于频繁。为确认是本人操作，请先回答下面的问题，再点提交。"
-MSG_CHALLENGE_WRONG = "问题的答案不正确，请重新计算后再提交。"
+MSG_CHALLENGE_WRONG = "问题的答案不正确，或问题已过期：请回答下面的新问题后再提交。"
+MSG_WAIT = "这个网络提交过于频繁，已暂停受理：请 {minutes} 分钟后再试，或到所在单位工会现场办理。"
 MSG_ID_TOO_MANY = "该证件今日提交次数过多，请明天再试。"
 MSG_WITHDRAWN = "申请已撤回。如需入会，可以重新提交申请。"
 
@@ -61,9 +63,10 @@ def _ip() -> str:
 def _page(request, template, context, *, limits=(), status=200, error=""):
     """Render a public page; past a per-IP limit the form carries a human check (PUB-2)."""
     over = any(ratelimit.exceeded(name, _ip()) for name in limits)
+    offer = over and not ratelimit.exceeded("challenge_ip", _ip())
     context = {
         **context,
-        "challenge": ratelimit.new_challenge() if over else None,
+        "challenge": _challenge() if offer else None,
         "page_error": error,
         "retention_days": settings.RUHUI_APPLICATION_RETENTION_DAYS,
         "notice_version": services.PRIVACY_NOTICE_VERSION,
@@ -71,16 +74,33 @@ def _page(request, template, context, *, limits=(), status=200, error=""):
     return render(request, template, context, status=status)
 
 
+def _wait_message() -> str:
+    _limit, window = settings.RUHUI_RATELIMITS["challenge_ip"]
+    return MSG_WAIT.format(minutes=max(1, -(-window // 60)))
+
+
+def _challenge() -> dict:
+    challenge = ratelimit.new_challenge()
+    return {"token": challenge.token, "image": question_data_uri(challenge.question)}
+
+
 def _gate(request, *limits) -> str:
     """Count this POST against the per-IP limits; the refusal message, or '' to go on.
 
-    A correctly answered human check lets the request through without counting it."""
+    A correctly answered human check lets the request through without counting it, at most
+    `challenge_ip` times a window per address: past that the address waits (PUB-2)."""
     token = request.POST.get("challenge_token", "")
-    if token and ratelimit.challenge_passed(token, request.POST.get("challenge_answer", "")):
-        return ""
+    if token:
+        if ratelimit.exceeded("challenge_ip", _ip()):
+            return _wait_message()
+        if ratelimit.challenge_passed(token, request.POST.get("challenge_answer", "")):
+            ratelimit.hit("challenge_ip", _ip())
+            return ""
     allowed = [ratelimit.hit(name, _ip()) for name in limits]
     if all(allowed):
         return ""
+    if ratelimit.exceeded("challenge_ip", _ip()):
+        return _wait_message()
     return MSG_CHALLENGE_WRONG if token else MSG_TOO_MANY
 
 
