@@ -10,7 +10,7 @@ from django.test import Client
 from ruhui.accounts.models import AuditEvent
 from ruhui.accounts.services import token_create
 from ruhui.members.models import ChangeType, Member
-from ruhui.members.services import member_withdraw
+from ruhui.members.services import MSG_ALREADY_MEMBER_ELSEWHERE, member_withdraw
 from tests.members.factories import join, make_id_number, make_phone
 
 URL = "/api/v1/members"
@@ -319,7 +319,9 @@ def test_second_membership_is_409(client, world, roster, bearer):
         URL, valid_body("WG-KD", id_number=number_b1), content_type="application/json", **bearer
     )
     assert response.status_code == 409
-    assert "一人只能有一个会籍" in response.json()["detail"]
+    # 宝丰 is outside this cadre's jurisdiction: the refusal says neither where nor which number.
+    assert response.json()["detail"] == str(MSG_ALREADY_MEMBER_ELSEWHERE)
+    assert roster["b1"].member_number not in response.content.decode()
     assert Member.objects.count() == 3
 
     number_a1, _phone = roster["plain"][roster["a1"].pk]

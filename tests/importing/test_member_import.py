@@ -129,14 +129,19 @@ def test_rerun_creates_no_duplicates_and_update_mode_updates(world, tmp_path):
     assert MembershipEvent.objects.count() == 2  # an update is not a new membership
 
 
-def test_person_active_elsewhere_is_reported_with_that_union(world, tmp_path):
+def test_person_active_elsewhere_is_reported_with_that_union_within_the_jurisdiction(
+    world, tmp_path
+):
     number = make_id_number()
     join(world.sibling_admin, world.sibling_trade, id_number=number)
     path = roster(tmp_path / "r.xlsx", [good_row(id=number)])
-    summary = run(world, path)
+    summary = run(world, path, actor=world.city_admin)  # the city covers 宝丰
     assert summary.rejected == 1
     message = summary.errors[0]["message"]
     assert "宝丰快递行业工会" in message and "转出" in message
+    # 舞钢's cadre learns the person is taken, not where (tests/members/test_membership_oracle.py).
+    message = run(world, path, actor=world.county_admin).errors[0]["message"]
+    assert "宝丰" not in message and "请通过会员接转办理" in message
 
 
 def test_duplicates_inside_the_file(world, tmp_path):

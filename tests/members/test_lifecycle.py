@@ -79,6 +79,12 @@ def test_one_person_one_membership(world):
     with pytest.raises(ValidationError) as err:
         join(world.sibling_admin, world.sibling_trade, id_number=number)
     message = err.value.message_dict["id_number"][0]
+    # 宝丰 does not cover 舞钢: told the person is taken and what to do, not where.
+    assert "请通过会员接转办理" in message and "转出" in message
+    assert "舞钢" not in message
+    with pytest.raises(ValidationError) as err:
+        join(world.city_admin, world.sibling_trade, id_number=number)
+    message = err.value.message_dict["id_number"][0]
     assert "舞钢快递行业工会" in message and "转出" in message
     assert Member.objects.count() == 1
 

@@ -448,13 +448,24 @@ def test_second_join_of_the_same_person_names_the_union(cast, as_user):
     assert Member.objects.filter(name="刘洋").count() == 0
 
 
-def test_second_join_in_another_county_names_the_union(cast, as_user):
+def test_second_join_in_another_county_says_taken_but_not_where(cast, as_user):
     number = cast.plain["zhang"]["id_number"]
     response = as_user(cast.world.sibling_admin).post(
         reverse("members:create"), _join_data(cast.world.sibling_trade, id_number=number)
     )
-    assert "此人已是「舞钢快递行业工会」的会员" in _body(response)
+    assert "此人已是其他工会的会员，请通过会员接转办理" in _body(response)
     assert "凭接转凭证接收" in _body(response)
+    assert "舞钢快递行业工会" not in _body(response)
+    assert cast.zhang.member_number not in _body(response)
+    assert Member.objects.count() == 4
+
+
+def test_second_join_within_the_jurisdiction_names_the_union(cast, as_user):
+    number = cast.plain["zhang"]["id_number"]
+    response = as_user(cast.world.city_admin).post(
+        reverse("members:create"), _join_data(cast.world.sibling_trade, id_number=number)
+    )
+    assert "此人已是「舞钢快递行业工会」的会员" in _body(response)
     assert Member.objects.count() == 4
 
 

@@ -58,6 +58,7 @@ from ruhui.members.numbers import allocate_member_number_blocks
 from ruhui.members.validation import LABELS
 from ruhui.orgs.choices import ADMITTING_KINDS
 from ruhui.orgs.models import Organization
+from ruhui.orgs.scoping import jurisdiction_root
 
 CHUNK = 5000
 #: `_KnownPeople` is loaded once the rows read reach a tenth of the registry, past this many.
@@ -169,6 +170,7 @@ class _Held(NamedTuple):
     union_name: str
     status: str
     member_number: str
+    union_path: str
 
 
 def _held_members(hashes: list[str], side=None) -> dict[str, _Held]:
@@ -177,7 +179,7 @@ def _held_members(hashes: list[str], side=None) -> dict[str, _Held]:
     member, org = quote(Member._meta.db_table), quote(Organization._meta.db_table)
     statuses = ", ".join(f"'{s}'" for s in HELD_STATUSES)  # fixed model constants
     found = bulk.rows_where_in(
-        f"m.id_number_hash, m.id, m.union_id, o.name, m.status, m.member_number "
+        f"m.id_number_hash, m.id, m.union_id, o.name, m.status, m.member_number, o.path "
         f"FROM {member} m JOIN {org} o ON o.id = m.union_id",
         "m.id_number_hash",
         hashes,
@@ -245,6 +247,10 @@ class MemberImporter:
         max_errors_listed: int = 100_000,
     ):
         self.actor = actor
+        # Whose jurisdiction the result messages answer to: the cadre's, or for a command run
+        # without one, the union imported into.
+        root = jurisdiction_root(actor) if actor is not None else union
+        self._root_path = root.path if root is not None else None
         self.union = union
         self.update_existing = update_existing
         self.dry_run = dry_run
@@ -561,18 +567,29 @@ class MemberImporter:
             if existing is None:
                 row.action = CREATED
             elif existing.status == MemberStatus.TRANSFERRING:
-                row.errors = [(header, MSG_TRANSFERRING.format(number=existing.member_number))]
-            elif existing.union_id != row.union.pk:
                 message = (
-                    # The same words as a single registration gets (one rule, one message).
-                    str(member_services.MSG_ALREADY_MEMBER)
-                    % {"union": existing.union_name, "number": existing.member_number}
+                    MSG_TRANSFERRING.format(number=existing.member_number)
+                    if self._covers(existing)
+                    else str(member_services.MSG_TRANSFERRING_ELSEWHERE)
+                )
+                row.errors = [(header, message)]
+            elif existing.union_id != row.union.pk:
+                # The same words as a single registration gets (one rule, one message): the
+                # union and number only when the importer's jurisdiction covers them.
+                message = member_services.held_elsewhere_message(
+                    root_path=self._root_path,
+                    union_path=existing.union_path,
+                    union_name=existing.union_name,
+                    number=existing.member_number,
                 )
                 row.errors = [(header, message)]
             elif not self.update_existing:
                 row.errors = [(header, MSG_HELD_HERE.format(number=existing.member_number))]
             else:
                 row.action, row.existing = UPDATED, existing.id
+
+    def _covers(self, existing: _Held) -> bool:
+        return self._root_path is not None and existing.union_path.startswith(self._root_path)
 
     # --- writing ------------------------------------------------------------------------
 

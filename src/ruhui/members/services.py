@@ -32,7 +32,7 @@ from ruhui.members.personal import (
 )
 from ruhui.members.validation import LABELS, clean_member_fields
 from ruhui.orgs.models import Organization
-from ruhui.orgs.scoping import in_jurisdiction
+from ruhui.orgs.scoping import in_jurisdiction, jurisdiction_root
 
 #: Fields a cadre may edit after joining (identity fields go through their own checks).
 EDITABLE = [
@@ -72,6 +72,14 @@ MSG_ALREADY_MEMBER = _(
     "此人已是「%(union)s」的会员（会员号 %(number)s），一人只能有一个会籍：如其工作已变动，请由该工会办理转出，本工会凭接转凭证接收。"
 )
 MSG_ALREADY_MEMBER_HERE = _("此人已是本工会的会员（会员号 %(number)s），无需重复入会。")
+#: What someone learns about a membership held outside their jurisdiction: that it exists (one
+#: person, one membership must be explained), never where or under which number (no oracle).
+MSG_ALREADY_MEMBER_ELSEWHERE = _(
+    "此人已是其他工会的会员，请通过会员接转办理：由其现所在工会办理转出，本工会凭接转凭证接收。"
+)
+MSG_TRANSFERRING_ELSEWHERE = _(
+    "此人正在其他工会办理会员关系接转，请接转完成后再办理；如有疑问，请联系上级工会。"
+)
 MSG_BAD_STATE = _("会员当前为「%(status)s」，不能办理「%(action)s」。")
 MSG_TRANSFER_NOT_FOUND = _("接转凭证号「%(code)s」不存在或已办理，请核对凭证上的号码。")
 MSG_TRANSFER_WRONG_UNION = _("该凭证指定转入「%(union)s」，请由该工会（或其上级）接收。")
@@ -107,23 +115,32 @@ def held_membership(number: str) -> Member | None:
     )
 
 
-def _conflict(existing: Member, union: Organization) -> MemberConflict:
+def held_elsewhere_message(
+    *, root_path: str | None, union_path: str, union_name: str, number: str
+) -> str:
+    """The refusal for a person who already holds a membership in another union.
+
+    It names the union and the member number only when the asker's jurisdiction (`root_path`,
+    the path of the asker's organization) covers the holding union; to anyone else it says the
+    same words whoever holds the person, so the refusal is no lookup across counties. The form,
+    the API, the importer's rows and its job page all take their message from here."""
+    if root_path is not None and union_path.startswith(root_path):
+        return str(MSG_ALREADY_MEMBER) % {"union": union_name, "number": number}
+    return str(MSG_ALREADY_MEMBER_ELSEWHERE)
+
+
+def _conflict(existing: Member, union: Organization, actor) -> MemberConflict:
     if existing.union_id == union.pk:
-        return MemberConflict(
-            {
-                "id_number": ValidationError(
-                    MSG_ALREADY_MEMBER_HERE, params={"number": existing.member_number}
-                )
-            }
+        message = str(MSG_ALREADY_MEMBER_HERE) % {"number": existing.member_number}
+    else:
+        root = jurisdiction_root(actor)
+        message = held_elsewhere_message(
+            root_path=root.path if root is not None else None,
+            union_path=existing.union.path,
+            union_name=existing.union.name,
+            number=existing.member_number,
         )
-    return MemberConflict(
-        {
-            "id_number": ValidationError(
-                MSG_ALREADY_MEMBER,
-                params={"union": existing.union.name, "number": existing.member_number},
-            )
-        }
-    )
+    return MemberConflict({"id_number": ValidationError(message)})
 
 
 def apply_personal_data(member: Member, cleaned: dict, **options) -> None:
@@ -191,7 +208,7 @@ def member_join(
         raise _validation_error(errors)
     existing = held_membership(cleaned["id_number"])
     if existing is not None:
-        raise _conflict(existing, union)
+        raise _conflict(existing, union, actor)
     member = Member(
         union=union,
         origin_union=origin_union or union,
@@ -215,7 +232,7 @@ def member_join(
         existing = held_membership(cleaned["id_number"])
         if existing is None:
             raise
-        raise _conflict(existing, union) from None
+        raise _conflict(existing, union, actor) from None
     _event(
         member=member,
         change_type=ChangeType.JOIN,
@@ -253,7 +270,7 @@ def member_update(*, actor, member: Member, data: dict) -> Member:
     if "id_number" in cleaned and id_hash(cleaned["id_number"]) != member.id_number_hash:
         existing = held_membership(cleaned["id_number"])
         if existing is not None and existing.pk != member.pk:
-            raise _conflict(existing, member.union)
+            raise _conflict(existing, member.union, actor)
         changes["证件号码"] = ["***", "已更正"]
     else:
         cleaned.pop("id_number", None)
@@ -286,7 +303,7 @@ def member_update(*, actor, member: Member, data: dict) -> Member:
         existing = held_membership(cleaned["id_number"]) if "id_number" in cleaned else None
         if existing is None:
             raise
-        raise _conflict(existing, member.union) from None
+        raise _conflict(existing, member.union, actor) from None
     changes |= {LABELS.get(k, k): v for k, v in diff(before, snapshot(member, AUDITED)).items()}
     if changes:
         audit_record(actor=actor, action=Action.UPDATE, obj=member, changes=changes)
