@@ -59,9 +59,30 @@ def test_certificate_for_a_named_union_cannot_be_taken_by_another(world):
     )
     with pytest.raises(ValidationError) as err:
         services.transfer_accept(
-            actor=world.industry_admin, code=transfer.code, union=world.industry_trade
+            actor=world.city_admin, code=transfer.code, union=world.industry_trade
         )
     assert "宝丰快递行业工会" in err.value.message_dict["union"][0]
+
+
+def test_a_code_outside_the_jurisdiction_answers_as_an_unknown_code(world):
+    # 工交 sees neither 舞钢 nor 宝丰: the code of a 舞钢→宝丰 transfer tells it nothing, not
+    # even where the member is going (the probe read a 宝丰→叶县 transfer from 舞钢).
+    member = join(world.county_admin, world.county_trade)
+    transfer = services.transfer_issue(
+        actor=world.county_admin, member=member, to_union=world.sibling_trade
+    )
+    assert selectors.transfer_for_code(world.industry_admin, transfer.code) is None
+    answers = []
+    for code in (transfer.code, "ZJNOTACODE"):
+        with pytest.raises(ValidationError) as err:
+            services.transfer_accept(
+                actor=world.industry_admin, code=code, union=world.industry_trade
+            )
+        answers.append(err.value.message_dict)
+    assert answers[0] == {"code": [answers[1]["code"][0].replace("ZJNOTACODE", transfer.code)]}
+    # Either side of the transfer finds it.
+    assert selectors.transfer_for_code(world.county_admin, transfer.code) == transfer
+    assert selectors.transfer_for_code(world.sibling_admin, transfer.code.lower()) == transfer
 
 
 def test_open_certificate_accepted_by_code_anywhere(world):

@@ -716,12 +716,35 @@ def test_accept_at_the_wrong_union_is_refused(cast, as_user):
     transfer = services.transfer_issue(
         actor=cast.world.county_admin, member=cast.zhang, to_union=cast.world.industry_trade
     )
-    response = as_user(cast.world.sibling_admin).post(
+    response = as_user(cast.world.city_admin).post(
         reverse("members:transfer_accept"),
         {"code": transfer.code, "union": cast.world.sibling_trade.pk},
     )
     assert "该凭证指定转入「平顶山市道路货运行业工会」" in _body(response)
     assert Member.objects.get(pk=cast.zhang.pk).union == cast.world.county_trade
+
+
+def test_a_foreign_transfer_code_shows_and_says_nothing(cast, as_user):
+    # 舞钢 → 工交: 宝丰's cadre holds the code (the probe: 舞钢 read a 宝丰→叶县 transfer).
+    transfer = services.transfer_issue(
+        actor=cast.world.county_admin, member=cast.zhang, to_union=cast.world.industry_trade
+    )
+    sibling = as_user(cast.world.sibling_admin)
+    accept = reverse("members:transfer_accept")
+    pages = {
+        code: re.sub(r"[A-Za-z0-9]{64}", "CSRF", _body(sibling.get(accept, {"code": code})))
+        for code in (transfer.code, "ZJ0")
+    }
+    for text in ("张伟", cast.zhang.id_number_masked, cast.zhang.member_number, "舞钢", "道路货运"):
+        assert text not in pages[transfer.code]
+    assert pages[transfer.code] == pages["ZJ0"].replace("ZJ0", transfer.code)
+    posted = {
+        code: _body(sibling.post(accept, {"code": code, "union": cast.world.sibling_trade.pk}))
+        for code in (transfer.code, "ZJ0")
+    }
+    assert "不存在或已办理" in posted[transfer.code]
+    assert "道路货运" not in posted[transfer.code] and "张伟" not in posted[transfer.code]
+    assert Transfer.objects.get(pk=transfer.pk).status == TransferStatus.PENDING
 
 
 def test_residence_union_select_lists_townships_in_scope(cast, as_user):

@@ -201,3 +201,17 @@ def dues_lapse_candidates(*, user, today: datetime.date | None = None) -> QueryS
         .select_related("union")
         .order_by("last_dues_paid_on", "joined_on")
     )
+
+
+def transfer_for_code(user, code: str) -> Transfer | None:
+    """The pending transfer a certificate code names, as this user may see it: one of its two
+    unions lies in the user's jurisdiction, or it names no destination (an open certificate,
+    which whichever union the member goes to accepts). Any other code answers exactly as an
+    unknown one, so a code is no window into another county's transfers."""
+    code = (code or "").strip().upper().replace(" ", "")
+    if not code or jurisdiction_root(user) is None:
+        return None
+    pending = Transfer.objects.select_related("member", "from_union", "to_union").filter(
+        code=code, status=TransferStatus.PENDING
+    )
+    return scoped(user, pending).first() or pending.filter(to_union__isnull=True).first()

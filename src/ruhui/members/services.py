@@ -30,6 +30,7 @@ from ruhui.members.personal import (
     name_initials,
     personal_data_values,
 )
+from ruhui.members.selectors import transfer_for_code
 from ruhui.members.validation import LABELS, clean_member_fields
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import in_jurisdiction, jurisdiction_root
@@ -494,20 +495,10 @@ def _create_transfer(**fields) -> Transfer:
     return Transfer.objects.create(code=_new_code(), **fields)
 
 
-def transfer_by_code(code: str) -> Transfer | None:
-    """The pending transfer a certificate code names (the code itself is the credential)."""
-    code = (code or "").strip().upper().replace(" ", "")
-    return (
-        Transfer.objects.select_related("member", "from_union", "to_union")
-        .filter(code=code, status=TransferStatus.PENDING)
-        .first()
-    )
-
-
 @transaction.atomic
 def transfer_accept(*, actor, code: str, union: Organization, on=None) -> Transfer:
     """转入: the incoming union accepts the certificate; only now does the member's union change."""
-    transfer = transfer_by_code(code)
+    transfer = transfer_for_code(actor, code)
     if transfer is None:
         raise ValidationError(
             {"code": ValidationError(MSG_TRANSFER_NOT_FOUND, params={"code": code})}

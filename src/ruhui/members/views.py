@@ -350,7 +350,7 @@ def transfer_list(request):
 def transfer_accept(request):
     require_perm(request.user, "members.manage_transfers")
     code = (request.POST.get("code") or request.GET.get("code") or "").strip()[:20]
-    preview = services.transfer_by_code(code) if code else None
+    preview = selectors.transfer_for_code(request.user, code) if code else None
     initial = {"code": code}
     target = preview.to_union if preview else None
     if target and target.admits_members and in_jurisdiction(request.user, target):
