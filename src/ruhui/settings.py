@@ -355,6 +355,20 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAUL
 # machines try the number of cores minus one.
 RUHUI_IMPORT_WORKERS = int(env_str("RUHUI_IMPORT_WORKERS", "1"))
 RUHUI_IMPORT_MAX_BYTES = int(env_str("RUHUI_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+# Decompression limits, measured while inflating (importing/files.py), not read from the sizes a
+# ZIP declares: bytes per entry and in total, the compression ratio (entries above 1 MiB, the
+# whole above 10 MiB), entries per file. Then rows and cells read (importing/readers.py): twice
+# the 1,000,000-row benchmark roster, 25 columns a row. A job keeps this many error lines in its
+# stored summary; the result workbook has every row.
+RUHUI_IMPORT_MAX_UNCOMPRESSED = int(env_str("RUHUI_IMPORT_MAX_UNCOMPRESSED", str(2 * 1024**3)))
+RUHUI_IMPORT_MAX_ZIP_ENTRY_SIZE = int(
+    env_str("RUHUI_IMPORT_MAX_ZIP_ENTRY_SIZE", str(1536 * 1024**2))
+)
+RUHUI_IMPORT_MAX_ZIP_RATIO = int(env_str("RUHUI_IMPORT_MAX_ZIP_RATIO", "200"))
+RUHUI_IMPORT_MAX_ZIP_ENTRIES = int(env_str("RUHUI_IMPORT_MAX_ZIP_ENTRIES", "10000"))
+RUHUI_IMPORT_MAX_ROWS = int(env_str("RUHUI_IMPORT_MAX_ROWS", "2000000"))
+RUHUI_IMPORT_MAX_CELLS = int(env_str("RUHUI_IMPORT_MAX_CELLS", "50000000"))
+RUHUI_IMPORT_MAX_ERRORS_STORED = int(env_str("RUHUI_IMPORT_MAX_ERRORS_STORED", "1000"))
 RUHUI_JOB_FILES = Path(env_str("RUHUI_JOB_FILES", str(VAR_DIR / "jobs")))
 # Job files hold full ID numbers: `ruhui purge_job_files` (daily) deletes those of jobs finished
 # longer ago than this, and unreferenced files as old (PI-9).

@@ -187,3 +187,24 @@ def test_templates_have_dropdowns_and_instructions(world, as_user, kind, sheet, 
     extra = {"responsible_unit": world.county} if kind == "enterprise" else {}
     summary = importer(path, actor=world.county_admin, dry_run=True, **extra)
     assert summary.rows == 0 and summary.unknown_headers == []
+
+
+def test_row_limit_fails_the_run_with_its_message_and_keeps_no_result_file(
+    world, as_user, settings, job_files
+):
+    settings.RUHUI_IMPORT_MAX_ROWS = 3  # the header and two of the three rows
+    client = as_user(world.county_admin)
+    run = tasks.run_get(run_id(upload(client, world)))
+    assert run.status == tasks.FAILED and "超过 3 行" in run.error
+    body = client.get(reverse("enterprise_import:run", args=[run.id])).content.decode()
+    assert "超过 3 行" in body
+    assert not list(job_files.glob("ent-report-*"))
+    assert Enterprise.objects.count() == 0
+
+
+def test_stored_summary_is_capped(world, as_user, settings):
+    settings.RUHUI_IMPORT_MAX_ERRORS_STORED = 1
+    rows = [*enterprise_rows(), ["舞钢页面导入坏行二", "456", "410481"]]
+    run = tasks.run_get(run_id(upload(as_user(world.county_admin), world, rows=rows)))
+    assert run.summary["rejected"] == 2
+    assert len(run.summary["errors"]) == 1 and run.summary["errors_unlisted_rows"] == 1

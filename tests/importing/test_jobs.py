@@ -1,10 +1,11 @@
 """Import and export jobs: the pages, the task backends (database and Redis), dead workers."""
 
+import json
 import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from ruhui.importing import jobs, progress
@@ -189,3 +190,65 @@ def test_result_file_is_for_the_uploader_or_a_privileged_role_and_audited(
     b"".join(response.streaming_content)
     assert AuditEvent.objects.filter(action="export", object_id=str(job.pk)).count() == 1
     assert as_user(world.sibling_admin).get(url).status_code == 404
+
+
+# --- bounded summaries and result files (issue 13 item 1) ---------------------------------
+
+
+def test_stored_summary_keeps_the_first_errors_and_counts_the_rest(
+    world, as_user, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.RUHUI_IMPORT_MAX_ERRORS_STORED = 3
+    bad = [good_row(phone=f"1{n}") for n in range(7)]
+    path = roster(tmp_path / "花名册.xlsx", [good_row(), *bad])
+    client = as_user(world.county_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("importing:upload"), {"union": world.county_trade.pk, "file": upload(path)}
+        )
+    job = ImportJob.objects.get()
+    assert job.status == JobStatus.SUCCEEDED
+    assert job.summary["rejected"] == 7
+    assert len(job.summary["errors"]) == 3
+    assert job.summary["errors_unlisted_rows"] == 4
+    page = client.get(reverse("importing:job", args=[job.pk])).content.decode()
+    assert "另有 4 行未导入的原因没有列出" in page and "下载逐行结果" in page
+    report = client.get(reverse("importing:job_report", args=[job.pk]))
+    assert b"".join(report.streaming_content)[:2] == b"PK"  # every row is still in the file
+
+
+def test_summary_capped_is_small_whatever_the_error_count(settings):
+    settings.RUHUI_IMPORT_MAX_ERRORS_STORED = 1000
+    errors = [
+        {"row": n, "field": "手机号码", "message": "手机号码应为 11 位数字" * 5}
+        for n in range(50_000)
+    ]
+    capped = jobs.summary_capped({"rows": 50_000, "rejected": 50_000, "errors": errors})
+    assert len(capped["errors"]) == 1000 and capped["errors_unlisted_rows"] == 49_000
+    assert len(json.dumps(capped, ensure_ascii=False)) < 200_000
+
+
+def test_row_limit_fails_the_job_with_its_message_and_keeps_no_result_file(
+    world, as_user, tmp_path, settings, job_files, django_capture_on_commit_callbacks
+):
+    settings.RUHUI_IMPORT_MAX_ROWS = 6
+    path = roster(tmp_path / "花名册.xlsx", [good_row() for _ in range(10)])
+    client = as_user(world.county_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("importing:upload"), {"union": world.county_trade.pk, "file": upload(path)}
+        )
+    job = ImportJob.objects.get()
+    assert job.status == JobStatus.FAILED
+    assert "超过 6 行" in job.error and not job.report_path
+    assert "超过 6 行" in client.get(reverse("importing:job", args=[job.pk])).content.decode()
+    assert not list(job_files.glob("report-*"))
+    assert Member.objects.count() == 0
+
+
+def test_row_limit_on_the_command_line(world, tmp_path, settings):
+    settings.RUHUI_IMPORT_MAX_ROWS = 6
+    path = roster(tmp_path / "花名册.xlsx", [good_row() for _ in range(10)])
+    with pytest.raises(CommandError, match="超过 6 行"):
+        call_command("import_members", str(path), "--union", "WG-KD")
+    assert Member.objects.count() == 0

@@ -638,3 +638,80 @@ def test_a_sheet_broken_part_way_is_refused_as_corrupt(tmp_path):
     with pytest.raises(FileRejected) as caught:
         read(broken)
     assert caught.value.code == "corrupt"
+
+
+# --- rows and cells counted while reading (issue 13 item 1) -------------------------------
+
+
+def _limit_roster(count: int) -> list[list]:
+    return [
+        ["姓名", "证件号码", "手机号码", "入会时间"],
+        *[[f"张{n}", ID1, "", ""] for n in range(count)],
+    ]
+
+
+def _write_limit_roster(tmp_path, kind: str, count: int):
+    rows = _limit_roster(count)
+    if kind == "xlsx":
+        return xlsx(tmp_path / "a.xlsx", rows)
+    if kind == "csv":
+        path = tmp_path / "a.csv"
+        path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+        return path
+    xlwt = pytest.importorskip("xlwt")
+    workbook = xlwt.Workbook(encoding="utf-8")
+    sheet = workbook.add_sheet("会员")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    path = tmp_path / "a.xls"
+    workbook.save(str(path))
+    return path
+
+
+def _read_until_refused(path, kind: str) -> tuple[FileRejected, int]:
+    """The refusal and how many data rows came out before it."""
+    table = read_table(path, kind, header_aliases=ALIASES)
+    produced = []
+    with pytest.raises(FileRejected) as caught:
+        produced.extend(table.rows)
+    return caught.value, len(produced)
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "csv"])
+def test_row_limit_stops_reading_at_once(tmp_path, settings, kind):
+    path = _write_limit_roster(tmp_path, kind, 40)
+    settings.RUHUI_IMPORT_MAX_ROWS = 41  # the header and 40 data rows: exactly at the limit
+    assert len(read(path, kind)[1]) == 40
+    settings.RUHUI_IMPORT_MAX_ROWS = 20
+    error, produced = _read_until_refused(path, kind)
+    assert error.code == "too_many_rows"
+    assert "20 行" in error.message and "拆成" in error.message
+    assert produced <= 19  # nothing past the limit was read
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "csv"])
+def test_cell_limit_stops_reading_at_once(tmp_path, settings, kind):
+    path = _write_limit_roster(tmp_path, kind, 40)
+    settings.RUHUI_IMPORT_MAX_CELLS = 100  # 4 cells a row: the 25th row is one too many
+    error, produced = _read_until_refused(path, kind)
+    assert error.code == "too_many_cells"
+    assert "100 个单元格" in error.message and "第 26 行" in error.message
+    assert produced <= 24
+
+
+def test_a_stray_cell_far_right_counts_every_row_as_wide(tmp_path, settings):
+    """calamine gives each row as wide as the widest; that is what reading costs."""
+    rows = _limit_roster(10)
+    rows[0] = [*rows[0], *[None] * 995, "x"]  # column 1000
+    path = xlsx(tmp_path / "a.xlsx", rows)
+    settings.RUHUI_IMPORT_MAX_CELLS = 5000
+    error, _produced = _read_until_refused(path, "xlsx")
+    assert error.code == "too_many_cells"
+
+
+def test_default_limits_admit_the_million_row_benchmark():
+    from ruhui.importing import readers
+
+    assert readers.DEFAULT_MAX_ROWS >= 2 * 1_000_000
+    assert readers.DEFAULT_MAX_CELLS >= 1_000_000 * 25

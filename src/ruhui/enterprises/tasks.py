@@ -23,7 +23,7 @@ from django_tasks import task
 
 from ruhui.importing import progress
 from ruhui.importing.files import FileRejected, check_upload
-from ruhui.importing.jobs import job_dir
+from ruhui.importing.jobs import job_dir, summary_capped
 
 PROGRESS_KIND = "enterprise-import"
 QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
@@ -206,12 +206,14 @@ def run_execute(run_id: str) -> dict:
         else:
             summary = import_enterprises(path, responsible_unit=unit, update=run.update, **common)
     except (FileRejected, ValidationError, PermissionDenied) as exc:
+        report.unlink(missing_ok=True)  # the rows read before the refusal: not kept
         message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
         return _fail(run, message or str(MSG_FAILED % {"error": type(exc).__name__}))
     except Exception as exc:  # never left "running": record why, then re-raise
+        report.unlink(missing_ok=True)
         _fail(run, str(MSG_FAILED % {"error": type(exc).__name__}))
         raise
-    run.summary = summary.as_dict()
+    run.summary = summary_capped(summary.as_dict())
     run.summary["seconds"] = round(time.time() - run.started_at, 2)
     run.preview, run.headers, run.report_path = preview, summary.columns, str(report)
     run.status, run.finished_at = SUCCEEDED, timezone.now().isoformat()

@@ -3,7 +3,8 @@
 `check_upload(path, original_name)` returns the kind ('xlsx', 'xls' or 'csv') or raises
 `FileRejected` with a Chinese message that says what is wrong and how to fix it. It reads at most
 the file's head, the ZIP central directory, the OLE2 directory, or (for CSV) one sequential pass;
-it never decompresses anything and never writes.
+for a ZIP it also inflates every entry once, counting and discarding the output (no file is
+written and nothing is kept in memory).
 
 Checks, in order:
 1. size: above ``settings.RUHUI_IMPORT_MAX_BYTES`` (default 200 MB) or empty → refused;
@@ -13,13 +14,21 @@ Checks, in order:
    really is (HTML exported by another system, an old .xls renamed .xlsx, a Word file, a
    program …) because that tells the user what to do;
 4. xlsx (a ZIP): the End of Central Directory record first (so a ZIP claiming millions of entries
-   is refused before Python builds a list of them), then the central directory only: at most
+   is refused before Python builds a list of them), then the central directory: at most
    ``RUHUI_IMPORT_MAX_ZIP_ENTRIES`` entries (10,000), at most ``RUHUI_IMPORT_MAX_UNCOMPRESSED``
    bytes declared uncompressed in total (2 GiB), a compression ratio of at most
    ``RUHUI_IMPORT_MAX_ZIP_RATIO`` (200) per entry above 1 MiB and overall above 10 MiB; it must
    hold ``[Content_Types].xml`` and ``xl/workbook.xml``; VBA (``vbaProject.bin``), Excel 4.0
    macro sheets (``xl/macrosheets/``), external workbook links (``xl/externalLinks/``) and
-   encrypted entries are refused;
+   encrypted entries are refused. Then the sizes are measured, not trusted
+   (`check_zip_inflation`): every entry is inflated from its local header as a reader would
+   inflate it, the output counted and thrown away, and reading stops at once when an entry
+   inflates past the size the directory declares for it (a ZIP that lies about its sizes),
+   past ``RUHUI_IMPORT_MAX_ZIP_ENTRY_SIZE`` (1.5 GiB), past the total limit or past the ratio
+   limit (measured on the bytes read so far, with the same exemptions); entries that overlap
+   or use a compression method other than stored or deflate (the only two OOXML allows) are
+   refused too. Memory stays flat (1 MiB of output at a time); a 100,000-row roster (54 MB of
+   sheet XML) costs about 0.1 s;
 5. xls (an OLE2 compound file): the directory is walked (bounded) for the stream names; a VBA
    storage (``_VBA_PROJECT_CUR``, ``Macros``) is refused, an encrypted OOXML package
    (``EncryptedPackage``: a password-protected .xlsx) is refused with the password message, and
@@ -31,9 +40,9 @@ Checks, in order:
    GB2312: what Excel and WPS write for 「CSV（逗号分隔）」 on Chinese Windows). See
    `csv_encoding`.
 
-Residual risk, by design: the ZIP ratio and size checks trust the sizes the central directory
-declares; a file that lies about them is caught only by the reader's own limits, so the import
-worker should run under a memory limit.
+What a reader then does with a file these checks passed is bounded too: `readers` stops at
+``RUHUI_IMPORT_MAX_ROWS`` rows or ``RUHUI_IMPORT_MAX_CELLS`` cells, and a job stores at most
+``RUHUI_IMPORT_MAX_ERRORS_STORED`` error lines (`jobs.summary_capped`).
 """
 
 from __future__ import annotations
@@ -41,7 +50,10 @@ from __future__ import annotations
 import codecs
 import struct
 import zipfile
+import zlib
+from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple
 
 ALLOWED_EXTENSIONS = (".xlsx", ".xls", ".csv")
 MACRO_EXTENSIONS = (".xlsm", ".xltm", ".xlam", ".xla")
@@ -50,6 +62,7 @@ DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 DEFAULT_MAX_UNCOMPRESSED = 2 * 1024 * 1024 * 1024
 DEFAULT_MAX_ZIP_ENTRIES = 10_000
 DEFAULT_MAX_ZIP_RATIO = 200
+DEFAULT_MAX_ZIP_ENTRY_SIZE = 1536 * 1024 * 1024
 #: Entries (and totals) smaller than these are not ratio-checked: small XML parts such as
 #: styles compress very well and cannot hurt.
 RATIO_MIN_ENTRY = 1024 * 1024
@@ -59,6 +72,11 @@ ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CHUNK = 1024 * 1024
+#: The inflation guard reads this much compressed input at a time and lets zlib produce at most
+#: INFLATE_OUTPUT bytes per call, which it counts and drops: memory stays flat whatever the file.
+INFLATE_INPUT = 256 * 1024
+INFLATE_OUTPUT = 1024 * 1024
+LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # signature … file name length, extra field length
 
 MSG_TOO_LARGE = "文件大小为 {size}，超过了 {limit} 的上限：请把花名册拆成几个较小的文件分别导入。"
 MSG_EMPTY = "文件是空的（0 字节）：请确认选择了正确的文件。"
@@ -84,6 +102,11 @@ MSG_CORRUPT = (
 MSG_BOMB = (
     "文件结构异常（{reason}），可能是恶意构造的压缩文件，已拒绝导入：请在 Excel 或 WPS 中"
     "打开原表，另存为新的 .xlsx 后再导入。"
+)
+MSG_ZIP_SIZE_LIE = (
+    "文件结构异常（内部文件「{name}」记录的解压后大小是 {declared}，实际内容超过了这个大小），"
+    "是被篡改或恶意构造的压缩文件，已拒绝导入：请在 Excel 或 WPS 中打开原表，另存为新的 .xlsx "
+    "后再导入。"
 )
 MSG_EXTERNAL_LINKS = (
     "文件含有指向其他工作簿的外部链接，不能导入：请在 Excel 中选择「数据 → 编辑链接 → "
@@ -118,7 +141,7 @@ class FileRejected(Exception):
         return self.__class__, (self.message, self.code)
 
 
-def _setting(name: str, default: int) -> int:
+def setting_or_default(name: str, default: int) -> int:
     """A limit from Django settings at call time; the default when settings are not set up."""
     from django.conf import settings
 
@@ -154,7 +177,7 @@ def check_upload(path: Path | str, original_name: str) -> str:
     """Check an uploaded roster file; return 'xlsx', 'xls' or 'csv', or raise FileRejected."""
     path = Path(path)
     size = path.stat().st_size
-    limit = _setting("RUHUI_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+    limit = setting_or_default("RUHUI_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
     if size > limit:
         raise FileRejected(MSG_TOO_LARGE.format(size=_human(size), limit=_human(limit)), "size")
     if size == 0:
@@ -252,6 +275,29 @@ def _eocd(path: Path, size: int) -> tuple[int, int]:
     return entries, cd_size
 
 
+def _zip_entries(path: Path, size: int) -> tuple[list[zipfile.ZipInfo], int]:
+    """The central directory's entries and where it starts, once their count is checked (the
+    EOCD record first, so a ZIP claiming millions of entries is refused before they are listed)."""
+    max_entries = setting_or_default("RUHUI_IMPORT_MAX_ZIP_ENTRIES", DEFAULT_MAX_ZIP_ENTRIES)
+    entries, cd_size = _eocd(path, size)
+    if entries > max_entries or cd_size > max_entries * 1024:
+        raise FileRejected(
+            MSG_BOMB.format(reason=f"包含 {entries:,} 个内部文件，上限为 {max_entries:,} 个"),
+            "zip_entries",
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos, directory_start = archive.infolist(), archive.start_dir
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise FileRejected(MSG_CORRUPT, "corrupt") from None
+    if len(infos) > max_entries:
+        raise FileRejected(
+            MSG_BOMB.format(reason=f"包含 {len(infos):,} 个内部文件，上限为 {max_entries:,} 个"),
+            "zip_entries",
+        )
+    return infos, directory_start
+
+
 def _check_xlsx(path: Path, head: bytes) -> None:
     if not head.startswith(ZIP_MAGIC):
         if head.startswith(OLE2_MAGIC):
@@ -263,26 +309,9 @@ def _check_xlsx(path: Path, head: bytes) -> None:
         raise FileRejected(
             MSG_MISMATCH.format(ext=".xlsx", what=describe_content(head)), "mismatch"
         )
-    size = path.stat().st_size
-    max_entries = _setting("RUHUI_IMPORT_MAX_ZIP_ENTRIES", DEFAULT_MAX_ZIP_ENTRIES)
-    entries, cd_size = _eocd(path, size)
-    if entries > max_entries or cd_size > max_entries * 1024:
-        raise FileRejected(
-            MSG_BOMB.format(reason=f"包含 {entries:,} 个内部文件，上限为 {max_entries:,} 个"),
-            "zip_entries",
-        )
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise FileRejected(MSG_CORRUPT, "corrupt") from None
-    if len(infos) > max_entries:
-        raise FileRejected(
-            MSG_BOMB.format(reason=f"包含 {len(infos):,} 个内部文件，上限为 {max_entries:,} 个"),
-            "zip_entries",
-        )
-    max_total = _setting("RUHUI_IMPORT_MAX_UNCOMPRESSED", DEFAULT_MAX_UNCOMPRESSED)
-    max_ratio = _setting("RUHUI_IMPORT_MAX_ZIP_RATIO", DEFAULT_MAX_ZIP_RATIO)
+    infos, directory_start = _zip_entries(path, path.stat().st_size)
+    max_total = setting_or_default("RUHUI_IMPORT_MAX_UNCOMPRESSED", DEFAULT_MAX_UNCOMPRESSED)
+    max_ratio = setting_or_default("RUHUI_IMPORT_MAX_ZIP_RATIO", DEFAULT_MAX_ZIP_RATIO)
     total = compressed = 0
     names = set()
     for info in infos:
@@ -317,6 +346,170 @@ def _check_xlsx(path: Path, head: bytes) -> None:
         )
     if "[content_types].xml" not in names or "xl/workbook.xml" not in names:
         raise FileRejected(MSG_MISMATCH.format(ext=".xlsx", what=_describe_zip(names)), "mismatch")
+    _inflate_entries(path, infos, directory_start)
+
+
+# --- measured, not declared: the inflation guard ------------------------------------------
+
+
+class ZipInflation(NamedTuple):
+    """What `check_zip_inflation` measured: entries, compressed bytes read, bytes inflated."""
+
+    entries: int
+    compressed: int
+    inflated: int
+
+    @property
+    def ratio(self) -> float:
+        return self.inflated / max(self.compressed, 1)
+
+
+def check_zip_inflation(path: Path | str) -> ZipInflation:
+    """Inflate every entry of a ZIP (xlsx now; docx and xlsx attachments later) as a reader
+    would, counting the output and dropping it, and raise FileRejected as soon as an entry
+    inflates past the size the central directory declares for it, past
+    RUHUI_IMPORT_MAX_ZIP_ENTRY_SIZE, past RUHUI_IMPORT_MAX_UNCOMPRESSED in total, or past
+    RUHUI_IMPORT_MAX_ZIP_RATIO (entries above 1 MiB, the whole above 10 MiB). Declared sizes
+    only say when to stop; data starts where the local header says and ends where deflate does.
+    Messages advise saving a new .xlsx; another caller may re-word them by ``code``."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        if handle.read(4) != ZIP_MAGIC:
+            raise FileRejected(MSG_CORRUPT, "corrupt")
+    infos, directory_start = _zip_entries(path, path.stat().st_size)
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise FileRejected(MSG_ENCRYPTED, "encrypted")
+    return _inflate_entries(path, infos, directory_start)
+
+
+class _Limits(NamedTuple):
+    entry: int
+    total: int
+    ratio: int
+
+
+def _shown(name: str) -> str:
+    return name if len(name) <= 60 else name[:57] + "…"
+
+
+def _inflate_entries(
+    path: Path, infos: list[zipfile.ZipInfo], directory_start: int
+) -> ZipInflation:
+    limits = _Limits(
+        setting_or_default("RUHUI_IMPORT_MAX_ZIP_ENTRY_SIZE", DEFAULT_MAX_ZIP_ENTRY_SIZE),
+        setting_or_default("RUHUI_IMPORT_MAX_UNCOMPRESSED", DEFAULT_MAX_UNCOMPRESSED),
+        setting_or_default("RUHUI_IMPORT_MAX_ZIP_RATIO", DEFAULT_MAX_ZIP_RATIO),
+    )
+    ordered = sorted(infos, key=attrgetter("header_offset"))
+    # An entry's data must end before the next local header (or the central directory):
+    # entries that share or overlap their data are a known way to multiply a bomb.
+    ends = [info.header_offset for info in ordered[1:]] + [directory_start]
+    compressed = inflated = 0
+    with path.open("rb") as handle:
+        for info, end in zip(ordered, ends, strict=True):
+            handle.seek(info.header_offset)
+            start = _data_start(handle, info)
+            if start > end:
+                raise FileRejected(MSG_BOMB.format(reason="内部文件相互重叠"), "zip_overlap")
+            if info.compress_type == zipfile.ZIP_STORED:
+                used = size = _stored_size(info, start, end)
+            else:
+                used, size = _inflate_one(handle, info, start, end, inflated, limits)
+            compressed += used
+            inflated += size
+    if inflated > RATIO_MIN_TOTAL and inflated > limits.ratio * max(compressed, 1):
+        ratio = inflated // max(compressed, 1)
+        raise FileRejected(
+            MSG_BOMB.format(reason=f"实际整体压缩比达 {ratio:,}:1，上限为 {limits.ratio}:1"),
+            "zip_ratio",
+        )
+    return ZipInflation(len(ordered), compressed, inflated)
+
+
+def _data_start(handle, info: zipfile.ZipInfo) -> int:
+    """Where an entry's data begins: after its local header, whose name and extra field
+    lengths may differ from the central directory's."""
+    raw = handle.read(LOCAL_HEADER.size)
+    if len(raw) < LOCAL_HEADER.size:
+        raise FileRejected(MSG_CORRUPT, "corrupt")
+    signature, _version, _flags, method, _time, _date, _crc, _csize, _usize, name_length, extra = (
+        LOCAL_HEADER.unpack(raw)
+    )
+    if signature != ZIP_MAGIC or method != info.compress_type:
+        raise FileRejected(MSG_CORRUPT, "corrupt")
+    return info.header_offset + LOCAL_HEADER.size + name_length + extra
+
+
+def _stored_size(info: zipfile.ZipInfo, start: int, end: int) -> int:
+    """A stored entry's real size: the bytes a reader copies, which must lie before ``end``."""
+    if start + info.compress_size > end:
+        raise FileRejected(MSG_BOMB.format(reason="内部文件相互重叠"), "zip_overlap")
+    if info.compress_size > info.file_size:
+        raise FileRejected(_lie(info), "zip_size_lie")
+    return info.compress_size
+
+
+def _lie(info: zipfile.ZipInfo) -> str:
+    return MSG_ZIP_SIZE_LIE.format(name=_shown(info.filename), declared=_human(info.file_size))
+
+
+def _inflate_one(
+    handle, info: zipfile.ZipInfo, start: int, end: int, before: int, limits: _Limits
+) -> tuple[int, int]:
+    """(compressed bytes used, bytes inflated) of one deflate entry, read from ``start`` until
+    the deflate stream ends (never past ``end``); stops at the first limit it crosses."""
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        reason = (
+            f"内部文件「{_shown(info.filename)}」的压缩方式（{info.compress_type}）不是 xlsx 使用的"
+        )
+        raise FileRejected(MSG_BOMB.format(reason=reason), "zip_method")
+    inflater = zlib.decompressobj(-15)
+    handle.seek(start)
+    fed = produced = 0
+    while not inflater.eof:
+        data = handle.read(min(INFLATE_INPUT, end - start - fed))
+        fed += len(data)
+        while True:
+            try:
+                produced += len(inflater.decompress(data, INFLATE_OUTPUT))
+            except zlib.error:
+                raise FileRejected(MSG_CORRUPT, "corrupt") from None
+            data = inflater.unconsumed_tail
+            _check_inflated(info, produced, fed - len(data), before, limits)
+            if not data or inflater.eof:
+                break
+        if fed >= end - start and not inflater.eof:
+            # All input given; zlib may still hold output (max_length) or the stream is cut.
+            tail = inflater.decompress(b"", INFLATE_OUTPUT) if fed else b""
+            produced += len(tail)
+            _check_inflated(info, produced, fed, before, limits)
+            if not tail and not inflater.eof:
+                raise FileRejected(MSG_CORRUPT, "corrupt")
+    used = fed - len(inflater.unused_data)
+    if used > info.compress_size:
+        raise FileRejected(_lie(info), "zip_size_lie")
+    return used, produced
+
+
+def _check_inflated(
+    info: zipfile.ZipInfo, produced: int, used: int, before: int, limits: _Limits
+) -> None:
+    if produced > info.file_size:
+        raise FileRejected(_lie(info), "zip_size_lie")
+    if produced > limits.entry:
+        reason = (
+            f"内部文件「{_shown(info.filename)}」解压后超过 {_human(limits.entry)}，"
+            f"单个内部文件的上限为 {_human(limits.entry)}"
+        )
+        raise FileRejected(MSG_BOMB.format(reason=reason), "zip_entry_size")
+    if before + produced > limits.total:
+        reason = f"实际解压后超过 {_human(limits.total)}，上限为 {_human(limits.total)}"
+        raise FileRejected(MSG_BOMB.format(reason=reason), "zip_size")
+    if produced > RATIO_MIN_ENTRY and produced > limits.ratio * max(used, 1):
+        ratio = produced // max(used, 1)
+        reason = f"内部文件实际压缩比达 {ratio:,}:1，上限为 {limits.ratio}:1"
+        raise FileRejected(MSG_BOMB.format(reason=reason), "zip_ratio")
 
 
 def _describe_zip(names: set[str]) -> str:

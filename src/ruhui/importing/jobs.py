@@ -148,11 +148,13 @@ def import_job_run(job_id: int) -> dict:
             progress=on_progress,
         )
     except FileRejected as exc:
+        report_path.unlink(missing_ok=True)  # the rows read before the refusal: not kept
         return _fail(job, str(exc))
     except Exception as exc:  # the job must never stay "running": record why and re-raise
+        report_path.unlink(missing_ok=True)
         _fail(job, MSG_FAILED % {"error": type(exc).__name__})
         raise
-    job.summary = summary.as_dict()
+    job.summary = summary_capped(summary.as_dict())
     job.rows_total = summary.rows
     job.report_path = str(report_path)
     job.status, job.finished_at = JobStatus.SUCCEEDED, timezone.now()
@@ -161,6 +163,21 @@ def import_job_run(job_id: int) -> dict:
     job.summary["seconds"] = round(time.time() - started, 2)
     ImportJob.objects.filter(pk=job.pk).update(summary=job.summary)
     return job.summary
+
+
+def summary_capped(summary: dict) -> dict:
+    """The summary as a job stores it: the first RUHUI_IMPORT_MAX_ERRORS_STORED error lines,
+    and in ``errors_unlisted_rows`` how many rejected rows have none of theirs listed (the
+    result workbook has every row), so a job row stays small however bad the file."""
+    limit = settings.RUHUI_IMPORT_MAX_ERRORS_STORED
+    errors = summary.get("errors") or []
+    kept = errors[:limit]
+    listed_rows = len({error["row"] for error in kept})
+    return {
+        **summary,
+        "errors": kept,
+        "errors_unlisted_rows": max(summary.get("rejected", 0) - listed_rows, 0),
+    }
 
 
 def _fail(job: ImportJob, message: str) -> dict:

@@ -30,6 +30,11 @@ Rules:
   合计 … or that hold a single sentence-like text. They are held back; if a data row follows
   they are data after all (and will fail validation with a reason), if the sheet ends they are
   reported in ``notes_rows``.
+- Limits, counted while reading (every sheet kind): past ``RUHUI_IMPORT_MAX_ROWS`` rows (title,
+  blank and notes rows included: what was read) or ``RUHUI_IMPORT_MAX_CELLS`` cells (a row as
+  wide as the sheet's widest, as calamine gives it) reading stops at once with a FileRejected
+  naming the limit, so no file however made can hold a worker for hours or make a result
+  workbook larger than the row limit.
 - Memory: rows are produced one at a time from calamine's iterator or the csv reader and only
   the header's cells are kept. calamine itself parses the whole sheet into its own (Rust)
   memory first: about 1 KB per 15-column row, ~1.1 GB for a million rows (python-calamine 0.9
@@ -50,7 +55,13 @@ from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
-from ruhui.importing.files import MSG_CORRUPT, MSG_ENCRYPTED, FileRejected, csv_encoding
+from ruhui.importing.files import (
+    MSG_CORRUPT,
+    MSG_ENCRYPTED,
+    FileRejected,
+    csv_encoding,
+    setting_or_default,
+)
 from ruhui.importing.headers import FIELD_LABELS
 
 HEADER_SCAN_ROWS = 30
@@ -58,6 +69,9 @@ MIN_HEADER_FIELDS = 2
 KEY_FIELDS = ("name", "id_number")
 MAX_PENDING_NOTES = 1000
 CSV_SAMPLE = 64 * 1024
+#: Twice the benchmark's 1,000,000-row roster; 25 columns for each of those rows.
+DEFAULT_MAX_ROWS = 2_000_000
+DEFAULT_MAX_CELLS = 50_000_000
 
 MSG_NO_HEADER = (
     "没有找到表头：前 {rows} 行中没有一行能识别出至少两个列名。请在数据上方留一行列名，"
@@ -71,6 +85,15 @@ MSG_DUPLICATE_HEADER = (
 MSG_CSV_BROKEN = (
     "CSV 文件第 {row} 行无法读取（{detail}），常见原因是引号不配对：请在 Excel 或 WPS 中打开"
     "核对该行，另存为「CSV UTF-8（逗号分隔）」或 .xlsx 后再导入。"
+)
+MSG_TOO_MANY_ROWS = (
+    "表格超过 {limit:,} 行（一个文件导入的行数上限），已停止读取，没有导入任何数据：请把花名册"
+    "拆成几个不超过 {limit:,} 行的文件分别导入。"
+)
+MSG_TOO_MANY_CELLS = (
+    "表格读到第 {row:,} 行时已超过 {limit:,} 个单元格（一个文件导入的单元格数上限），已停止读取，"
+    "没有导入任何数据：请删除表格右侧多余的列（包括只有格式或空格的列）后另存，或把花名册拆成"
+    "几个较小的文件分别导入。"
 )
 
 NOTE_PREFIXES = (
@@ -254,8 +277,9 @@ def _header_in(row: list, keys: dict[str, str]) -> tuple[list[int], list[str], l
 
 def _find_header(
     rows: Iterator[list], keys: dict[str, str], key_fields: tuple[str, ...]
-) -> tuple[_Header | None, list[list]]:
-    """Scan the first rows for the header; return it and the rows read after it (to replay).
+) -> tuple[_Header | None, list[list], list[list]]:
+    """Scan the first rows for the header; return it, the rows read after it (to replay) and
+    every row scanned.
 
     The header is the first row with at least two known columns that include one of
     ``key_fields`` (姓名, 证件号码); failing that, the first row with two known columns.
@@ -272,11 +296,11 @@ def _find_header(
             continue
         header = _Header(index + 1, *found)
         if not key_fields or any(name in key_fields for name in header.fields):
-            return header, []
+            return header, [], scanned
         first = first or header
     if first is None:
-        return None, []
-    return first, scanned[first.number :]
+        return None, [], scanned
+    return first, scanned[first.number :], scanned
 
 
 def _check_duplicates(header: _Header, offset: int, aliases: dict[str, str]) -> None:
@@ -323,8 +347,11 @@ def _produce(
     first_number: int,
     positions: list[int],
     fields: list[str | None],
+    *,
+    cells_read: int = 0,
 ) -> Iterator[Row]:
-    """Project, classify and number the rows after the header (the hot loop)."""
+    """Project, classify and number the rows after the header (the hot loop); count what is
+    read against the row and cell limits."""
     getter = itemgetter(*positions) if len(positions) > 1 else None
     single = positions[0]
     width = max(positions) + 1
@@ -340,8 +367,13 @@ def _produce(
     name_index = fields.index("name") if "name" in fields else None
     pending: list[Row] = []
     number = first_number - 1
+    max_rows = setting_or_default("RUHUI_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+    max_cells = setting_or_default("RUHUI_IMPORT_MAX_CELLS", DEFAULT_MAX_CELLS)
     for raw in raw_rows:
         number += 1
+        cells_read += len(raw)
+        if number > max_rows or cells_read > max_cells:
+            raise _over_limit(number, max_rows, max_cells)
         if len(raw) < width:
             raw = [*raw, *pad[len(raw) :]]
         cells = list(getter(raw)) if getter is not None else [raw[single]]
@@ -372,6 +404,12 @@ def _produce(
     table.notes_rows.extend(row.number for row in pending)
 
 
+def _over_limit(number: int, max_rows: int, max_cells: int) -> FileRejected:
+    if number > max_rows:
+        return FileRejected(MSG_TOO_MANY_ROWS.format(limit=max_rows), "too_many_rows")
+    return FileRejected(MSG_TOO_MANY_CELLS.format(row=number, limit=max_cells), "too_many_cells")
+
+
 def _build_table(
     raw_rows: Iterator[list],
     header_aliases: dict[str, str],
@@ -382,7 +420,7 @@ def _build_table(
     key_fields: tuple[str, ...] = (),
 ) -> Table | None:
     keys = keys if keys is not None else _alias_keys(header_aliases)
-    header, replay = _find_header(raw_rows, keys, key_fields)
+    header, replay, scanned = _find_header(raw_rows, keys, key_fields)
     if header is None:
         return None
     if replay:
@@ -402,7 +440,11 @@ def _build_table(
             text for text, name in zip(header.texts, header.fields, strict=True) if not name
         ],
     )
-    table.rows = _produce(table, raw_rows, header.number + 1, header.positions, header.fields)
+    # The cells of the header row and the rows above it count towards the limit too.
+    above = sum(len(row) for row in scanned[: header.number])
+    table.rows = _produce(
+        table, raw_rows, header.number + 1, header.positions, header.fields, cells_read=above
+    )
     return table
 
 

@@ -35,6 +35,10 @@ from ruhui.importing.readers import read_table
 from ruhui.importing.report import CREATED, REJECTED, build_error_report, cell_text
 from ruhui.orgs.models import Organization
 
+#: Error lines kept in memory (as the member importer's ``max_errors_listed``): every row is in
+#: the result workbook; a job stores fewer still (`importing.jobs.summary_capped`).
+MAX_ERRORS_LISTED = 100_000
+
 
 @dataclass
 class Summary(ImportSummary):
@@ -259,7 +263,8 @@ class Importer:
                 continue
             summary.rejected += 1
             for header, message in row.errors:
-                summary.errors.append({"row": row.number, "field": header, "message": message})
+                if len(summary.errors) < MAX_ERRORS_LISTED:
+                    summary.errors.append({"row": row.number, "field": header, "message": message})
             text = "；".join(m if not h or m.startswith(h) else f"{h}：{m}" for h, m in row.errors)
             yield row.number, row.cells, REJECTED, text
 
