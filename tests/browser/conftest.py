@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -79,10 +78,7 @@ def login(page, username, password):
 
 @pytest.fixture
 def demo():
-    """The demo world, its cadres past their first login (the forced password change that every
-    demo account meets is tested in tests/test_demo.py)."""
-    from ruhui.accounts.models import User
-    from ruhui.web.demo import DEMO_USERS
+    """The demo world, its cadres past their first login."""
+    from tests.demo import seed_demo_signed_in
 
-    call_command("seed_demo", verbosity=0)
-    User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).update(must_change_password=False)
+    seed_demo_signed_in()

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from ruhui.accounts.models import User
-from ruhui.web.demo import seed_demo
+from tests.demo import seed_demo_signed_in
 
 #: The 2015 task table as printed in the plan (单位, 2014年底农民工会员数, 2015新增任务数).
 TABLE_2015 = {
@@ -42,7 +42,7 @@ BELOW_15 = {
 
 @pytest.fixture
 def demo(db):
-    seed_demo(members=300)
+    seed_demo_signed_in(members=300)
     return User.objects.get(username="pds_admin")
 
 
