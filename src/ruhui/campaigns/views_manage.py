@@ -26,7 +26,7 @@ from ruhui.campaigns.forms import (
 )
 from ruhui.campaigns.services import TargetLine
 from ruhui.importing.files import FileRejected
-from ruhui.importing.jobs import job_dir
+from ruhui.importing.jobs import job_file
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import in_jurisdiction, jurisdiction_root
 from ruhui.web.access import cadre_required, require_perm
@@ -228,7 +228,7 @@ def targets_import(request, campaign_slug, org_pk):
         path, name, dry_run = Path(pending["path"]), pending["name"], False
     elif form.is_valid():
         upload = form.cleaned_data["file"]
-        path = job_dir() / f"target-{uuid.uuid4().hex}{Path(upload.name).suffix.lower()[:8]}"
+        path = job_file(f"target-{uuid.uuid4().hex}{Path(upload.name).suffix.lower()[:8]}")
         with path.open("wb") as out:
             for chunk in upload.chunks():
                 out.write(chunk)

@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from ruhui.core.private import private_file
 from ruhui.importing import progress
 from ruhui.importing.files import FileRejected, check_upload
-from ruhui.importing.jobs import job_dir, summary_capped
+from ruhui.importing.jobs import job_dir, job_file, summary_capped
 
 PROGRESS_KIND = "enterprise-import"
 QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
@@ -79,7 +80,7 @@ class Run:
 
     def save(self) -> None:
         path = _record(self.id)
-        temporary = path.with_suffix(".tmp")
+        temporary = private_file(path.with_suffix(".tmp"))  # 0600, kept by the rename
         temporary.write_text(json.dumps(asdict(self), ensure_ascii=False), encoding="utf-8")
         temporary.replace(path)
 
@@ -100,7 +101,7 @@ def run_get(run_id: str) -> Run | None:
 
 def _store(source, original_name: str) -> Path:
     suffix = Path(original_name).suffix.lower()[:8]
-    target = job_dir() / f"ent-{uuid.uuid4().hex}{suffix}"
+    target = job_file(f"ent-{uuid.uuid4().hex}{suffix}")
     with target.open("wb") as out:
         if hasattr(source, "chunks"):
             for chunk in source.chunks():
@@ -184,7 +185,7 @@ def run_execute(run_id: str) -> dict:
     run.status, run.started_at = RUNNING, time.time()
     run.save()
     progress.report(PROGRESS_KIND, run.id, done=0, total=0, phase="reading")
-    report = job_dir() / f"ent-report-{run.id}.xlsx"
+    report = job_file(f"ent-report-{run.id}.xlsx")
     preview: list = []
     try:
         actor = User.objects.select_related("organization").get(pk=run.actor_id)

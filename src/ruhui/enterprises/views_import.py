@@ -19,7 +19,7 @@ from ruhui.enterprises.export import build_template, county_choices, export_work
 from ruhui.enterprises.forms import WorklistFilterForm
 from ruhui.enterprises.importer import ENTERPRISE, KINDS, SURVEY
 from ruhui.enterprises.models import Park
-from ruhui.importing.jobs import job_dir
+from ruhui.importing.jobs import job_dir, job_file
 from ruhui.orgs.forms import OrgChoiceField
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import NOT_FOUND, get_scoped_or_404, scoped
@@ -159,7 +159,7 @@ def template(request, kind: str):
         raise Http404(NOT_FOUND)
     user = request.user
     parks = sorted(set(scoped(user, Park).values_list("name", flat=True)))
-    path = job_dir() / f"ent-template-{uuid.uuid4().hex}.xlsx"
+    path = job_file(f"ent-template-{uuid.uuid4().hex}.xlsx")
     build_template(
         path, kind, counties=county_choices(user.organization.division_code), parks=parks
     )
@@ -173,7 +173,7 @@ def worklist_export(request):
     form = WorklistFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
     queryset = selectors.worklist(user=request.user, **filters)
-    path = job_dir() / f"ent-worklist-{uuid.uuid4().hex}.xlsx"
+    path = job_file(f"ent-worklist-{uuid.uuid4().hex}.xlsx")
     shown = {k: str(v) for k, v in filters.items() if v}
     export_worklist(
         actor=request.user, queryset=queryset, path=path, unit=filters.get("unit"), filters=shown

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ruhui.accounts.audit import Action, audit_record
 from ruhui.accounts.rules import is_admin
+from ruhui.core.private import private_dir, private_file
 from ruhui.importing import progress
 from ruhui.importing.files import FileRejected, check_upload
 from ruhui.importing.models import ExportJob, ImportJob, JobStatus
@@ -31,15 +32,20 @@ MSG_DECISION_NOTE = _("请填写审批意见。")
 
 
 def job_dir() -> Path:
-    path = Path(settings.RUHUI_JOB_FILES)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """The job files' folder, readable by this account only (0700)."""
+    return private_dir(settings.RUHUI_JOB_FILES)
+
+
+def job_file(name: str) -> Path:
+    """A new job file, created empty at 0600 before anything is written to it: uploads,
+    result workbooks and exports hold full ID and phone numbers (core.private)."""
+    return private_file(job_dir() / name)
 
 
 def _store(source, original_name: str) -> Path:
     """Copy an upload (UploadedFile or a path) into the job folder under a random name."""
     suffix = Path(original_name).suffix.lower()[:8]
-    target = job_dir() / f"{uuid.uuid4().hex}{suffix}"
+    target = job_file(f"{uuid.uuid4().hex}{suffix}")
     if hasattr(source, "chunks"):
         with target.open("wb") as out:
             for chunk in source.chunks():
@@ -127,7 +133,7 @@ def import_job_run(job_id: int) -> dict:
         return job.summary
     job.status, job.started_at = JobStatus.RUNNING, timezone.now()
     job.save(update_fields=["status", "started_at"])
-    report_path = job_dir() / f"report-{job.pk}-{uuid.uuid4().hex[:8]}.xlsx"
+    report_path = job_file(f"report-{job.pk}-{uuid.uuid4().hex[:8]}.xlsx")
     started = time.time()
     progress.report("import", job.pk, done=0, total=0, phase="reading")
 
@@ -328,7 +334,7 @@ def export_job_run(job_id: int) -> int:
         return job.rows
     job.status = JobStatus.RUNNING
     job.save(update_fields=["status"])
-    path = job_dir() / f"export-{job.pk}-{uuid.uuid4().hex[:8]}.{job.fmt}"
+    path = job_file(f"export-{job.pk}-{uuid.uuid4().hex[:8]}.{job.fmt}")
     try:
         queryset = member_list(user=job.created_by, union=job.union, **job.filters)
         rows = export_members(
@@ -341,6 +347,7 @@ def export_job_run(job_id: int) -> int:
             approved_by=job.decided_by,
         )
     except Exception as exc:
+        path.unlink(missing_ok=True)  # no half-written roster left behind
         job.status, job.error = JobStatus.FAILED, type(exc).__name__
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "error", "finished_at"])

@@ -139,7 +139,7 @@ def import_template(request):
     unions = [
         (u.code, u.name) for u in organization_choices(user=request.user, admitting_only=True)
     ]
-    path = jobs.job_dir() / f"template-{request.user.pk}.xlsx"
+    path = jobs.job_file(f"template-{request.user.pk}.xlsx")
     build_member_template(path, unions=unions)
     return FileResponse(
         path.open("rb"), as_attachment=True, filename="会员信息导入模板.xlsx", content_type=XLSX
