@@ -181,7 +181,13 @@ def test_a_member_elsewhere_becomes_a_transfer_across_two_counties(world, as_use
     county = as_user(world.county_admin)
 
     page = body(county.get(url("joining:detail", application)))
-    assert "已是宝丰快递行业工会会员：批准将转为会员关系接转" in page
+    # Before anything is decided the reviewer learns the person is a member elsewhere, not
+    # where: an application anyone can file is no lookup of 宝丰's members.
+    assert "已是其他工会会员：批准将转为会员关系接转" in page
+    assert "宝丰快递行业工会" not in page and member.member_number not in page
+    city_page = body(as_user(world.city_admin).get(url("joining:detail", application)))
+    assert "已是宝丰快递行业工会会员：批准将转为会员关系接转" in city_page
+    county = as_user(world.county_admin)
 
     response = county.post(url("joining:approve", application), follow=True)
     application.refresh_from_db()
