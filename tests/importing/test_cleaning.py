@@ -189,6 +189,14 @@ def test_any_date_round_trips_through_its_excel_serial(day):
         assert clean_date_cell(float(serial)) == day
 
 
+@given(st.dates(min_value=datetime.date(1927, 5, 18), max_value=datetime.date(2099, 12, 31)))
+def test_five_digit_text_reads_as_the_serial_a_csv_keeps(day):
+    serial = excel_serial(day)
+    assert 10_000 <= serial <= 73_050
+    assert clean_date_cell(str(serial)) == day
+    assert clean_date_cell(f" {serial}\u3000") == day
+
+
 @given(st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2100, 12, 31)))
 def test_any_date_round_trips_through_its_spellings(day):
     y, m, d = day.year, day.month, day.day
@@ -215,6 +223,8 @@ def test_any_date_round_trips_through_its_spellings(day):
         (201905, datetime.date(2019, 5, 1)),
         ("２０１９年５月１日", datetime.date(2019, 5, 1)),
         (43586, datetime.date(2019, 5, 1)),
+        ("43586", datetime.date(2019, 5, 1)),  # a CSV saved from Excel keeps the serial
+        ("43617", datetime.date(2019, 6, 1)),
         (1, datetime.date(1900, 1, 1)),
         (59, datetime.date(1900, 2, 28)),
         (61, datetime.date(1900, 3, 1)),
@@ -234,7 +244,9 @@ def test_clean_date_cell(raw, expected):
         (60, "1900-02-29"),
         ("abc", "2019-05-01 的格式"),
         ("5/1/2019", "2019-05-01 的格式"),
-        ("43586", "2019-05-01 的格式"),
+        ("09999", "2019-05-01 的格式"),  # five digits, but before 1927: not a serial
+        ("73051", "2019-05-01 的格式"),  # after 2099
+        ("4358", "只有年份"),
         (2019, "只有年份"),
         ("2019", "只有年份"),
         (100000, "2019-05-01 的格式"),

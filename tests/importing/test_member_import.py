@@ -194,6 +194,16 @@ def test_csv_in_gbk(world, tmp_path):
     assert (summary.rows, summary.created) == (2, 2)
 
 
+def test_csv_saved_from_excel_keeps_date_serials(world, tmp_path):
+    # 「另存为 CSV」 writes a date cell formatted as a number as its serial: 43617 = 2019-06-01.
+    path = tmp_path / "r.csv"
+    lines = ["姓名,身份证号码,入会日期", f"张伟,{make_id_number()},43617"]
+    path.write_bytes("\r\n".join(lines).encode("utf-8-sig"))
+    summary = run(world, path)
+    assert (summary.rows, summary.created, summary.rejected) == (1, 1, 0), summary.errors
+    assert Member.objects.get(name="张伟").joined_on == datetime.date(2019, 6, 1)
+
+
 def test_all_or_nothing_when_writing_fails(world, tmp_path, monkeypatch):
     from ruhui.importing import member_import
 

@@ -19,7 +19,10 @@ Decisions:
 - Numbers in date columns: 1900–2100 is a year, not an Excel serial (Excel would show 2019, and
   1905-07-11 would be a silent error) → refused as year-only; 6 and 8 digits are YYYYMM and
   YYYYMMDD; 1–79999 is an Excel serial (1900 date system, with Lotus's phantom 1900-02-29 =
-  serial 60 refused). Digit-only *text* is read as YYYYMM / YYYYMMDD only, never as a serial.
+  serial 60 refused). Digit-only *text* is read as YYYYMM / YYYYMMDD, and five digits from
+  10000 to 73050 (1927-05-18 … 2099-12-31) as a serial: a roster saved from Excel or WPS as CSV
+  keeps a date cell formatted as a number as its serial (43617 for 2019-06-01), and no other
+  reading of five digits is possible (a year has four, YYYYMM six).
 - Year-and-month dates ('2019年5月', '201905') mean the 1st of the month. For 出生日期 that is
   accepted only when the ID number gives the same year and month (the date is then left to the
   ID number); otherwise the full date is asked for.
@@ -42,6 +45,8 @@ DATE_FIELDS = frozenset({"joined_on", "birth_date", "provincial_entered_on", "la
 BOOL_FIELDS = frozenset({"is_migrant_worker", "new_employment_form"})
 MIN_YEAR, MAX_YEAR = 1900, 2100
 MAX_SERIAL = 80_000  # 2119-01-10: beyond any plausible date in a roster
+#: Five-digit text read as a serial (a CSV saved from Excel): 1927-05-18 … 2099-12-31.
+TEXT_SERIAL_MIN, TEXT_SERIAL_MAX = 10_000, 73_050
 _MEMO_LIMIT = 50_000
 
 MSG_DATE = "{field}「{value}」无法识别为日期：请按 2019-05-01 的格式填写（也可写 2019/5/1、2019年5月1日）。"
@@ -249,6 +254,8 @@ def _parse_date_text(raw: str) -> tuple[datetime.date | None, bool]:
         return _make_date(year, month, 1, shown), True
     if text.isdigit() and len(text) == 4:
         raise CellError("date", MSG_DATE_YEAR_ONLY, value=shown)
+    if text.isdigit() and len(text) == 5 and TEXT_SERIAL_MIN <= int(text) <= TEXT_SERIAL_MAX:
+        return _date_from_number(int(text))
     raise CellError("date", MSG_DATE, value=shown)
 
 
