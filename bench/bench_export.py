@@ -47,8 +47,8 @@ def _rss_kib() -> int:
 
 def member_rows(count: int, seed: int = 2024):
     """Lazily yield export rows in MEMBER_COLUMNS order."""
+    from ruhui.core import idnumber
     from ruhui.importing.columns import BOOL, CODE, DATE, MEMBER_COLUMNS, NO, YES
-    from ruhui.members import idnumber
 
     rng = random.Random(seed)
     labels = {

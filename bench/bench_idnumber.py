@@ -1,4 +1,4 @@
-"""Benchmark ruhui.members.idnumber.parse on 200,000 generated valid ID numbers.
+"""Benchmark ruhui.core.idnumber.parse on 200,000 generated valid ID numbers.
 
 Run: PYTHONPATH=src .venv/bin/python bench/bench_idnumber.py [--count N] [--repeat R]
 Prints the best of R runs in IDs per second on one core. Needs no Django settings.
@@ -11,8 +11,7 @@ import random
 import time
 from datetime import date
 
-from ruhui.core import divisions
-from ruhui.members import idnumber
+from ruhui.core import divisions, idnumber
 
 
 def generate(count: int, seed: int = 2260) -> list[str]:

@@ -49,8 +49,7 @@ GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平�
 
 def _rows(count: int, seed: int = 11643):
     """Yield ``count`` roster rows (lists of 15 values; the date as a date object)."""
-    from ruhui.core import divisions
-    from ruhui.members import idnumber
+    from ruhui.core import divisions, idnumber
 
     rng = random.Random(seed)
     regions = sorted(code for code in divisions.known_codes() if code.startswith("41"))

@@ -15,7 +15,7 @@ import re
 
 from locust import HttpUser, between, constant, task
 
-from ruhui.members import idnumber
+from ruhui.core import idnumber
 
 MODE = os.environ.get("BENCH_JOIN_MODE", "join")
 TOKEN = os.environ.get("BENCH_JOIN_TOKEN", "")

@@ -16,7 +16,8 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from ruhui.accounts.models import AuditEvent, User
-from ruhui.members import codes, idnumber
+from ruhui.core import idnumber
+from ruhui.members import codes
 from ruhui.members.demo import Generator, seed_demo_members
 from ruhui.members.models import HELD_STATUSES, ChangeType, Member, MembershipEvent, Transfer
 from ruhui.members.services import reveal_personal_data

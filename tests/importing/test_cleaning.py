@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ruhui.core import idnumber
 from ruhui.importing.cleaning import (
     CellError,
     clean_bool_cell,
@@ -16,7 +17,6 @@ from ruhui.importing.cleaning import (
     clean_text,
     row_cleaner,
 )
-from ruhui.members import idnumber
 from ruhui.members.validation import clean_member_fields
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)

@@ -9,9 +9,9 @@ import pytest
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 from xlsxwriter.utility import xl_cell_to_rowcol
 
+from ruhui.core import idnumber
 from ruhui.importing.columns import BOOL, CODE, DATE, HEADERS, MEMBER_COLUMNS, TEXT
 from ruhui.importing.template import EXAMPLES, TEMPLATE_ROWS, build_member_template
-from ruhui.members import idnumber
 from ruhui.members.validation import clean_member_fields
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}

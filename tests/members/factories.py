@@ -3,7 +3,8 @@
 import datetime
 import itertools
 
-from ruhui.members import idnumber, services
+from ruhui.core import idnumber
+from ruhui.members import services
 
 _serial = itertools.count(1)
 

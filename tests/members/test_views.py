@@ -11,7 +11,8 @@ import segno
 from django.urls import reverse
 
 from ruhui.accounts.models import AuditEvent
-from ruhui.members import idnumber, services
+from ruhui.core import idnumber
+from ruhui.members import services
 from ruhui.members.forms import MemberForm
 from ruhui.members.models import ChangeType, Member, MembershipEvent, Transfer, TransferStatus
 from tests.members.factories import join, make_id_number, make_phone

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ruhui.members import idnumber
+from ruhui.core import idnumber
 
 
 def mask_id_number(value: str | None) -> str:

@@ -38,8 +38,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
+from ruhui.core import idnumber
 from ruhui.importing.headers import FIELD_LABELS
-from ruhui.members import idnumber
 
 DATE_FIELDS = frozenset({"joined_on", "birth_date", "provincial_entered_on", "last_dues_paid_on"})
 BOOL_FIELDS = frozenset({"is_migrant_worker", "new_employment_form"})

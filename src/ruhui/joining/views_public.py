@@ -20,14 +20,13 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ruhui.core import ratelimit
+from ruhui.core import idnumber, ratelimit
 from ruhui.core.context import client_ip
 from ruhui.core.masking import mask_name
 from ruhui.joining import selectors, services
 from ruhui.joining.challenge import question_data_uri
 from ruhui.joining.forms_public import FindForm, IdentityForm, JoinForm, LookupForm, TransferForm
 from ruhui.joining.models import Application
-from ruhui.members import idnumber
 from ruhui.members.models import HELD_STATUSES, Member
 from ruhui.members.personal import id_hash
 

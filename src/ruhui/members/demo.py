@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from ruhui.core import divisions
-from ruhui.members import codes, idnumber, services
+from ruhui.core import divisions, idnumber
+from ruhui.members import codes, services
 from ruhui.members.models import HELD_STATUSES, Member, MembershipEvent, Transfer
 from ruhui.orgs.choices import ADMITTING_KINDS
 from ruhui.orgs.models import Organization

@@ -10,7 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ruhui.members import codes, idnumber, validation
+from ruhui.core import idnumber
+from ruhui.members import codes, validation
 from ruhui.members.models import MemberStatus
 from ruhui.members.validation import LABELS, clean_member_fields
 from ruhui.orgs.choices import OrgKind

@@ -12,8 +12,8 @@ import unicodedata
 
 from stdnum.cn import uscc as stdnum_uscc
 
-from ruhui.core import divisions
-from ruhui.members import codes, idnumber
+from ruhui.core import divisions, idnumber
+from ruhui.members import codes
 
 PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only: \d admits any script
 

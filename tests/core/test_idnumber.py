@@ -1,4 +1,4 @@
-"""Tests for the GB 11643 ID number validator (ruhui.members.idnumber)."""
+"""Tests for the GB 11643 ID number validator (ruhui.core.idnumber)."""
 
 import pickle
 from datetime import date, timedelta
@@ -8,9 +8,8 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ruhui.core import divisions
-from ruhui.members import idnumber
-from ruhui.members.idnumber import IdNumberError
+from ruhui.core import divisions, idnumber
+from ruhui.core.idnumber import IdNumberError
 
 KNOWN_CODES = sorted(divisions.known_codes())
 COUNTY_CODES = [code for code in KNOWN_CODES if not code.endswith("00")]
