@@ -9,6 +9,7 @@ An application never makes anyone a member by itself: only a cadre of the base u
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ruhui.members import codes
@@ -173,3 +174,46 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
+
+
+class ApplicationStep(models.TextChoices):
+    SUBMITTED = "submitted", _("提交申请")
+    APPROVED = "approved", _("批准入会")
+    CONVERTED = "converted", _("转为转会办理")
+    TRANSFER_OUT = "transfer_out", _("同意转出")
+    COMPLETED = "completed", _("接收转入")
+    REJECTED = "rejected", _("未通过")
+    WITHDRAWN = "withdrawn", _("申请人撤回")
+
+
+class ApplicationEvent(models.Model):
+    """One step of an application's trail, append-only: what happened, the status it left, who
+    did it (a cadre, or the applicant on the public pages) and the note shown on the review page.
+    Read through the application, which is fetched through the scoping function."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    step = models.CharField(_("办理事项"), max_length=16, choices=ApplicationStep.choices)
+    status = models.CharField(_("办理后状态"), max_length=12, choices=ApplicationStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(_("办理人"), max_length=60)
+    note = models.CharField(_("内容"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("申请办理记录")
+        verbose_name_plural = _("申请办理记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["application", "at"], name="application_event_trail")]
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.get_step_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("ApplicationEvent is append-only: record a new step instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("ApplicationEvent is append-only; it goes only with its application.")

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from ruhui.core import divisions
-from ruhui.joining.models import Application, ApplicationKind, ApplicationStatus, JoinLink
+from ruhui.joining.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationKind,
+    ApplicationStatus,
+    JoinLink,
+)
 from ruhui.orgs.choices import ADMITTING_KINDS, OrgKind
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import jurisdiction_root, scoped
@@ -132,3 +138,10 @@ def admitting_unions(*, user) -> QuerySet[Organization]:
     return (
         scoped(user, Organization).filter(is_active=True, kind__in=ADMITTING_KINDS).order_by("path")
     )
+
+
+def application_history(application: Application) -> QuerySet[ApplicationEvent]:
+    """An application's trail, oldest first. The application was fetched through the scoped
+    door, so its whole trail belongs to it, even a step decided by the other union of a
+    transfer."""
+    return application.events.select_related("actor").order_by("at", "id")

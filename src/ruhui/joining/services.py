@@ -23,12 +23,14 @@ from ruhui.core import crypto
 from ruhui.joining.models import (
     OPEN_STATUSES,
     Application,
+    ApplicationEvent,
     ApplicationKind,
     ApplicationStatus,
+    ApplicationStep,
     JoinLink,
 )
 from ruhui.members import services as member_services
-from ruhui.members.models import HELD_STATUSES, Member, MemberStatus, TransferStatus
+from ruhui.members.models import HELD_STATUSES, Member, MemberStatus, Transfer, TransferStatus
 from ruhui.members.personal import ID_CONTEXT, PHONE_CONTEXT, id_hash, personal_data_values
 from ruhui.members.validation import LABELS, clean_member_fields
 from ruhui.orgs.models import Organization
@@ -241,6 +243,7 @@ def application_submit(*, link: JoinLink, data: dict, consent) -> Application:
         **_personal_fields(cleaned),
     )
     application.save()
+    _record_step(application, ApplicationStep.SUBMITTED, note=f"申请加入「{link.union.name}」")
     audit_record(
         actor=None,
         username="（网上申请）",
@@ -312,6 +315,11 @@ def transfer_request_submit(
     application.consent_version = PRIVACY_NOTICE_VERSION
     application.consent_at = timezone.now()
     application.save()
+    _record_step(
+        application,
+        ApplicationStep.SUBMITTED,
+        note=f"申请从「{member.union.name}」转入「{to_union.name}」",
+    )
     audit_record(
         actor=None,
         username="（网上申请）",
@@ -365,7 +373,7 @@ def application_lookup(*, number: str, phone_tail: str) -> Application | None:
     )
     if application is None or not hmac.compare_digest(application.phone_tail, tail):
         return None
-    return sync_with_transfer(application)
+    return application
 
 
 @transaction.atomic
@@ -377,6 +385,7 @@ def application_withdraw(*, application: Application) -> Application:
     application.status = ApplicationStatus.WITHDRAWN
     application.decided_at = timezone.now()
     application.save(update_fields=["status", "decided_at", "updated_at"])
+    _record_step(application, ApplicationStep.WITHDRAWN, note="申请人撤回了申请")
     audit_record(
         actor=None,
         username="（申请人）",
@@ -414,7 +423,6 @@ def can_decide(user, application: Application) -> bool:
 
 def _locked(application: Application, actor) -> Application:
     application = Application.objects.select_for_update().get(pk=application.pk)
-    application = sync_with_transfer(application)
     union = deciding_union(application)
     if union is None:
         raise ValidationError(MSG_NOT_PENDING.format(status=application.get_status_display()))
@@ -515,6 +523,12 @@ def _convert_to_transfer(actor, application: Application, existing: Member) -> A
     transfer_application.consent_at = application.consent_at
     transfer_application.phone_tail = application.phone_tail  # the applicant's own lookup
     transfer_application.save()
+    _record_step(
+        transfer_application,
+        ApplicationStep.SUBMITTED,
+        actor=actor,
+        note=f"由入会申请 {application.number} 转来：申请人已是其他工会会员",
+    )
     _decided(
         application,
         actor,
@@ -547,9 +561,7 @@ def _approve_transfer_in(actor, application: Application) -> Application:
     member_services.transfer_accept(
         actor=actor, code=application.transfer.code, union=application.union
     )
-    _decided(application, actor, ApplicationStatus.COMPLETED)
-    application.save()
-    _audit_decision(actor, application, "已接收转入")
+    application.refresh_from_db()  # moved by follow_transfer, as on the registry's pages
     return application
 
 
@@ -562,16 +574,48 @@ def application_reject(*, actor, application: Application, reason: str) -> Appli
     application = _locked(application, actor)
     if application.status == ApplicationStatus.AWAITING_IN:
         member_services.transfer_reject(actor=actor, transfer=application.transfer, reason=reason)
+        application.refresh_from_db()  # moved by follow_transfer
+        return application
     _decided(application, actor, ApplicationStatus.REJECTED, reason)
     application.save()
     _audit_decision(actor, application, "未通过", reason)
     return application
 
 
+#: The step a decision records, by the status it leaves the application in.
+_STEP_OF_STATUS = {
+    ApplicationStatus.APPROVED: ApplicationStep.APPROVED,
+    ApplicationStatus.CONVERTED: ApplicationStep.CONVERTED,
+    ApplicationStatus.AWAITING_IN: ApplicationStep.TRANSFER_OUT,
+    ApplicationStatus.COMPLETED: ApplicationStep.COMPLETED,
+    ApplicationStatus.REJECTED: ApplicationStep.REJECTED,
+}
+
+
+def _record_step(application: Application, step: str, *, actor=None, note: str = "") -> None:
+    """Append one step to the application's trail (ApplicationEvent), in the caller's
+    transaction; the applicant acts without an account."""
+    ApplicationEvent.objects.create(
+        application=application,
+        step=step,
+        status=application.status,
+        actor=actor,
+        actor_name=actor.display_name if actor is not None else "申请人（网上）",
+        note=note[:300],
+    )
+
+
 def _audit_decision(actor, application: Application, outcome: str, reason: str = "") -> None:
+    """A cadre's decision: one step on the application's trail and one audit row."""
     changes = {"审核结果": [None, outcome]}
     if reason:
         changes["原因"] = [None, reason]
+    _record_step(
+        application,
+        _STEP_OF_STATUS[application.status],
+        actor=actor,
+        note="；".join(f"{key}：{value[-1]}" for key, value in changes.items()),
+    )
     audit_record(
         actor=actor,
         action=Action.UPDATE,
@@ -591,24 +635,24 @@ def deciding_union_path(application: Application) -> str:
     return (application.from_union or application.union).path
 
 
-def sync_with_transfer(application: Application) -> Application:
-    """A transfer may also be accepted or returned on the registry's transfer pages: follow it."""
-    if application.status != ApplicationStatus.AWAITING_IN or application.transfer_id is None:
-        return application
-    transfer = application.transfer
-    if transfer.status == TransferStatus.ACCEPTED:
-        application.status = ApplicationStatus.COMPLETED
-    elif transfer.status in (TransferStatus.REJECTED, TransferStatus.CANCELLED):
-        application.status = ApplicationStatus.REJECTED
-        application.decision_reason = transfer.rejection_reason[:200]
-    else:
-        return application
-    application.decided_by_id = transfer.decided_by_id
-    application.decided_at = timezone.now()
-    application.save(
-        update_fields=["status", "decision_reason", "decided_by", "decided_at", "updated_at"]
+def follow_transfer(sender, *, transfer: Transfer, actor, **kwargs) -> None:
+    """An online transfer application waiting for its new union follows its transfer, however
+    it was closed (here, or on the registry's transfer pages): accepted → 已转入; returned by
+    the new union or cancelled by the old one → 未通过 with that reason. Connected to
+    members.signals.transfer_closed; runs in the transaction that closed the transfer."""
+    waiting = Application.objects.select_for_update().filter(
+        transfer=transfer, status=ApplicationStatus.AWAITING_IN
     )
-    return application
+    for application in waiting:
+        if transfer.status == TransferStatus.ACCEPTED:
+            _decided(application, actor, ApplicationStatus.COMPLETED)
+            application.save()
+            _audit_decision(actor, application, "已接收转入")
+        else:
+            reason = transfer.rejection_reason or TransferStatus(transfer.status).label
+            _decided(application, actor, ApplicationStatus.REJECTED, reason)
+            application.save()
+            _audit_decision(actor, application, "未通过", reason)
 
 
 # --- electronic membership card -------------------------------------------------------------

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ruhui.accounts.models import AuditEvent
 from ruhui.core import crypto, divisions
 from ruhui.joining import posters, selectors, services
 from ruhui.joining.forms import KIND_SHORT, OPEN, LinkFilterForm, QueueFilterForm, RejectForm
@@ -128,31 +127,6 @@ def _membership_warning(application: Application):
     return held_membership(number)
 
 
-def _history(application: Application) -> list[dict]:
-    """The application's trail, oldest first: submitted, decided, converted, withdrawn."""
-    # The application was fetched through the scoped door: its whole trail belongs to it, even
-    # the step decided by the other union of a transfer.
-    events = (
-        AuditEvent.objects.filter(object_type="joining.application", object_id=str(application.pk))
-        .select_related("actor")
-        .order_by("at", "id")
-    )
-    return [
-        {
-            "at": event.at,
-            "who": event.actor.display_name if event.actor else event.actor_username,
-            "what": _("提交申请")
-            if event.action == AuditEvent.Action.CREATE
-            else "；".join(f"{key}：{_last(value)}" for key, value in event.changes.items()),
-        }
-        for event in events
-    ]
-
-
-def _last(value) -> str:
-    return str(value[-1]) if isinstance(value, list) and value else str(value)
-
-
 def _detail(request, application: Application, reject_form=None):
     user = request.user
     existing = _membership_warning(application)
@@ -173,7 +147,7 @@ def _detail(request, application: Application, reject_form=None):
         .select_related("union", "from_union")
         .order_by("-created_at"),
         "converted_from": application.converted_from.first(),
-        "history": _history(application),
+        "history": selectors.application_history(application),
         "household_name": divisions.full_name(application.household_division)
         if application.household_division
         else "",
@@ -185,8 +159,7 @@ def _detail(request, application: Application, reject_form=None):
 @require_GET
 @cadre_required
 def application_detail(request, application_pk: int):
-    application = services.sync_with_transfer(_application(request, application_pk))
-    return _detail(request, application)
+    return _detail(request, _application(request, application_pk))
 
 
 def _approved_message(after: Application) -> str:

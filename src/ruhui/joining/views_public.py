@@ -241,11 +241,6 @@ def _looked_up(request) -> Application | None:
         if pk
         else None
     )
-    if application is None:
-        return None
-    application = services.sync_with_transfer(application)
-    if application.converted_to is not None:
-        services.sync_with_transfer(application.converted_to)
     return application
 
 

@@ -31,6 +31,7 @@ from ruhui.members.personal import (
     personal_data_values,
 )
 from ruhui.members.selectors import transfer_for_code
+from ruhui.members.signals import transfer_closed
 from ruhui.members.validation import LABELS, clean_member_fields
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import in_jurisdiction, jurisdiction_root
@@ -557,6 +558,7 @@ def transfer_accept(*, actor, code: str, union: Organization, on=None) -> Transf
         obj=member,
         changes={"所在工会": [old_union.name, union.name], "接转凭证号": [transfer.code, "已接收"]},
     )
+    transfer_closed.send(sender=Transfer, transfer=transfer, actor=actor)
     return transfer
 
 
@@ -615,6 +617,7 @@ def _close_transfer(*, actor, transfer: Transfer, status: str, note: str) -> Tra
         org_path=member.union.path,
         changes={"状态": ["待接收", TransferStatus(status).label], "原因": [None, note]},
     )
+    transfer_closed.send(sender=Transfer, transfer=transfer, actor=actor)
     return transfer
 
 
