@@ -1,5 +1,5 @@
 """The join links page, the poster downloads and regenerating a link: the allowed / read-only /
-sibling triangle on each, lazy creation of links, attachments with Chinese file names, and the
+sibling triangle on each, every admitting union linked when saved (no GET writes), attachments with Chinese file names, and the
 retirement of the old token."""
 
 from urllib.parse import quote
@@ -47,13 +47,26 @@ def test_the_list_shows_the_admitting_unions_of_the_jurisdiction(world, as_user)
     assert org_url("joining:regenerate", world.county_trade) in text
 
 
-def test_links_are_created_only_for_the_rows_listed(world, as_user, settings):
-    settings.RUHUI_PAGE_SIZE = 1
+def test_every_admitting_union_has_its_link_once_saved_and_listing_writes_none(world, as_user):
+    # The four admitting unions of the world got theirs when they were saved; federations none.
+    linked = set(JoinLink.objects.filter(is_active=True).values_list("union__code", flat=True))
+    assert linked == {"WG-KD", "WG-E1", "BF-KD", "GJ-HY"}
+    before = list(JoinLink.objects.order_by("pk").values_list("pk", "token"))
     as_user(world.city_admin).get(LINKS)
-    assert JoinLink.objects.count() == 1
-    first = JoinLink.objects.get()
-    as_user(world.city_admin).get(LINKS)
-    assert JoinLink.objects.get() == first  # listing again reuses it
+    assert list(JoinLink.objects.order_by("pk").values_list("pk", "token")) == before
+
+
+def test_a_union_loaded_without_its_link_is_offered_one(world, as_user):
+    # Bulk loads bypass the save signal: the page says so and offers to generate, and the poster
+    # answers 404 rather than writing on a GET.
+    JoinLink.objects.filter(union=world.county_trade).delete()
+    client = as_user(world.county_admin)
+    text = body(client.get(LINKS))
+    assert "尚未生成入会二维码" in text
+    assert client.get(org_url("joining:poster_png", world.county_trade)).status_code == 404
+    assert not JoinLink.objects.filter(union=world.county_trade).exists()
+    client.post(org_url("joining:regenerate", world.county_trade))
+    assert JoinLink.objects.filter(union=world.county_trade, is_active=True).count() == 1
 
 
 def test_read_only_users_see_links_and_posters_but_not_regenerate(world, as_user):
@@ -184,3 +197,19 @@ def test_the_links_page_does_not_query_per_row(world, as_user, django_assert_max
     client.get(LINKS)
     with django_assert_max_num_queries(count):
         client.get(LINKS)
+
+
+def test_the_migration_links_every_admitting_union_saved_before_it(world):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "ruhui.joining.migrations.0003_links_for_every_admitting_union"
+    )
+    JoinLink.objects.all().delete()
+    migration.create_missing_links(apps, None)
+    linked = set(JoinLink.objects.filter(is_active=True).values_list("union__code", flat=True))
+    assert linked == {"WG-KD", "WG-E1", "BF-KD", "GJ-HY"}
+    migration.create_missing_links(apps, None)  # a second run adds none
+    assert JoinLink.objects.count() == 4

@@ -59,8 +59,6 @@ def find_unions(
 
     Direct first (unions that list the group: 「并可直接吸纳」), then the township and community
     unions of the place (the chosen township's subtree when one is given)."""
-    from ruhui.joining.services import join_links_for
-
     if not division:
         return []
     direct = (
@@ -76,11 +74,26 @@ def find_unions(
     rows = [(u, "直接吸纳该群体入会") for u in direct] + [
         (u, "属地入会：户籍地或居住地、工作地的乡镇（街道）、村（社区）工会") for u in place
     ]
-    links = join_links_for([union for union, _reason in rows])
+    links = active_links([union for union, _reason in rows])
     return [
         FoundUnion(union=union, token=links[union.pk].token, reason=reason)
         for union, reason in rows
+        if union.pk in links
     ]
+
+
+def active_links(unions) -> dict[int, JoinLink]:
+    """{union pk: active join link} for many unions, in one query (a read: every admitting union
+    gets its link when it is saved, services.ensure_join_link)."""
+    return {
+        link.union_id: link
+        for link in JoinLink.objects.filter(union__in=list(unions), is_active=True)
+    }
+
+
+def active_link(union: Organization) -> JoinLink | None:
+    """A union's active join link, if it has one."""
+    return JoinLink.objects.filter(union=union, is_active=True).first()
 
 
 # --- cadre side -----------------------------------------------------------------------------

@@ -98,16 +98,13 @@ def join_link_for(union: Organization, *, actor=None) -> JoinLink:
         return JoinLink.objects.get(union=union, is_active=True)
 
 
-def join_links_for(unions, *, actor=None) -> dict[int, JoinLink]:
-    """{union pk: active link} for many unions: one query, links created only where missing."""
-    unions = list(unions)
-    links = {
-        link.union_id: link for link in JoinLink.objects.filter(union__in=unions, is_active=True)
-    }
-    for union in unions:
-        if union.pk not in links:
-            links[union.pk] = join_link_for(union, actor=actor)
-    return links
+def ensure_join_link(sender, *, instance: Organization, raw: bool = False, **kwargs) -> None:
+    """Every active union that admits members has a join link from the moment it is saved so
+    (receiver of Organization's post_save; links of older unions come from migration 0003), so
+    the pages that show links only read them."""
+    if raw or not instance.is_active or not instance.admits_members:
+        return
+    join_link_for(instance)
 
 
 @transaction.atomic

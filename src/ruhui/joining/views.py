@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +44,7 @@ MSG_IN = _("「{name}」已转入「{union}」，会员号不变。")
 MSG_REJECTED = _("已对申请 {number} 作出不予通过的决定，申请人可在查询页面看到原因。")
 MSG_REGENERATED = _("「{union}」的入会二维码已重新生成：旧海报和旧链接已停用，请下载新海报张贴。")
 MSG_NOT_YOURS = _("这一步（{step}）由「{union}」办理，您可以查看，不能办理。")
+MSG_NO_LINK = _("该工会还没有入会二维码：请在「入会二维码」页面点“重新生成”。")
 POSTER_NAME = "{union}-入会海报.{ext}"
 
 
@@ -235,10 +236,13 @@ def link_list(request):
     if q:
         qs = qs.filter(name__contains=q)
     page_obj = _page(request, qs)
-    links = services.join_links_for(page_obj, actor=request.user)
+    links = selectors.active_links(page_obj)
     rows = []
     for union in page_obj:
-        link = links[union.pk]
+        link = links.get(union.pk)
+        if link is None:  # only a union saved outside the services (bulk loads) lacks one
+            rows.append({"union": union, "link": None, "url": "", "qr": ""})
+            continue
         url = join_url(request, link)
         qr = segno.make(url, error="m")
         rows.append({"union": union, "link": link, "url": url, "qr": qr.svg_data_uri(scale=2)})
@@ -257,7 +261,9 @@ def link_list(request):
 
 def _poster(request, org_pk: int, ext: str):
     union = _admitting_union(request, org_pk)
-    link = services.join_link_for(union, actor=request.user)
+    link = selectors.active_link(union)
+    if link is None:
+        raise Http404(MSG_NO_LINK)
     url = join_url(request, link)
     render_poster = posters.poster_png if ext == "png" else posters.poster_pdf
     data = render_poster(
@@ -301,6 +307,6 @@ def link_regenerate(request, org_pk: int):
         else:
             messages.success(request, MSG_REGENERATED.format(union=union.name))
         return redirect(f"{reverse('joining:links')}?{urlencode({'q': union.name})}")
-    link = services.join_link_for(union, actor=request.user)
-    context = {"union": union, "link": link, "url": join_url(request, link)}
+    link = selectors.active_link(union)
+    context = {"union": union, "link": link, "url": join_url(request, link) if link else ""}
     return render(request, "joining/regenerate.html", context)
