@@ -2,10 +2,11 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from ruhui.accounts.urls import auth_urlpatterns
 from ruhui.api.api import api
+from ruhui.api.errors import unknown_path
 
 admin.site.site_header = "入会 · 系统管理（仅限超级管理员）"
 # Django admin is for superusers only (AC-7); cadres work through the scoped pages.
@@ -26,6 +27,7 @@ urlpatterns = [
     path("", include("ruhui.joining.urls_public")),
     path("accounts/", include("ruhui.accounts.urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/", unknown_path),  # JSON 404, never an HTML page, for the API's clients
     path(settings.RUHUI_ADMIN_PATH, admin.site.urls),
 ]
 

@@ -4,11 +4,14 @@ the campaigns run by, above or below their organization, and the progress of the
 
 from datetime import date, datetime
 
-from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema
 
+from ruhui.api.errors import Area
+from ruhui.api.schemas import errors
 from ruhui.campaigns import selectors
 from ruhui.campaigns.dashboard import UnitProgress, dashboard
+from ruhui.orgs.scoping import NOT_FOUND
 
 router = Router(tags=["集中行动"])
 
@@ -67,7 +70,10 @@ class ProgressOut(Schema):
 
 
 class ProgressFilters(Schema):
-    unit: int | None = None
+    unit: int | None = Field(None, description="下级单位的组织 id（默认本单位）")
+
+
+AREA = Area({"unit": "单位", "campaign_slug": "行动标识"})
 
 
 def _campaign(c) -> dict:
@@ -111,14 +117,14 @@ def _row(row: UnitProgress) -> dict:
     }
 
 
-@router.get("/campaigns", response=list[CampaignOut], summary="集中行动列表")
+@router.get("/campaigns", response={200: list[CampaignOut], **errors(401)}, summary="集中行动列表")
 def list_campaigns(request: HttpRequest):
     return [_campaign(c) for c in selectors.campaign_list(user=request.user)]
 
 
 @router.get(
     "/campaigns/{campaign_slug}/progress",
-    response=ProgressOut,
+    response={200: ProgressOut, **errors(401, 404, 422)},
     summary="集中行动进度（默认本单位，可用 unit 指定下级单位的 id）",
 )
 def campaign_progress(
@@ -126,6 +132,8 @@ def campaign_progress(
     campaign_slug: str,
     filters: ProgressFilters = Query(...),  # noqa: B008
 ):
+    if "\x00" in campaign_slug:  # no slug holds one, and PostgreSQL cannot compare it
+        raise Http404(NOT_FOUND)
     campaign = selectors.campaign_get(user=request.user, slug=campaign_slug)
     if filters.unit is None:
         unit = selectors.default_unit(user=request.user, campaign=campaign)

@@ -16,11 +16,25 @@ from ninja.errors import HttpError
 from pydantic import ValidationError as PydanticError
 
 from ruhui.api.auth import require_perm
-from ruhui.api.schemas import ErrorOut, FieldErrorsOut
+from ruhui.api.errors import Area, field_errors
+from ruhui.api.schemas import NO_NUL, choice, choice_body, errors
 from ruhui.enterprises import selectors, services
-from ruhui.enterprises.choices import FLAG_FIELDS, FLAGS, UnionStatus
+from ruhui.enterprises.choices import (
+    ATTITUDES,
+    FLAG_FIELDS,
+    FLAGS,
+    NEXT_ACTIONS,
+    REASONS,
+    UnionStatus,
+)
 from ruhui.enterprises.models import Enterprise, Park, Survey
-from ruhui.enterprises.validation import ENTERPRISE_LABELS, SURVEY_LABELS
+from ruhui.enterprises.validation import (
+    ENTERPRISE_LABELS,
+    INDUSTRIES,
+    SCALES,
+    SURVEY_LABELS,
+    UNION_STATUSES,
+)
 from ruhui.members.codes import EIGHT_GROUPS
 from ruhui.orgs.choices import Industry
 from ruhui.orgs.models import Organization
@@ -43,6 +57,7 @@ MSG_FLAG = "企业类型「{value}」无效：可填 {choices}，多个用逗号
 MSG_BODY = '请求体应为 JSON 对象，如 {"surveyed_on": "2026-05-01", "union_status": "未建会"}。'
 MSG_BODY_FIELD = "「{field}」的值类型不对：文字、数字或日期请按接口文档填写。"
 MSG_BY = "统计口径「{value}」无效：请填写 division、park、industry、group 或 responsible_unit。"
+MSG_DIVISION = "县(市、区)「{value}」的格式不对：请填写 6 位行政区划代码，如 410481。"
 
 FIELD_LABELS = (
     ENTERPRISE_LABELS
@@ -54,24 +69,72 @@ FIELD_LABELS = (
         "union": "所在工会",
         "by": "统计口径",
         "body": "请求体",
+        "division": "县(市、区)",
+        "township": "乡镇(街道)",
+        "enterprise_id": "企业编号",
     }
 )
+
+
+def _union_status_message(value: str) -> str:
+    choices = "、".join(f"{s.value}（{s.label}）" for s in UnionStatus)
+    return MSG_UNION_STATUS.format(value=value, choices=choices)
+
+
+def _flags_message(value: str) -> str:
+    unknown = next((f for f in value.split(",") if f.strip() not in FLAG_FIELDS), value)
+    choices = "、".join(f"{name}（{label}）" for name, label in FLAGS)
+    return MSG_FLAG.format(value=unknown.strip(), choices=choices)
+
+
+#: For the API's error handler: labels, and the messages for a value outside a declared list.
+AREA = Area(
+    FIELD_LABELS,
+    {
+        "industry": lambda value: MSG_INDUSTRY.format(value=value),
+        "group": lambda value: EIGHT_GROUPS.invalid_message(value, field="用工群体"),
+        "union_status": _union_status_message,
+        "flags": _flags_message,
+        "by": lambda value: MSG_BY.format(value=value),
+        "division": lambda value: MSG_DIVISION.format(value=value),
+    },
+)
+FLAGS_PATTERN = "^(({names})(,({names}))*)?$".format(names="|".join(FLAG_FIELDS))
+GROUP_FILTER = (*EIGHT_GROUPS.codes, *EIGHT_GROUPS.labels.values())
+
+
+def _codes_and_labels(codeset) -> list[str]:
+    return [*codeset.codes, *codeset.labels.values()]
 
 
 # --- schemas --------------------------------------------------------------------------------
 
 
 class EnterpriseFilters(Schema):
-    q: str = Field("", description="企业名称（含部分）、统一社会信用代码或原注册号")
-    division: str = Field("", description="县级行政区划代码，如 410481；市级代码选全市")
-    township: str = ""
+    q: str = Field("", pattern=NO_NUL, description="企业名称（含部分）、统一社会信用代码或原注册号")
+    division: str = Field(
+        "",
+        pattern=r"^([0-9]{6})?$",
+        description="县级行政区划代码，如 410481；市级代码选全市",
+    )
+    township: str = Field("", pattern=NO_NUL, description="乡镇(街道)名称")
     park: int | None = Field(None, description="园区编号（园区名录中的 id）")
-    industry: str = Field("", description="行业门类代码 A–T")
-    group: str = Field("", description="八大群体代码或名称，如 02 或 快递员")
-    union_status: str = Field("", description="not_built、none、preparing 或 built")
-    responsible_unit: str = Field("", description="责任单位的组织代码（含下级）")
-    flags: str = Field("", description="企业类型字段名，逗号分隔，如 is_platform_company")
-    page: int = 1
+    industry: choice(Industry.values, normalize=str.upper) = Field(
+        None, description="行业门类代码 A–T"
+    )
+    group: choice(GROUP_FILTER, normalize=EIGHT_GROUPS.code_for) = Field(
+        None, description="八大群体代码或名称，如 02 或 快递员"
+    )
+    union_status: choice(("not_built", *UnionStatus.values)) = Field(
+        None, description="not_built（未建会，含筹建中）、none、preparing 或 built"
+    )
+    responsible_unit: str = Field("", pattern=NO_NUL, description="责任单位的组织代码（含下级）")
+    flags: str = Field(
+        "",
+        pattern=FLAGS_PATTERN,
+        description="企业类型字段名，逗号分隔，如 is_platform_company,is_delivery_station",
+    )
+    page: int = Field(1, ge=1)
 
 
 class EnterpriseOut(Schema):
@@ -127,7 +190,9 @@ class EnterpriseIn(Schema):
     division_code: str = ""
     township: str = ""
     address: str = ""
-    industry: str = ""
+    industry: str = Field(
+        "", json_schema_extra=choice_body(_codes_and_labels(INDUSTRIES), empty="")
+    )
     is_non_public: bool | str | None = None
     is_platform_company: bool | str | None = None
     is_third_party_delivery: bool | str | None = None
@@ -135,7 +200,9 @@ class EnterpriseIn(Schema):
     is_affiliated_operator: bool | str | None = None
     is_private_non_enterprise: bool | str | None = None
     is_construction_project: bool | str | None = None
-    project_scale: str = ""
+    project_scale: str = Field(
+        "", json_schema_extra=choice_body(_codes_and_labels(SCALES), empty="")
+    )
     is_property_company: bool | str | None = None
     is_agricultural_coop: bool | str | None = None
     groups: list[str] | str | None = None
@@ -179,17 +246,33 @@ class SurveyIn(Schema):
 
     surveyed_on: str | datetime.date = Field("", description="排查日期，如 2026-05-01")
     surveyor_name: str = ""
-    union_status: str = Field("", description="none、preparing、built，或 未建会、筹建中、已建会")
-    reason: str = ""
+    union_status: str = Field(
+        "",
+        description="none、preparing、built，或 未建会、筹建中、已建会",
+        json_schema_extra=choice_body(_codes_and_labels(UNION_STATUSES), empty=""),
+    )
+    reason: str = Field(
+        "",
+        description="未建会原因",
+        json_schema_extra=choice_body(_codes_and_labels(REASONS), empty=""),
+    )
     reason_text: str = ""
-    legal_rep_attitude: str = ""
+    legal_rep_attitude: str = Field(
+        "",
+        description="法人态度",
+        json_schema_extra=choice_body(_codes_and_labels(ATTITUDES), empty=""),
+    )
     attitude_notes: str = ""
     employees_total: int | str | None = None
     migrant_workers: int | str | None = None
     group_counts: dict[str, int | str] | None = Field(
         None, description="各群体人数：{群体代码或名称: 人数}"
     )
-    next_action: str = ""
+    next_action: str = Field(
+        "",
+        description="推进措施",
+        json_schema_extra=choice_body(_codes_and_labels(NEXT_ACTIONS), empty=""),
+    )
     next_action_text: str = ""
     next_action_due: str | datetime.date | None = None
     next_action_owner_name: str = ""
@@ -227,13 +310,7 @@ class CoverageOut(Schema):
 
 def _field_errors(errors: dict[str, list[str]]) -> dict:
     """The 422 body: one entry per message, naming the field and its Chinese label."""
-    return {
-        "detail": [
-            {"field": field, "label": FIELD_LABELS.get(field, field), "message": message}
-            for field, messages in errors.items()
-            for message in messages
-        ]
-    }
+    return field_errors(AREA.labels, errors)
 
 
 def _label(obj, field: str) -> str:
@@ -326,36 +403,12 @@ def _scoped_unit(user, code: str) -> Organization | None:
     return scoped(user, Organization).filter(code=code.strip()).first()
 
 
-def _check_filters(filters: EnterpriseFilters) -> tuple[dict, dict[str, list[str]]]:
-    errors: dict[str, list[str]] = {}
-    values = {"industry": filters.industry.strip(), "union_status": filters.union_status.strip()}
-    if values["industry"] and values["industry"] not in Industry.values:
-        errors["industry"] = [MSG_INDUSTRY.format(value=values["industry"])]
-    group = filters.group.strip()
-    values["group"] = ""
-    if group:
-        values["group"] = EIGHT_GROUPS.code_for(group) or ""
-        if not values["group"]:
-            errors["group"] = [EIGHT_GROUPS.invalid_message(group, field="用工群体")]
-    status = values["union_status"]
-    if status and status not in ("not_built", *UnionStatus.values):
-        choices = "、".join(f"{s.value}（{s.label}）" for s in UnionStatus)
-        errors["union_status"] = [MSG_UNION_STATUS.format(value=status, choices=choices)]
-    flags = [f.strip() for f in filters.flags.split(",") if f.strip()]
-    unknown = [f for f in flags if f not in FLAG_FIELDS]
-    if unknown:
-        choices = "、".join(f"{name}（{label}）" for name, label in FLAGS)
-        errors["flags"] = [MSG_FLAG.format(value=unknown[0], choices=choices)]
-    values["flags"] = flags
-    return values, errors
-
-
 # --- endpoints ------------------------------------------------------------------------------
 
 
 @router.get(
     "/enterprises",
-    response={200: EnterprisePage, 403: ErrorOut, 404: ErrorOut, 422: FieldErrorsOut},
+    response={200: EnterprisePage, **errors(401, 403, 404, 422)},
     summary="企业列表（本辖区）",
     description="按县(市、区)、乡镇(街道)、园区、行业、八大群体、建会情况、企业类型和责任单位筛选，"
     "职工人数多的在前；每页 100 条。`responsible_unit` 为组织代码、`park` 为园区编号，"
@@ -374,9 +427,12 @@ def list_enterprises(request: HttpRequest, filters: EnterpriseFilters = Query(..
         park = scoped(request.user, Park).filter(pk=filters.park).first()
         if park is None:
             return Status(404, {"detail": MSG_PARK_UNKNOWN.format(park=filters.park)})
-    values, errors = _check_filters(filters)
-    if errors:
-        return Status(422, _field_errors(errors))
+    values = {
+        "industry": filters.industry or "",
+        "group": filters.group or "",
+        "union_status": filters.union_status or "",
+        "flags": [f for f in filters.flags.split(",") if f],
+    }
     qs = selectors.enterprise_list(
         user=request.user,
         q=filters.q,
@@ -397,16 +453,18 @@ def list_enterprises(request: HttpRequest, filters: EnterpriseFilters = Query(..
 
 @router.get(
     "/enterprises/coverage",
-    response={200: CoverageOut, 403: ErrorOut, 422: FieldErrorsOut},
+    response={200: CoverageOut, **errors(401, 403, 422)},
     summary="企业排查覆盖情况（本辖区）",
     description="`by` 取 division（县区）、park（园区）、industry（行业）、group（八大群体）或 "
     "responsible_unit（责任单位）。建会率 = 已建会 ÷ 企业数；入会率 = 会员 ÷ 职工人数，"
     "职工人数为 0 时为 null；按群体统计时一家企业计入它的每个群体，合计每家只计一次。",
 )
-def enterprise_coverage(request: HttpRequest, by: str = "division"):
+def enterprise_coverage(
+    request: HttpRequest,
+    by: choice(selectors.COVERAGE_KEYS) = Query("division"),  # noqa: B008
+):
     require_perm(request, "enterprises.view_enterprise", MSG_NO_VIEW)
-    if by not in selectors.COVERAGE_KEYS:
-        return Status(422, _field_errors({"by": [MSG_BY.format(value=by)]}))
+    by = by or "division"
     figures = selectors.coverage(user=request.user, by=by)
 
     def row(r):
@@ -439,7 +497,7 @@ def enterprise_coverage(request: HttpRequest, by: str = "division"):
 
 @router.get(
     "/enterprises/{int:enterprise_id}",
-    response={200: EnterpriseOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: EnterpriseOut, **errors(401, 403, 404)},
     summary="企业详情",
 )
 def get_enterprise(request: HttpRequest, enterprise_id: int):
@@ -449,7 +507,7 @@ def get_enterprise(request: HttpRequest, enterprise_id: int):
 
 @router.post(
     "/enterprises",
-    response={201: EnterpriseOut, 403: ErrorOut, 409: ErrorOut, 422: FieldErrorsOut},
+    response={201: EnterpriseOut, **errors(401, 403, 409, 422)},
     summary="登记企业",
     description="在本辖区的责任单位下登记一家企业（按统一社会信用代码去重，无代码时按名称和县区去重），"
     "写入审计记录。校验失败返回 422，逐项给出字段和中文说明；已登记过的企业返回 409。"
@@ -497,7 +555,7 @@ def create_enterprise(request: HttpRequest, payload: EnterpriseIn):
 
 @router.get(
     "/enterprises/{int:enterprise_id}/surveys",
-    response={200: SurveyList, 403: ErrorOut, 404: ErrorOut},
+    response={200: SurveyList, **errors(401, 403, 404)},
     summary="企业的排查记录",
     description="一家企业的全部五清排查记录，最近的在前；记录只增不改。",
 )
@@ -510,7 +568,7 @@ def list_surveys(request: HttpRequest, enterprise_id: int):
 
 @router.post(
     "/enterprises/{int:enterprise_id}/surveys",
-    response={201: SurveyOut, 403: ErrorOut, 404: ErrorOut, 422: FieldErrorsOut},
+    response={201: SurveyOut, **errors(401, 403, 404, 422)},
     summary="记录一次排查（五清一推进）",
     description="新增一条排查记录（以前的记录保留不改）。它是最近一次排查时，企业的建会情况随之更新；"
     "填了职工人数的同时记入人数变化（动态监控）。请求体见 SurveyIn；校验失败返回 422，"

@@ -10,11 +10,13 @@ import json
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from ruhui.api.auth import require_perm
-from ruhui.api.schemas import ErrorOut, FieldErrorsOut
+from ruhui.api.errors import Area
+from ruhui.api.schemas import choice, errors
 from ruhui.joining import selectors, services
 from ruhui.joining.models import Application, ApplicationKind, ApplicationStatus
 from ruhui.orgs.scoping import get_scoped_or_404, in_jurisdiction
@@ -28,10 +30,23 @@ MSG_STATUS = "状态「{value}」无效：请填写 open（待本辖区办理）
 MSG_KIND = "类型「{value}」无效：请填写 join（入会申请）或 transfer（转会申请）。"
 
 
+def _status_message(value: str) -> str:
+    choices = "、".join(f"{s.value}（{s.label}）" for s in ApplicationStatus)
+    return MSG_STATUS.format(value=value, choices=choices)
+
+
+AREA = Area(
+    {"status": "状态", "kind": "类型", "reason": "原因", "application_id": "申请编号"},
+    {"status": _status_message, "kind": lambda value: MSG_KIND.format(value=value)},
+)
+
+
 class ApplicationFilters(Schema):
-    status: str = "open"
-    kind: str = ""
-    page: int = 1
+    status: choice(("open", "all", *ApplicationStatus.values)) = Field(
+        "open", description="open 待本辖区办理（默认），all 全部，或具体状态"
+    )
+    kind: choice(ApplicationKind.values) = Field(None, description="join 入会，transfer 转会")
+    page: int = Field(1, ge=1)
 
 
 class ApplicationOut(Schema):
@@ -120,7 +135,7 @@ def _field_errors(field: str, label: str, messages: list[str]) -> dict:
 
 @router.get(
     "/joining/applications",
-    response={200: ApplicationPage, 403: ErrorOut, 422: FieldErrorsOut},
+    response={200: ApplicationPage, **errors(401, 403, 422)},
     summary="网上申请列表（本辖区）",
     description="`status` 默认 open：等待本辖区工会办理的申请（入会和转入由申请加入的工会审核，"
     "转出由会员现在所在的工会办理）；取 all 列出全部，或填具体状态。`kind` 取 join 或 transfer。"
@@ -128,14 +143,8 @@ def _field_errors(field: str, label: str, messages: list[str]) -> dict:
 )
 def list_applications(request: HttpRequest, filters: ApplicationFilters = Query(...)):  # noqa: B008
     require_perm(request, "members.view_member", MSG_NO_VIEW)
-    status = filters.status.strip() or "open"
-    kind = filters.kind.strip()
-    if status not in ("open", "all", *ApplicationStatus.values):
-        choices = "、".join(f"{s.value}（{s.label}）" for s in ApplicationStatus)
-        message = MSG_STATUS.format(value=status, choices=choices)
-        return Status(422, _field_errors("status", "状态", [message]))
-    if kind and kind not in ApplicationKind.values:
-        return Status(422, _field_errors("kind", "类型", [MSG_KIND.format(value=kind)]))
+    status = filters.status or "open"
+    kind = filters.kind or ""
     qs = selectors.application_queue(
         user=request.user, status="" if status == "all" else status, kind=kind
     ).select_related("member__union", "converted_to")
@@ -164,7 +173,7 @@ def _decide(request: HttpRequest, application_id: int, decide) -> Status | dict:
 
 @router.post(
     "/joining/applications/{int:application_id}/approve",
-    response={200: ApplicationOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: ApplicationOut, **errors(401, 403, 404, 409)},
     summary="批准当前步骤",
     description="入会申请：登记为会员（来源“网上入会”）；申请人已是其他工会会员时转为转会申请"
     "（`status` 为 converted，`converted_to_number` 为新申请编号）。转会申请：待转出时同意转出，"
@@ -188,19 +197,16 @@ def _reason(request: HttpRequest) -> str:
             return ""
         reason = data.get("reason") if isinstance(data, dict) else ""
     else:
-        reason = request.POST.get("reason")
+        try:
+            reason = request.POST.get("reason")
+        except MultiPartParserError:  # a multipart body without a boundary: no reason given
+            return ""
     return reason if isinstance(reason, str) else ""
 
 
 @router.post(
     "/joining/applications/{int:application_id}/reject",
-    response={
-        200: ApplicationOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        409: ErrorOut,
-        422: FieldErrorsOut,
-    },
+    response={200: ApplicationOut, **errors(401, 403, 404, 409, 422)},
     summary="不予通过",
     description='不予通过当前步骤。请求体 `{"reason": "…"}`，`reason` 必填，申请人在查询页面'
     "可以看到。待接收的转会申请被退回时，接转凭证随之退回，会员恢复原会籍状态。",

@@ -10,11 +10,12 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from ruhui.api.auth import require_perm
-from ruhui.api.schemas import ErrorOut, FieldErrorsOut, MemberIn, MemberOut, MemberPage
+from ruhui.api.errors import Area, field_errors
+from ruhui.api.schemas import NO_NUL, MemberIn, MemberOut, MemberPage, choice, errors
 from ruhui.core import divisions
 from ruhui.members import codes, selectors, services
 from ruhui.members.models import Member, MemberStatus
@@ -70,15 +71,21 @@ PLAIN_FIELDS = (
 )
 
 
+STATUS_FILTER = ("held", *MemberStatus.values)
+GROUP_FILTER = (*codes.EIGHT_GROUPS.codes, *codes.EIGHT_GROUPS.labels.values())
+
+
 class MemberFilters(Schema):
-    union: str = ""
-    q: str = ""
-    group: str = ""
+    union: str = Field("", pattern=NO_NUL, description="工会的组织代码（含下级），如 WG-KD")
+    q: str = Field("", pattern=NO_NUL, description="姓名、拼音首字母或会员号")
+    group: choice(GROUP_FILTER, normalize=codes.EIGHT_GROUPS.code_for) = Field(
+        None, description="八大群体代码或名称，如 02 或 快递员"
+    )
     migrant: bool | None = None
-    status: str = ""
+    status: choice(STATUS_FILTER) = Field(None, description="会籍状态；held 为在籍、保留和接转中")
     joined_from: datetime.date | None = None
     joined_to: datetime.date | None = None
-    page: int = 1
+    page: int = Field(1, ge=1)
 
 
 def _serialize(member: Member, user) -> dict:
@@ -102,18 +109,34 @@ def _serialize(member: Member, user) -> dict:
     return row
 
 
-FIELD_LABELS = LABELS | {"union": "所在工会", "status": "会籍状态"}
+FIELD_LABELS = LABELS | {
+    "union": "所在工会",
+    "status": "会籍状态",
+    "migrant": "是否农民工",
+    "joined_from": "入会日期（起）",
+    "joined_to": "入会日期（止）",
+    "member_id": "会员编号",
+}
+
+
+def _status_message(value: str) -> str:
+    choices = "、".join(f"{s.value}（{s.label}）" for s in MemberStatus)
+    return MSG_STATUS.format(value=value, choices=choices)
+
+
+#: For the API's error handler: labels, and the messages for a value outside a declared list.
+AREA = Area(
+    FIELD_LABELS,
+    {
+        "status": _status_message,
+        "group": lambda value: codes.EIGHT_GROUPS.invalid_message(value, field=LABELS["group"]),
+    },
+)
 
 
 def _field_errors(errors: dict[str, list[str]]) -> dict:
     """The 422 body: one entry per message, naming the field and its Chinese label."""
-    return {
-        "detail": [
-            {"field": field, "label": FIELD_LABELS.get(field, field), "message": message}
-            for field, messages in errors.items()
-            for message in messages
-        ]
-    }
+    return field_errors(AREA.labels, errors)
 
 
 def _scoped_union(user, code: str) -> Organization | None:
@@ -122,7 +145,7 @@ def _scoped_union(user, code: str) -> Organization | None:
 
 @router.get(
     "/members",
-    response={200: MemberPage, 403: ErrorOut, 404: ErrorOut, 422: FieldErrorsOut},
+    response={200: MemberPage, **errors(401, 403, 404, 422)},
     summary="会员列表（本辖区）",
     description="按工会（含下级）、八大群体、是否农民工、会籍状态、入会日期和姓名（或拼音首字母、"
     "会员号）筛选；每页 100 条。`union` 为组织代码，不在管辖范围内时返回 404。"
@@ -135,27 +158,13 @@ def list_members(request: HttpRequest, filters: MemberFilters = Query(...)):  # 
         union = _scoped_union(request.user, filters.union)
         if union is None:
             return Status(404, {"detail": MSG_UNION_UNKNOWN.format(code=filters.union.strip())})
-    errors: dict[str, list[str]] = {}
-    group = ""
-    if filters.group.strip():
-        group = codes.EIGHT_GROUPS.code_for(filters.group)
-        if group is None:
-            errors["group"] = [
-                codes.EIGHT_GROUPS.invalid_message(filters.group, field=LABELS["group"])
-            ]
-    status = filters.status.strip()
-    if status and status != "held" and status not in MemberStatus.values:
-        choices = "、".join(f"{s.value}（{s.label}）" for s in MemberStatus)
-        errors["status"] = [MSG_STATUS.format(value=status, choices=choices)]
-    if errors:
-        return Status(422, _field_errors(errors))
     qs = selectors.member_list(
         user=request.user,
         union=union,
         q=filters.q,
-        group=group or "",
+        group=filters.group or "",
         migrant="" if filters.migrant is None else ("1" if filters.migrant else "0"),
-        status=status,
+        status=filters.status or "",
         joined_from=filters.joined_from,
         joined_to=filters.joined_to,
     ).select_related("origin_union")
@@ -170,7 +179,7 @@ def list_members(request: HttpRequest, filters: MemberFilters = Query(...)):  # 
 
 @router.get(
     "/members/{int:member_id}",
-    response={200: MemberOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: MemberOut, **errors(401, 403, 404)},
     summary="会员详情",
 )
 def get_member(request: HttpRequest, member_id: int):
@@ -183,7 +192,7 @@ def get_member(request: HttpRequest, member_id: int):
 
 @router.post(
     "/members",
-    response={201: MemberOut, 403: ErrorOut, 409: ErrorOut, 422: FieldErrorsOut},
+    response={201: MemberOut, **errors(401, 403, 409, 422)},
     summary="入会登记",
     description="在本辖区内的基层工会（或其分会、小组）登记一名会员，写入会籍变动（入会）和审计记录。"
     "校验失败返回 422，逐项给出字段和中文说明；此人已有会籍（一人一籍）返回 409。"
