@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from ruhui.accounts.models import AuditEvent
 from ruhui.members import services
-from ruhui.members.models import Member, MembershipEvent
+from ruhui.members.models import Member, MembershipEvent, MemberStatus
 from tests.members.factories import join, make_id_number, make_phone
 
 
@@ -273,3 +273,30 @@ def test_an_edit_may_clear_optional_fields(world):
         data={"household_division": "", "last_dues_paid_on": ""},
     )
     assert member.household_division == "" and member.last_dues_paid_on is None
+
+
+# --- one rule, two readers: the model's guards, the services and the detail page -----------------
+
+
+@pytest.mark.parametrize("status", list(MemberStatus))
+def test_services_and_page_follow_the_models_guards(world, status, client):
+    from django.urls import reverse
+
+    cases = [
+        (Member.can_retain, services.member_retain, "members:retain"),
+        (Member.can_end, services.member_withdraw, "members:withdraw"),
+        (Member.can_end, services.member_expel, "members:expel"),
+    ]
+    for guard, service, route in cases:
+        member = join(world.county_admin, world.county_trade)
+        Member.objects.filter(pk=member.pk).update(status=status)
+        member.refresh_from_db()
+        client.force_login(world.county_admin)
+        page = client.get(reverse("members:detail", kwargs={"member_pk": member.pk}))
+        offered = reverse(route, kwargs={"member_pk": member.pk}) in page.content.decode()
+        try:
+            service(actor=world.county_admin, member=member)
+            allowed = True
+        except ValidationError:
+            allowed = False
+        assert allowed == guard(member) == offered, (status, route)

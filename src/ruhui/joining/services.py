@@ -30,6 +30,7 @@ from ruhui.joining.models import (
     JoinLink,
 )
 from ruhui.members import services as member_services
+from ruhui.members.codes import ChangeReason, CollectionMethod, IdType, MemberSource
 from ruhui.members.models import HELD_STATUSES, Member, MemberStatus, Transfer, TransferStatus
 from ruhui.members.personal import ID_CONTEXT, PHONE_CONTEXT, id_hash, personal_data_values
 from ruhui.members.validation import LABELS, clean_member_fields
@@ -39,7 +40,7 @@ from ruhui.orgs.scoping import in_jurisdiction
 #: The version of the privacy notice shown on the public forms (templates/joining/public/_privacy_notice.html).
 #: Change it whenever the notice's text changes: each application stores the version agreed to.
 PRIVACY_NOTICE_VERSION = "2026-11-v1"
-SOURCE_ONLINE = "网上入会"
+SOURCE_ONLINE = MemberSource.ONLINE
 CARD_SALT = "ruhui.joining.card"
 CARD_MAX_AGE = datetime.timedelta(days=400)  # a card printed or saved lasts about a year
 
@@ -166,7 +167,7 @@ def clean_join_data(data: dict, *, today: datetime.date | None = None) -> dict:
     """Validate the public join form with the registry's rules; ValidationError names fields."""
     today = today or timezone.localdate()
     raw = {field: data.get(field, "") for field in JOIN_FIELDS if field != "work_location"}
-    raw["id_type"] = "1"  # the public form takes the resident ID card only
+    raw["id_type"] = IdType.RESIDENT_ID  # the public form takes the resident ID card only
     raw["joined_on"] = today
     cleaned, errors = clean_member_fields(raw, today=today)
     for field in PUBLIC_REQUIRED:
@@ -451,7 +452,7 @@ def application_approve(*, actor, application: Application) -> Application:
 def _join_data(application: Application) -> dict:
     return {
         "name": application.name,
-        "id_type": "1",
+        "id_type": IdType.RESIDENT_ID,
         "id_number": crypto.decrypt(application.id_number_encrypted, context=ID_CONTEXT),
         "phone": crypto.decrypt(application.phone_encrypted, context=PHONE_CONTEXT),
         "ethnicity": application.ethnicity,
@@ -462,7 +463,7 @@ def _join_data(application: Application) -> dict:
         "employment_form": application.employment_form,
         "group": application.group,
         "employer_name": application.employer_name,
-        "collection_method": "1",  # 本人填写
+        "collection_method": CollectionMethod.SELF,
     }
 
 
@@ -544,7 +545,7 @@ def _approve_transfer_out(actor, application: Application) -> Application:
         actor=actor,
         member=application.member,
         to_union=application.union,
-        reason="1",  # 劳动（工作）关系发生变化
+        reason=ChangeReason.JOB_CHANGED,
         new_employer=application.employer_name,
     )
     application.transfer = transfer

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from ruhui.orgs.choices import WORKER_GROUPS
 
@@ -141,19 +142,62 @@ class CodeSet:
 
 # 证件类型: 1–3 as the national system (lgjt CERTIFICATE_KEY); 4–9 project extensions for the
 # documents that migrant and Hong Kong/Macao/Taiwan workers actually hold.
+# --- named codes ------------------------------------------------------------------------------
+# The codes the services set themselves, by name: each TextChoices below is the one home of its
+# codes and labels, and the CodeSet of the same list (aliases, parsing) is built from it.
+
+
+class IdType(models.TextChoices):
+    RESIDENT_ID = "1", "身份证"
+    PASSPORT = "2", "护照"
+    OFFICER_ID = "3", "军官证"
+    HK_MACAO_RESIDENCE = "4", "港澳居民居住证"
+    TAIWAN_RESIDENCE = "5", "台湾居民居住证"
+    HK_MACAO_PERMIT = "6", "港澳居民来往内地通行证"
+    TAIWAN_PERMIT = "7", "台湾居民来往大陆通行证"
+    FOREIGN_PERMANENT = "8", "外国人永久居留身份证"
+    OTHER = "9", "其他"
+
+
+class ChangeReason(models.TextChoices):
+    """会籍变化原因 (全总会员实名制)."""
+
+    JOB_CHANGED = "1", "劳动（工作）关系发生变化"
+    LAID_OFF = "2", "在本单位下岗后待岗"
+    UNEMPLOYED = "3", "失业"
+    BANKRUPTCY = "4", "所在企业破产"
+    OWN_REQUEST = "5", "个人要求退会"
+    CRIME = "6", "因犯罪被开除会籍"
+
+
+class CollectionMethod(models.TextChoices):
+    SELF = "1", "本人填写"
+    ON_BEHALF = "2", "他人代填"
+
+
+class Verification(models.TextChoices):
+    """实名核验状态 (project-defined): PENDING_CHECK when an automatic check (an ID number whose
+    county code is not in GB/T 2260) needs a person to look at the record."""
+
+    UNCHECKED = "0", "未核验"
+    VERIFIED = "1", "已核验"
+    FAILED = "2", "核验未通过"
+    PENDING_CHECK = "3", "待人工核查"
+
+
+class MemberSource(models.TextChoices):
+    """How a membership entered the registry (来源)."""
+
+    ENTERED = "录入", "录入"
+    IMPORTED = "导入", "导入"
+    ONLINE = "网上入会", "网上入会"
+    API = "API", "API"
+    DEMO = "演示数据", "演示数据"
+
+
 ID_TYPES = CodeSet(
     "证件类型",
-    (
-        ("1", "身份证"),
-        ("2", "护照"),
-        ("3", "军官证"),
-        ("4", "港澳居民居住证"),
-        ("5", "台湾居民居住证"),
-        ("6", "港澳居民来往内地通行证"),
-        ("7", "台湾居民来往大陆通行证"),
-        ("8", "外国人永久居留身份证"),
-        ("9", "其他"),
-    ),
+    tuple(IdType.choices),
     standard="全总会员实名制 1–3；4–9 本系统扩展",
     aliases={"居民身份证": "1", "二代身份证": "1", "第二代居民身份证": "1", "其它": "9"},
 )
@@ -454,14 +498,7 @@ MEMBERSHIP_CHANGE_TYPES = CodeSet(
 
 MEMBERSHIP_CHANGE_REASONS = CodeSet(
     "会籍变化原因",
-    (
-        ("1", "劳动（工作）关系发生变化"),
-        ("2", "在本单位下岗后待岗"),
-        ("3", "失业"),
-        ("4", "所在企业破产"),
-        ("5", "个人要求退会"),
-        ("6", "因犯罪被开除会籍"),
-    ),
+    tuple(ChangeReason.choices),
     standard="全总会员实名制",
     aliases={"工作调动": "1", "劳动关系变化": "1", "企业破产": "4", "本人申请退会": "5"},
 )
@@ -497,7 +534,7 @@ EIGHT_GROUPS = CodeSet(
 
 COLLECTION_METHODS = CodeSet(
     "采集方式",
-    (("1", "本人填写"), ("2", "他人代填")),
+    tuple(CollectionMethod.choices),
     standard="江西会员实名制采集流程（本人 / 代填）",
     aliases={"本人": "1", "代填": "2", "代录": "2"},
 )
@@ -513,7 +550,7 @@ CONFIRMATION_METHODS = CodeSet(
 # code is not in GB/T 2260) needs a person to look at the record.
 VERIFICATION_STATUSES = CodeSet(
     "实名核验状态",
-    (("0", "未核验"), ("1", "已核验"), ("2", "核验未通过"), ("3", "待人工核查")),
+    tuple(Verification.choices),
     standard="本系统定义",
     aliases={"已认证": "1", "实名认证": "1", "未认证": "0", "认证失败": "2"},
 )

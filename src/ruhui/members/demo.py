@@ -22,7 +22,7 @@ from ruhui.orgs.choices import ADMITTING_KINDS
 from ruhui.orgs.models import Organization
 
 ACTOR = "pds_admin"
-SOURCE = "演示数据"
+SOURCE = codes.MemberSource.DEMO
 CITY = "PDS"
 #: 平顶山's counties and districts (ID numbers of locals) and migrant-source counties elsewhere
 #: in 河南 (南阳、周口、驻马店、许昌、漯河、信阳、商丘).

@@ -38,7 +38,10 @@ class Member(models.Model):
     # Searched only beside `name icontains` (an OR no index serves): no index of its own.
     name_initials = models.CharField(_("姓名拼音首字母"), max_length=40, editable=False)
     id_type = models.CharField(
-        _("证件类型"), max_length=2, choices=codes.ID_TYPES.choices, default="1"
+        _("证件类型"),
+        max_length=2,
+        choices=codes.ID_TYPES.choices,
+        default=codes.IdType.RESIDENT_ID,
     )
     id_number_encrypted = models.TextField(editable=False)
     # Indexed in Meta, in two halves: see `person_memberships`.
@@ -129,9 +132,18 @@ class Member(models.Model):
         db_index=False,  # shown, never searched
         db_constraint=False,  # provenance: see PROVENANCE_POINTERS
     )
-    source = models.CharField(_("来源"), max_length=20, default="录入", editable=False)
+    source = models.CharField(
+        _("来源"),
+        max_length=20,
+        default=codes.MemberSource.ENTERED,
+        choices=codes.MemberSource.choices,
+        editable=False,
+    )
     verification_status = models.CharField(
-        _("实名核验状态"), max_length=1, default="0", choices=codes.VERIFICATION_STATUSES.choices
+        _("实名核验状态"),
+        max_length=1,
+        default=codes.Verification.UNCHECKED,
+        choices=codes.VERIFICATION_STATUSES.choices,
     )
     provincial_status = models.CharField(
         _("省库录入状态"),
@@ -179,6 +191,20 @@ class Member(models.Model):
     @property
     def is_held(self) -> bool:
         return self.status in HELD_STATUSES
+
+    # The lifecycle's guards: the services refuse what these refuse, the pages offer what these
+    # allow (one rule, two readers).
+    def can_retain(self) -> bool:
+        """保留会籍 applies to a member in 在籍."""
+        return self.status == MemberStatus.ACTIVE
+
+    def can_end(self) -> bool:
+        """退会 and 除名 apply to 在籍 and 保留; a transfer in progress is cancelled first."""
+        return self.status in (MemberStatus.ACTIVE, MemberStatus.RETAINED)
+
+    def can_transfer_out(self) -> bool:
+        """转出 applies to 在籍 and 保留; one transfer at a time."""
+        return self.status in (MemberStatus.ACTIVE, MemberStatus.RETAINED)
 
 
 def person_memberships(id_hash: str) -> Q:

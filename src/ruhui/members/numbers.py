@@ -8,21 +8,14 @@ from django.db.models import F
 from ruhui.members.models import MemberNumberSequence
 
 
+def member_number(division: str, year: int, sequence: int) -> str:
+    """The one spelling of a member number: division, year and sequence, 16 digits."""
+    return f"{division}{year:04d}{sequence:06d}"
+
+
 def allocate_member_number(*, division: str, year: int) -> str:
     """Take the next number for (division, year); safe under concurrent transactions."""
-    for _attempt in range(3):
-        updated = MemberNumberSequence.objects.filter(division=division, year=year).update(
-            last=F("last") + 1
-        )
-        if not updated:
-            try:
-                with transaction.atomic():
-                    MemberNumberSequence.objects.create(division=division, year=year, last=1)
-            except IntegrityError:
-                continue  # another transaction created it first: take the update path
-        last = MemberNumberSequence.objects.get(division=division, year=year).last
-        return f"{division}{year:04d}{last:06d}"
-    raise RuntimeError("could not allocate a member number")
+    return allocate_member_numbers(division=division, year=year, count=1)[0]
 
 
 def allocate_member_numbers(*, division: str, year: int, count: int) -> list[str]:
@@ -40,7 +33,7 @@ def allocate_member_numbers(*, division: str, year: int, count: int) -> list[str
             except IntegrityError:
                 continue
         last = MemberNumberSequence.objects.get(division=division, year=year).last
-        return [f"{division}{year:04d}{n:06d}" for n in range(last - count + 1, last + 1)]
+        return [member_number(division, year, n) for n in range(last - count + 1, last + 1)]
     raise RuntimeError("could not allocate member numbers")
 
 

@@ -13,6 +13,7 @@ from ruhui.accounts.audit import Action, audit_record, diff, snapshot
 from ruhui.core import crypto
 from ruhui.core.changes import note_change
 from ruhui.core.masking import mask_phone
+from ruhui.members.codes import ChangeReason, IdType, MemberSource, Verification
 from ruhui.members.models import (
     HELD_STATUSES,
     ChangeType,
@@ -150,7 +151,7 @@ def apply_personal_data(member: Member, cleaned: dict, **options) -> None:
     for name, value in personal_data_values(cleaned, **options).items():
         setattr(member, name, value)
     if member.id_county_unknown and member.verification_status in ("", "0"):
-        member.verification_status = "3"  # 待人工核查: an unknown county code in the ID
+        member.verification_status = Verification.PENDING_CHECK  # an unknown county code
 
 
 def _validation_error(errors: dict) -> ValidationError:
@@ -195,7 +196,7 @@ def member_join(
     union: Organization,
     data: dict,
     joined_on: datetime.date | None = None,
-    source: str = "录入",
+    source: str = MemberSource.ENTERED,
     origin_union: Organization | None = None,
 ) -> Member:
     """入会: register a person in a union. Refuses a person who already holds a membership."""
@@ -277,7 +278,7 @@ def member_update(*, actor, member: Member, data: dict) -> Member:
     else:
         cleaned.pop("id_number", None)
         cleaned.pop("id_county_unknown", None)
-        if cleaned.get("id_type", member.id_type) == "1":
+        if cleaned.get("id_type", member.id_type) == IdType.RESIDENT_ID:
             # With a resident ID, sex and birth date are what the number says.
             for field, label in (("sex", "性别"), ("birth_date", "出生日期")):
                 if field in cleaned and cleaned[field] != getattr(member, field):
@@ -317,7 +318,7 @@ def _transition(
     *,
     actor,
     member: Member,
-    allowed_from,
+    guard,
     to_status,
     change_type,
     action: str,
@@ -332,7 +333,7 @@ def _transition(
     on = on or timezone.localdate()
     if on > timezone.localdate():
         raise ValidationError({"on": ValidationError(MSG_DATE_FUTURE)})
-    if member.status not in allowed_from:
+    if not guard(member):
         raise ValidationError(
             MSG_BAD_STATE, params={"status": member.get_status_display(), "action": action}
         )
@@ -367,7 +368,7 @@ def member_retain(*, actor, member: Member, reason: str = "", on=None, note: str
     return _transition(
         actor=actor,
         member=member,
-        allowed_from=(MemberStatus.ACTIVE,),
+        guard=Member.can_retain,
         to_status=MemberStatus.RETAINED,
         change_type=ChangeType.RETAIN,
         action="保留会籍",
@@ -378,13 +379,15 @@ def member_retain(*, actor, member: Member, reason: str = "", on=None, note: str
 
 
 @transaction.atomic
-def member_withdraw(*, actor, member: Member, reason: str = "5", on=None, note: str = "") -> Member:
+def member_withdraw(
+    *, actor, member: Member, reason: str = ChangeReason.OWN_REQUEST, on=None, note: str = ""
+) -> Member:
     """退会: the membership ends (own request, or a person's decision after six months without
     dues). The person may join again later as a new membership."""
     return _transition(
         actor=actor,
         member=member,
-        allowed_from=(MemberStatus.ACTIVE, MemberStatus.RETAINED),
+        guard=Member.can_end,
         to_status=MemberStatus.WITHDRAWN,
         change_type=ChangeType.WITHDRAW,
         action="退会",
@@ -395,12 +398,14 @@ def member_withdraw(*, actor, member: Member, reason: str = "5", on=None, note: 
 
 
 @transaction.atomic
-def member_expel(*, actor, member: Member, reason: str = "6", on=None, note: str = "") -> Member:
+def member_expel(
+    *, actor, member: Member, reason: str = ChangeReason.CRIME, on=None, note: str = ""
+) -> Member:
     """除名: the union ends the membership (e.g. 因犯罪被开除会籍)."""
     return _transition(
         actor=actor,
         member=member,
-        allowed_from=(MemberStatus.ACTIVE, MemberStatus.RETAINED),
+        guard=Member.can_end,
         to_status=MemberStatus.EXPELLED,
         change_type=ChangeType.EXPEL,
         action="除名",
@@ -433,7 +438,7 @@ def transfer_issue(
     member: Member,
     to_union: Organization | None = None,
     hold_at_residence: bool = False,
-    reason: str = "1",
+    reason: str = ChangeReason.JOB_CHANGED,
     new_employer: str = "",
     on=None,
 ) -> Transfer:
@@ -454,7 +459,7 @@ def transfer_issue(
     member = _transition(
         actor=actor,
         member=member,
-        allowed_from=(MemberStatus.ACTIVE, MemberStatus.RETAINED),
+        guard=Member.can_transfer_out,
         to_status=MemberStatus.TRANSFERRING,
         change_type=ChangeType.TRANSFER_OUT,
         action="转出",

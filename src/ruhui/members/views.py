@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ruhui.core import divisions
 from ruhui.core.masking import mask_id_number
 from ruhui.members import selectors, services
+from ruhui.members.codes import ChangeReason
 from ruhui.members.forms import (
     IdNumberLookupForm,
     MemberFilterForm,
@@ -32,7 +33,7 @@ from ruhui.members.forms import (
     TransferIssueForm,
     TransferRejectForm,
 )
-from ruhui.members.models import Member, MemberStatus, Transfer, TransferStatus
+from ruhui.members.models import Member, Transfer, TransferStatus
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import get_scoped_or_404, in_jurisdiction, scoped
 from ruhui.web.access import cadre_required, require_perm
@@ -49,15 +50,10 @@ MSG_NOT_OUTGOING = _("只有转出工会（或其上级）可以撤销这份接�
 MSG_TRANSFER_CLOSED = _("这份接转凭证已办理（%(status)s），不能再退回或撤销。")
 DUES_NOTE = "连续 6 个月未缴纳会费，经工会研究按自动退会处理。"
 LIFECYCLE = {
-    # action: (service, title, statuses it applies to, default reason)
-    "retain": (services.member_retain, "保留会籍", (MemberStatus.ACTIVE,), ""),
-    "withdraw": (
-        services.member_withdraw,
-        "退会",
-        (MemberStatus.ACTIVE, MemberStatus.RETAINED),
-        "5",
-    ),
-    "expel": (services.member_expel, "除名", (MemberStatus.ACTIVE, MemberStatus.RETAINED), "6"),
+    # action: (service, title, the model's guard, default reason)
+    "retain": (services.member_retain, "保留会籍", Member.can_retain, ""),
+    "withdraw": (services.member_withdraw, "退会", Member.can_end, ChangeReason.OWN_REQUEST),
+    "expel": (services.member_expel, "除名", Member.can_end, ChangeReason.CRIME),
 }
 TRANSFER_ROWS = ("member", "member__union", "from_union", "to_union", "accepted_union")
 
@@ -133,7 +129,6 @@ def _detail_context(request, member: Member) -> dict:
     transfers = scoped(user, member.transfers.select_related(*TRANSFER_ROWS)).order_by(
         "-issued_on", "-id"
     )
-    held = member.status in (MemberStatus.ACTIVE, MemberStatus.RETAINED)
     manage = user.has_perm("members.manage_membership")
     return {
         "member": member,
@@ -144,9 +139,9 @@ def _detail_context(request, member: Member) -> dict:
         "transfers": transfers,
         "pending": next((t for t in transfers if t.status == TransferStatus.PENDING), None),
         "can_edit": user.has_perm("members.change_member"),
-        "can_retain": manage and member.status == MemberStatus.ACTIVE,
-        "can_end": manage and held,
-        "can_transfer": user.has_perm("members.manage_transfers") and held,
+        "can_retain": manage and member.can_retain(),
+        "can_end": manage and member.can_end(),
+        "can_transfer": user.has_perm("members.manage_transfers") and member.can_transfer_out(),
         "can_cancel_transfer": user.has_perm("members.manage_transfers"),
         "can_reveal": user.has_perm("members.reveal_personal_data"),
     }
@@ -221,7 +216,7 @@ def member_edit(request, member_pk: int):
 def _membership_change(request, member_pk: int, action: str):
     member = _member(request, member_pk)
     require_perm(request.user, "members.manage_membership")
-    service, title, allowed_from, reason = LIFECYCLE[action]
+    service, title, guard, reason = LIFECYCLE[action]
     from_dues = action == "withdraw" and request.GET.get("from") == "dues"
     form = MembershipChangeForm(
         _posted(request),
@@ -251,7 +246,7 @@ def _membership_change(request, member_pk: int, action: str):
         "member": member,
         "action": action,
         "title": title,
-        "applies": member.status in allowed_from,
+        "applies": guard(member),
     }
     return render(request, "members/change.html", context)
 
