@@ -471,7 +471,7 @@ def test_demo_applications_fill_the_queues(db):
     # The 宝丰 member who applied in 舞钢 is flagged for the reviewer, not joined twice.
     from ruhui.core import crypto
     from ruhui.members.personal import ID_CONTEXT
-    from ruhui.members.services import held_membership
+    from ruhui.members.selectors import held_membership
 
     elsewhere = [
         a

@@ -12,7 +12,7 @@ from ruhui.joining import services
 from ruhui.joining.models import Application
 from ruhui.members.demo import Generator
 from ruhui.members.models import HELD_STATUSES, Member
-from ruhui.members.services import held_membership
+from ruhui.members.selectors import held_membership
 from ruhui.orgs.choices import ADMITTING_KINDS
 from ruhui.orgs.models import Organization
 

@@ -29,6 +29,7 @@ from ruhui.joining.models import (
     ApplicationStep,
     JoinLink,
 )
+from ruhui.members import selectors as member_selectors
 from ruhui.members import services as member_services
 from ruhui.members.codes import ChangeReason, CollectionMethod, IdType, MemberSource
 from ruhui.members.models import HELD_STATUSES, Member, MemberStatus, Transfer, TransferStatus
@@ -468,7 +469,7 @@ def _join_data(application: Application) -> dict:
 
 
 def _approve_join(actor, application: Application) -> Application:
-    existing = member_services.held_membership(_join_data(application)["id_number"])
+    existing = member_selectors.held_membership(_join_data(application)["id_number"])
     if existing is not None and existing.union_id != application.union_id:
         return _convert_to_transfer(actor, application, existing)
     if existing is not None:

@@ -23,7 +23,7 @@ from ruhui.joining import posters, selectors, services
 from ruhui.joining.forms import KIND_SHORT, OPEN, LinkFilterForm, QueueFilterForm, RejectForm
 from ruhui.joining.models import Application, ApplicationKind, ApplicationStatus, JoinLink
 from ruhui.members.personal import ID_CONTEXT
-from ruhui.members.services import held_membership
+from ruhui.members.selectors import held_membership
 from ruhui.orgs.scoping import get_scoped_or_404, in_jurisdiction
 from ruhui.web.access import cadre_required, require_perm
 from ruhui.web.forms import querystring_without_page

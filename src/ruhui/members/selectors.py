@@ -215,3 +215,15 @@ def transfer_for_code(user, code: str) -> Transfer | None:
         code=code, status=TransferStatus.PENDING
     )
     return scoped(user, pending).first() or pending.filter(to_union__isnull=True).first()
+
+
+def held_membership(number: str) -> Member | None:
+    """The membership a person currently holds (active, retained or in transfer), if any.
+
+    Unscoped by design: one person, one membership is checked across the whole registry; the
+    callers decide what the asker may learn of it (services.held_elsewhere_message)."""
+    return (
+        Member.objects.select_related("union")
+        .filter(id_number_hash=id_hash(number), status__in=HELD_STATUSES)
+        .first()
+    )

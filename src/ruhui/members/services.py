@@ -15,7 +15,6 @@ from ruhui.core.changes import note_change
 from ruhui.core.masking import mask_phone
 from ruhui.members.codes import ChangeReason, IdType, MemberSource, Verification
 from ruhui.members.models import (
-    HELD_STATUSES,
     ChangeType,
     Member,
     MembershipEvent,
@@ -31,7 +30,7 @@ from ruhui.members.personal import (
     name_initials,
     personal_data_values,
 )
-from ruhui.members.selectors import transfer_for_code
+from ruhui.members.selectors import held_membership, transfer_for_code
 from ruhui.members.signals import transfer_closed
 from ruhui.members.validation import LABELS, clean_member_fields
 from ruhui.orgs.models import Organization
@@ -107,15 +106,6 @@ def _check_union(actor, union: Organization) -> None:
         raise ValidationError(
             MSG_NOT_ADMITTING, params={"union": union.name, "kind": union.get_kind_display()}
         )
-
-
-def held_membership(number: str) -> Member | None:
-    """The membership a person currently holds (active, retained or in transfer), if any."""
-    return (
-        Member.objects.select_related("union")
-        .filter(id_number_hash=id_hash(number), status__in=HELD_STATUSES)
-        .first()
-    )
 
 
 def held_elsewhere_message(
