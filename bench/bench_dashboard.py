@@ -145,9 +145,9 @@ def make_campaign():
 
     from ruhui.accounts.models import User
     from ruhui.campaigns import services
-    from ruhui.campaigns.demo import ASSISTING_2019
+    from ruhui.demo.campaigns import ASSISTING_2019
     from ruhui.orgs.models import Organization, WorkerGroup
-    from ruhui.web.demo import CITY_ORDER
+    from ruhui.demo.world import CITY_ORDER
 
     actor = User.objects.get(username="pds_admin")
     city = Organization.objects.get(code="PDS")
@@ -236,7 +236,7 @@ def main() -> None:
         from ruhui.enterprises.models import Enterprise
         from ruhui.members.models import Member
         from ruhui.orgs.models import Organization
-        from ruhui.web.demo import seed_demo
+        from ruhui.demo.world import seed_demo
 
         call_command("migrate", verbosity=0)
         seed_demo(members=0)

@@ -68,7 +68,7 @@ def child(database: str, workdir: Path) -> dict:
     from ruhui.accounts.models import User
     from ruhui.importing.member_import import import_members
     from ruhui.orgs.models import Organization
-    from ruhui.web.demo import seed_demo
+    from ruhui.demo.world import seed_demo
 
     call_command("migrate", verbosity=0)
     seed_demo(members=0)

@@ -74,7 +74,7 @@ def prepare(env: dict) -> str:
     )
     subprocess.run([BIN / "ruhui", "migrate", "--no-input", "-v0"], check=True, env=env)
     code = (
-        "from ruhui.web.demo import seed_demo; seed_demo(members=0);"
+        "from ruhui.demo.world import seed_demo; seed_demo(members=0);"
         "from ruhui.orgs.models import Organization as O;"
         "from ruhui.joining.services import join_link_for;"
         "print(join_link_for(O.objects.get(code='WG-KD')).token)"

@@ -2,7 +2,7 @@
 forced password change every demo account meets is tested in tests/test_demo.py)."""
 
 from ruhui.accounts.models import User
-from ruhui.web.demo import DEMO_USERS, seed_demo
+from ruhui.demo.world import DEMO_USERS, seed_demo
 
 
 def seed_demo_signed_in(**options) -> dict:

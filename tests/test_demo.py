@@ -17,14 +17,14 @@ from django.db.models import Count
 
 from ruhui.accounts.models import AuditEvent, User
 from ruhui.core import idnumber
+from ruhui.demo.members import Generator, seed_demo_members
+from ruhui.demo.world import CITY_ORDER, DEMO_PASSWORD, DEMO_USERS
 from ruhui.members import codes
-from ruhui.members.demo import Generator, seed_demo_members
 from ruhui.members.models import HELD_STATUSES, ChangeType, Member, MembershipEvent, Transfer
 from ruhui.members.services import reveal_personal_data
 from ruhui.orgs.choices import ADMITTING_KINDS
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import visible_organizations
-from ruhui.web.demo import CITY_ORDER, DEMO_PASSWORD, DEMO_USERS
 
 
 def test_seed_demo_builds_the_city_and_is_idempotent(db):
@@ -59,7 +59,7 @@ def test_demo_logins_see_their_own_units(db, client):
     }
 
 
-# ---- Demo members (ruhui.members.demo): a small count keeps these fast.
+# ---- Demo members (ruhui.demo.members): a small count keeps these fast.
 
 DEMO_TEST_MEMBERS = 300
 

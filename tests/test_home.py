@@ -10,7 +10,7 @@ from tests.members.factories import join
 
 
 def figures(client) -> dict[str, str]:
-    body = client.get(reverse("web:home")).content.decode()
+    body = client.get(reverse("workbench:home")).content.decode()
     pairs = re.findall(r'stat-label">([^<]+)</span>\s*<span class="stat-value">([^<]+)<', body)
     return {label.strip(): value.strip() for label, value in pairs}
 

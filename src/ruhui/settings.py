@@ -146,6 +146,8 @@ INSTALLED_APPS = [
     "ruhui.campaigns",
     "ruhui.web",
     "ruhui.api",
+    "ruhui.workbench",
+    "ruhui.demo",
 ]
 
 MIDDLEWARE = [
@@ -255,7 +257,7 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "web:home"
+LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions: server-side, 30 minutes idle, 12 hours absolute (SESS-1).

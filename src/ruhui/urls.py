@@ -16,6 +16,7 @@ admin.site.has_permission = lambda request: bool(
 
 urlpatterns = [
     *auth_urlpatterns,
+    path("", include("ruhui.workbench.urls")),
     path("", include("ruhui.web.urls")),
     path("orgs/", include("ruhui.orgs.urls")),
     path("members/", include("ruhui.members.urls")),

@@ -4,7 +4,7 @@ it, and a county sets its own decomposition on the targets page."""
 
 import pytest
 
-from ruhui.web.demo import DEMO_PASSWORD
+from ruhui.demo.world import DEMO_PASSWORD
 from tests.browser.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ruhui.web.demo import DEMO_PASSWORD
+from ruhui.demo.world import DEMO_PASSWORD
 from tests.browser.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

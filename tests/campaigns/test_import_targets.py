@@ -1,4 +1,4 @@
-"""`ruhui import_targets` on the 2015 plan's own table (src/ruhui/campaigns/data): the 16 units
+"""`ruhui import_targets` on the 2015 plan's own table (src/ruhui/demo/data): the 16 units
 matched by their short names, the 合计 row kept, the checks the table fails (worked out by hand
 below), idempotence, dry runs, unmatched names and the exit status."""
 
@@ -18,7 +18,7 @@ from ruhui.orgs.choices import OrgKind
 from ruhui.orgs.models import Organization
 from tests.factories import OrganizationFactory
 
-SEED = Path(__file__).resolve().parents[2] / "src/ruhui/campaigns/data/pingdingshan-2015-plan.txt"
+SEED = Path(__file__).resolve().parents[2] / "src/ruhui/demo/data/pingdingshan-2015-plan.txt"
 
 # The table as printed in the plan: name → (2014 baseline, 2015 target).
 TABLE = {

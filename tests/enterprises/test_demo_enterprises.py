@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from ruhui.accounts.models import AuditEvent, User
 from ruhui.enterprises import selectors
-from ruhui.enterprises.demo import TEST_DEMO_ENTERPRISES, seed_demo_enterprises
+from ruhui.demo.enterprises import TEST_DEMO_ENTERPRISES, seed_demo_enterprises
 from ruhui.enterprises.models import Enterprise, Park, Survey
 from ruhui.orgs.models import Organization
 

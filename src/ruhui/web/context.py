@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 NAV = [
-    ("工作台", [("首页", "web:home", None)]),
+    ("工作台", [("首页", "workbench:home", None)]),
     (
         "集中行动",
         [

@@ -4,6 +4,5 @@ from ruhui.web import views
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
 ]

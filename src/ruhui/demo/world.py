@@ -7,10 +7,10 @@ from django.conf import settings
 from django.db import transaction
 
 from ruhui.accounts.models import Role, User
-from ruhui.campaigns.demo import seed_demo_campaigns
-from ruhui.enterprises.demo import seed_demo_enterprises
-from ruhui.joining.demo import seed_demo_applications
-from ruhui.members.demo import seed_demo_members
+from ruhui.demo.campaigns import seed_demo_campaigns
+from ruhui.demo.enterprises import seed_demo_enterprises
+from ruhui.demo.joining import seed_demo_applications
+from ruhui.demo.members import seed_demo_members
 from ruhui.members.models import Member
 from ruhui.orgs.choices import WORKER_GROUPS
 from ruhui.orgs.choices import OrgKind as K
@@ -18,7 +18,7 @@ from ruhui.orgs.models import Organization, WorkerGroup
 
 #: Printed by `make demo` and written in the README's demo section; nowhere else.
 DEMO_PASSWORD = "Ruhui-demo-2026"  # noqa: S105  (a published demo login, never a production one)
-#: Synthetic members `make demo` loads (ruhui.members.demo). The test profile loads fewer, so the
+#: Synthetic members `make demo` loads (ruhui.demo.members). The test profile loads fewer, so the
 #: suites that seed the demo (including the browser tests) stay fast.
 DEMO_MEMBERS = 3000
 TEST_DEMO_MEMBERS = 300

@@ -8,9 +8,9 @@ Idempotent: nothing happens when applications already exist.
 from django.utils import timezone
 
 from ruhui.accounts.models import User
+from ruhui.demo.members import Generator
 from ruhui.joining import services
 from ruhui.joining.models import Application
-from ruhui.members.demo import Generator
 from ruhui.members.models import HELD_STATUSES, Member
 from ruhui.members.selectors import held_membership
 from ruhui.orgs.choices import ADMITTING_KINDS

@@ -228,7 +228,7 @@ def seed_demo_enterprises(count: int | None = None, seed: int = SEED) -> dict:
     """Create the demo parks and `count` enterprises with survey histories, through the
     services. Idempotent: when any enterprise exists, nothing is written."""
     from ruhui.accounts.models import User
-    from ruhui.web.demo import SHORT
+    from ruhui.demo.world import SHORT
 
     count = demo_enterprise_count() if count is None else count
     if Enterprise.objects.exists() or count <= 0:

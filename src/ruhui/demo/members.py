@@ -291,14 +291,14 @@ def _member_data(gen: Generator, union: Organization, group: str, short: str) ->
 
 def _county_of(union: Organization) -> str | None:
     """The demo county a union belongs to (WG-KD → WG); None for the city-level units."""
-    from ruhui.web.demo import SHORT
+    from ruhui.demo.world import SHORT
 
     prefix = union.code.split("-")[0]
     return prefix if prefix in SHORT else None
 
 
 def _short(union: Organization) -> str:
-    from ruhui.web.demo import SHORT
+    from ruhui.demo.world import SHORT
 
     return SHORT.get(union.code.split("-")[0], "平顶山")
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ruhui.web.demo import (
+from ruhui.demo.world import (
     DEMO_MEMBERS,
     DEMO_PASSWORD,
     DEMO_USERS,
