@@ -15,7 +15,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from ruhui.accounts.models import AuditEvent, User
+from ruhui.accounts.models import User
+from ruhui.audit.models import AuditEvent
 from ruhui.core import idnumber
 from ruhui.demo.members import Generator, seed_demo_members
 from ruhui.demo.world import CITY_ORDER, DEMO_PASSWORD, DEMO_USERS

@@ -121,7 +121,7 @@ def test_signing_in_through_the_admin_form_does_not_open_the_admin(world, client
     client.post(
         f"{ADMIN_URL}login/", {"username": "county_admin", "password": PASSWORD, "next": ADMIN_URL}
     )
-    for path in (ADMIN_URL, f"{ADMIN_URL}accounts/user/", f"{ADMIN_URL}accounts/auditevent/"):
+    for path in (ADMIN_URL, f"{ADMIN_URL}accounts/user/", f"{ADMIN_URL}audit/auditevent/"):
         response = client.get(path)
         assert response.status_code == 302, path
         assert response["Location"].startswith(f"{ADMIN_URL}login/"), path

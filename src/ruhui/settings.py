@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_rq",
     "ruhui.core",
+    "ruhui.audit",
     "ruhui.accounts",
     "ruhui.orgs",
     "ruhui.members",

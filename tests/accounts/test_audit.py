@@ -15,8 +15,9 @@ from django.test import Client
 from django.utils import timezone
 
 from ruhui.accounts import services
-from ruhui.accounts.audit import audit_record
-from ruhui.accounts.models import AuditEvent, Role
+from ruhui.accounts.models import Role
+from ruhui.audit.models import AuditEvent
+from ruhui.audit.services import audit_record
 from ruhui.orgs.models import Organization
 from ruhui.orgs.services import organization_update
 from tests.accounts.helpers import LOGIN_URL

@@ -16,7 +16,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from ruhui.accounts.models import AuditEvent
+from ruhui.audit.models import AuditEvent
 from tests.accounts.helpers import CLIENT_IP, LOGIN_URL, errors_in, is_logged_in, is_login_redirect
 
 WRONG = "Wrong-password-77"

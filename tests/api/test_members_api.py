@@ -7,8 +7,8 @@ import json
 import pytest
 from django.test import Client
 
-from ruhui.accounts.models import AuditEvent
 from ruhui.accounts.services import token_create
+from ruhui.audit.models import AuditEvent
 from ruhui.members.models import ChangeType, Member
 from ruhui.members.services import MSG_ALREADY_MEMBER_ELSEWHERE, member_withdraw
 from tests.members.factories import join, make_id_number, make_phone

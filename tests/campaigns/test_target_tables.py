@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ruhui.accounts.models import AuditEvent
+from ruhui.audit.models import AuditEvent
 from ruhui.campaigns import services
 from ruhui.campaigns.models import Decomposition, Target
 from ruhui.campaigns.services import TargetLine

@@ -3,9 +3,10 @@
 import pytest
 from django.core.management import call_command
 
-from ruhui.accounts.models import AuditEvent, User
-from ruhui.enterprises import selectors
+from ruhui.accounts.models import User
+from ruhui.audit.models import AuditEvent
 from ruhui.demo.enterprises import TEST_DEMO_ENTERPRISES, seed_demo_enterprises
+from ruhui.enterprises import selectors
 from ruhui.enterprises.models import Enterprise, Park, Survey
 from ruhui.orgs.models import Organization
 

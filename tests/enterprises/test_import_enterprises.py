@@ -8,7 +8,7 @@ import xlsxwriter
 from django.core.exceptions import PermissionDenied
 from python_calamine import CalamineWorkbook
 
-from ruhui.accounts.models import AuditEvent
+from ruhui.audit.models import AuditEvent
 from ruhui.enterprises.importer import import_enterprises
 from ruhui.enterprises.models import Enterprise, HeadcountSnapshot
 from ruhui.importing.files import FileRejected

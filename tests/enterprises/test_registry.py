@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from ruhui.accounts.models import AuditEvent
+from ruhui.audit.models import AuditEvent
 from ruhui.enterprises import services
 from ruhui.enterprises.models import Enterprise
 from ruhui.enterprises.validation import clean_enterprise_fields

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from ruhui.accounts.models import AuditEvent
+from ruhui.audit.models import AuditEvent
 from ruhui.enterprises import selectors, services
 from ruhui.orgs.models import Organization
 from tests.enterprises.factories import make_enterprise, make_uscc, survey

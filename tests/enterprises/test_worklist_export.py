@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from ruhui.accounts.models import AuditEvent
+from ruhui.audit.models import AuditEvent
 from ruhui.enterprises.models import Enterprise, Survey
 from ruhui.enterprises.services import union_build
 from tests.enterprises.factories import make_enterprise, survey

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from ruhui.accounts.models import AuditEvent
+from ruhui.audit.models import AuditEvent
 from ruhui.importing.columns import HEADERS, MEMBER_COLUMNS
 from ruhui.importing.export import (
     DANGEROUS_PREFIXES,

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from ruhui.accounts.models import AuditEvent
+from ruhui.audit.models import AuditEvent
 from ruhui.importing import jobs
 from ruhui.importing.models import ExportJob, JobStatus
 from tests.factories import UserFactory

@@ -174,7 +174,7 @@ def test_redis_backend_runs_an_import(world, roster_file, settings):
 def test_result_file_is_for_the_uploader_or_a_privileged_role_and_audited(
     world, as_user, roster_file, django_capture_on_commit_callbacks
 ):
-    from ruhui.accounts.models import AuditEvent
+    from ruhui.audit.models import AuditEvent
 
     with django_capture_on_commit_callbacks(execute=True):
         as_user(world.county_admin).post(

@@ -9,7 +9,7 @@ import xlsxwriter
 from django.core.management import CommandError, call_command
 from python_calamine import CalamineWorkbook
 
-from ruhui.accounts.models import AuditEvent
+from ruhui.audit.models import AuditEvent
 from ruhui.importing.files import check_upload
 from ruhui.importing.member_import import import_members
 from ruhui.members import services

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from ruhui.accounts.models import AuditEvent
+from ruhui.audit.models import AuditEvent
 from ruhui.importing import jobs
 from ruhui.importing.models import ExportJob, ImportJob, JobStatus
 from ruhui.importing.retention import MSG_PURGED, job_files_purge

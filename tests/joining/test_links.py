@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
-from ruhui.accounts.models import AuditEvent
+from ruhui.audit.models import AuditEvent
 from ruhui.joining import services
 from ruhui.joining.models import JoinLink
 from ruhui.orgs.choices import OrgKind

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from ruhui.accounts.models import AuditEvent
+from ruhui.audit.models import AuditEvent
 from ruhui.joining import services
 from ruhui.joining.models import Application, ApplicationKind, ApplicationStatus, JoinLink
 from ruhui.members.models import ChangeType, Member, MemberStatus, TransferStatus

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from ruhui.accounts.models import AuditEvent
+from ruhui.audit.models import AuditEvent
 from ruhui.members import services
 from ruhui.members.models import Member, MembershipEvent, MemberStatus
 from tests.members.factories import join, make_id_number, make_phone

@@ -44,7 +44,7 @@ def test_stored_forms(world):
 def test_reveal_needs_the_permission_and_is_audited(world):
     from django.core.exceptions import PermissionDenied
 
-    from ruhui.accounts.models import AuditEvent
+    from ruhui.audit.models import AuditEvent
 
     number = make_id_number()
     member = join(world.county_admin, world.county_trade, id_number=number)

@@ -10,7 +10,7 @@ import pytest
 import segno
 from django.urls import reverse
 
-from ruhui.accounts.models import AuditEvent
+from ruhui.audit.models import AuditEvent
 from ruhui.core import idnumber
 from ruhui.members import services
 from ruhui.members.forms import MemberForm

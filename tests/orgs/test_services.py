@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from ruhui.accounts.models import AuditEvent
+from ruhui.audit.models import AuditEvent
 from ruhui.orgs import services
 from ruhui.orgs.models import Organization, WorkerGroup
 from ruhui.orgs.scoping import visible_organizations

@@ -4,7 +4,8 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
 
-from ruhui.accounts.models import AuditEvent, Role
+from ruhui.accounts.models import Role
+from ruhui.audit.models import AuditEvent
 from ruhui.orgs.forms import OrgChoiceField
 from ruhui.orgs.selectors import organization_choices
 

@@ -4,7 +4,8 @@ import datetime
 
 from django.db.models import QuerySet
 
-from ruhui.accounts.models import ApiToken, AuditEvent, User
+from ruhui.accounts.models import ApiToken, User
+from ruhui.audit.models import AuditEvent
 from ruhui.orgs.scoping import scoped
 
 

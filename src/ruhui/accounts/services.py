@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ruhui.accounts.audit import Action, audit_record, diff, snapshot
 from ruhui.accounts.models import ApiToken, User
+from ruhui.audit.services import Action, audit_record, diff, snapshot
 from ruhui.orgs.scoping import in_jurisdiction
 
 USER_FIELDS = ["username", "full_name", "organization", "role", "is_active"]

@@ -6,8 +6,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.utils import timezone
 
-from ruhui.accounts.audit import Action, audit_record
 from ruhui.accounts.middleware import SESSION_STARTED_KEY
+from ruhui.audit.services import Action, audit_record
 
 
 @receiver(user_logged_in)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ruhui.accounts.audit import Action, audit_record, diff, snapshot
+from ruhui.audit.services import Action, audit_record, diff, snapshot
 from ruhui.campaigns.models import (
     Campaign,
     Decomposition,

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name
 
-from ruhui.accounts.audit import Action, audit_record
+from ruhui.audit.services import Action, audit_record
 from ruhui.core import divisions
 from ruhui.enterprises.choices import ATTITUDES, NEXT_ACTIONS, REASONS, ProjectScale, UnionStatus
 from ruhui.enterprises.importer import ENTERPRISE, GROUP_COLUMNS, SURVEY

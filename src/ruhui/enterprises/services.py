@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ruhui.accounts.audit import Action, audit_record, diff, snapshot
+from ruhui.audit.services import Action, audit_record, diff, snapshot
 from ruhui.core import divisions
 from ruhui.core.changes import note_change
 from ruhui.enterprises.choices import HeadcountSource, ParkKind, UnionStatus

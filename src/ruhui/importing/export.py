@@ -21,7 +21,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ruhui.accounts.audit import Action, audit_record
+from ruhui.audit.services import Action, audit_record
 from ruhui.core import crypto
 from ruhui.importing import xlsxstream
 from ruhui.importing.columns import BOOL, CODE, DATE, MEMBER_COLUMNS, NO, TEXT, YES, Column

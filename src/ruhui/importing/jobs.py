@@ -13,8 +13,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ruhui.accounts.audit import Action, audit_record
 from ruhui.accounts.rules import is_admin
+from ruhui.audit.services import Action, audit_record
 from ruhui.core.private import private_dir, private_file
 from ruhui.importing import progress
 from ruhui.importing.files import FileRejected, check_upload

@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ruhui.accounts.audit import Action, audit_record
+from ruhui.audit.services import Action, audit_record
 from ruhui.importing.models import FINISHED_STATUSES, ExportJob, ImportJob
 from ruhui.orgs.models import Organization
 

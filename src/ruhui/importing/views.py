@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ruhui.accounts.audit import Action, audit_record
+from ruhui.audit.services import Action, audit_record
 from ruhui.importing import jobs, progress
 from ruhui.importing.forms import ExportDecisionForm, ExportForm, ImportForm
 from ruhui.importing.models import ExportJob, ImportJob, JobStatus

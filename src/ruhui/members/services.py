@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ruhui.accounts.audit import Action, audit_record, diff, snapshot
+from ruhui.audit.services import Action, audit_record, diff, snapshot
 from ruhui.core import crypto
 from ruhui.core.changes import note_change
 from ruhui.core.masking import mask_phone

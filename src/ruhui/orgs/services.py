@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ruhui.accounts.audit import Action, audit_record, diff, snapshot
+from ruhui.audit.services import Action, audit_record, diff, snapshot
 from ruhui.core.changes import note_change
 from ruhui.orgs.choices import ALLOWED_PARENT_KINDS, OrgKind
 from ruhui.orgs.models import Organization

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ruhui.accounts.audit import Action, audit_record
+from ruhui.audit.services import Action, audit_record
 from ruhui.core import divisions
 from ruhui.enterprises import services
 from ruhui.enterprises.importer.columns import (

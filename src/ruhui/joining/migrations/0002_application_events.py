@@ -27,7 +27,7 @@ def backfill_trails(apps, schema_editor):
     registry's pages (the old page followed it when opened) is moved as follow_transfer would."""
     Application = apps.get_model("joining", "Application")
     ApplicationEvent = apps.get_model("joining", "ApplicationEvent")
-    AuditEvent = apps.get_model("accounts", "AuditEvent")
+    AuditEvent = apps.get_model("audit", "AuditEvent")
     known = set(Application.objects.values_list("pk", flat=True))
     events = []
     rows = AuditEvent.objects.filter(object_type="joining.application").order_by("at", "id")

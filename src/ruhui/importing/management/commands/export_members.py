@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ruhui.accounts.audit import Action, audit_record
+from ruhui.audit.services import Action, audit_record
 from ruhui.importing.export import member_export_rows, write_member_csv, write_member_xlsx
 from ruhui.members.models import Member
 from ruhui.orgs.models import Organization

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.functional import Promise
 
-from ruhui.accounts.models import AuditEvent
+from ruhui.audit.models import AuditEvent
 from ruhui.core.context import client_ip
 
 Action = AuditEvent.Action
