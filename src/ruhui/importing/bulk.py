@@ -1,4 +1,4 @@
-"""Set-based inserts for the importer: PostgreSQL COPY, executemany elsewhere.
+"""Set-based inserts and updates for the importer: PostgreSQL COPY, executemany elsewhere.
 
 Django's bulk_create builds a model instance and an SQL parameter list per row and splits
 SQLite inserts into small batches; on the import path that costs more than the validation.
@@ -106,6 +106,64 @@ def insert_rows(table: str, columns: Sequence[str], rows: list[Sequence]) -> Non
     run_insert(prepare_insert(table, columns, rows))
 
 
+#: The scratch table an update's rows are loaded into (temporary: this connection only).
+UPDATE_SOURCE = "ruhui_update_rows"
+
+
+class Update(NamedTuple):
+    """Rows ready to be written over existing ones by `run_update`."""
+
+    table: str
+    key: str
+    load: Insert  # the rows, into UPDATE_SOURCE
+    assign: tuple[tuple[str, str], ...]  # (column, SQL expression over m. and t.)
+
+
+def prepare_update(
+    table: str,
+    columns: Sequence[str],
+    rows: list[Sequence],
+    *,
+    computed: dict[str, str] | None = None,
+) -> Update:
+    """Rows of (key, new values…) in `columns` order, the key first, made ready for
+    `run_update`: each sets its columns on the row of `table` with that key. `computed`
+    gives columns an SQL expression instead, over the row before (`m.`) and the new values
+    (`t.`). Encoded here, as `prepare_insert` does, with `table`'s column types."""
+    columns = tuple(columns)
+    load = prepare_insert(table, columns, rows)._replace(table=UPDATE_SOURCE)
+    quote = connection.ops.quote_name
+    computed = computed or {}
+    assign = [(c, f"t.{quote(c)}") for c in columns[1:] if c not in computed]
+    assign += computed.items()
+    return Update(table, columns[0], load, tuple(assign))
+
+
+def run_update(update: Update) -> None:
+    """Write an `Update` in the caller's transaction: the rows loaded into a temporary table
+    (PostgreSQL: binary COPY; SQLite: executemany), then one UPDATE … FROM it, joined on the
+    key; an error rolls back with the transaction."""
+    if not update.load.rows and not update.load.payload:
+        return
+    quote = connection.ops.quote_name
+    table, source, key = quote(update.table), quote(UPDATE_SOURCE), quote(update.key)
+    columns = ", ".join(quote(c) for c in update.load.columns)
+    postgres = connection.vendor == "postgresql"
+    empty = "WITH NO DATA" if postgres else "WHERE 0"
+    sets = ", ".join(f"{quote(c)} = {expression}" for c, expression in update.assign)
+    # All names and expressions come from the models and the importer, never from input.
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE {source} AS SELECT {columns} FROM {table} {empty}")  # noqa: S608
+        run_insert(update.load)
+        if postgres:
+            # Row counts for the planner: a join by primary key, not a scan of the table.
+            cursor.execute(f"ANALYZE {source}")
+        cursor.execute(
+            f"UPDATE {table} AS m SET {sets} FROM {source} AS t WHERE m.{key} = t.{key}"  # noqa: S608
+        )
+        cursor.execute(f"DROP TABLE {source}")
+
+
 #: {(database alias, table, columns): a psycopg Transformer set up for binary COPY of them}
 _TRANSFORMERS: dict[tuple, object] = {}
 
@@ -121,8 +179,10 @@ def _transformer(table: str, columns: tuple[str, ...]):
 
         connection.ensure_connection()
         raw = connection.connection
-        with connection.cursor() as cursor:
-            types = _column_types(cursor, table)
+        types = _TYPES.get((connection.alias, table))
+        if types is None:
+            with connection.cursor() as cursor:
+                types = _column_types(cursor, table)
         registry = raw.adapters.types
         oids = [registry.get_oid(types[c]) for c in columns]
         transformer = adapt.Transformer(raw)
@@ -136,6 +196,14 @@ def _transformer(table: str, columns: tuple[str, ...]):
 _TYPES: dict[tuple[str, str], dict[str, str]] = {}
 #: {(database alias, table): the name of its id sequence}
 _SEQUENCES: dict[tuple[str, str], str] = {}
+
+
+def load_column_types(table: str) -> None:
+    """PostgreSQL: read `table`'s column types now, so that `prepare_insert` and
+    `prepare_update` need no query later, while a writer thread may be using the connection."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            _column_types(cursor, table)
 
 
 def _column_types(cursor, table: str) -> dict[str, str]:

@@ -15,6 +15,7 @@ Decisions (docs/decisions/0004-member-import.md):
   encryption, blind index, masking, member numbers and 入会 events as `member_join`.
 """
 
+import datetime
 import sys
 from array import array
 from bisect import bisect_left
@@ -31,7 +32,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
-from ruhui.accounts.audit import Action, audit_record
+from ruhui.audit.services import Action, audit_record
 from ruhui.core import crypto
 from ruhui.core.changes import note_change
 from ruhui.importing import bulk
@@ -55,6 +56,7 @@ from ruhui.members.models import (
     MemberStatus,
 )
 from ruhui.members.numbers import allocate_member_number_blocks
+from ruhui.members.personal import PHONE_CONTEXT
 from ruhui.members.validation import LABELS
 from ruhui.orgs.choices import ADMITTING_KINDS
 from ruhui.orgs.models import Organization
@@ -154,7 +156,7 @@ class _Row:
         self.prep = prep
         self.union = union
         self.action = REJECTED
-        self.existing: int | None = None  # the held membership's id (update mode)
+        self.existing: _Held | None = None  # the membership to update (update mode)
 
 
 def _number_key(row: _Row) -> tuple[str, int]:
@@ -171,15 +173,20 @@ class _Held(NamedTuple):
     status: str
     member_number: str
     union_path: str
+    # Update mode only: the stored phone, to keep its ciphertext when the file repeats it.
+    phone_encrypted: str = ""
+    phone_masked: str = ""
 
 
-def _held_members(hashes: list[str], side=None) -> dict[str, _Held]:
-    """{blind index: _Held} of the memberships these people hold now."""
+def _held_members(hashes: list[str], side=None, *, phones: bool = False) -> dict[str, _Held]:
+    """{blind index: _Held} of the memberships these people hold now (with `phones`, their
+    stored phone too)."""
     quote = connection.ops.quote_name
     member, org = quote(Member._meta.db_table), quote(Organization._meta.db_table)
     statuses = ", ".join(f"'{s}'" for s in HELD_STATUSES)  # fixed model constants
+    extra = ", m.phone_encrypted, m.phone_masked" if phones else ""
     found = bulk.rows_where_in(
-        f"m.id_number_hash, m.id, m.union_id, o.name, m.status, m.member_number, o.path "
+        f"m.id_number_hash, m.id, m.union_id, o.name, m.status, m.member_number, o.path{extra} "
         f"FROM {member} m JOIN {org} o ON o.id = m.union_id",
         "m.id_number_hash",
         hashes,
@@ -272,6 +279,7 @@ class MemberImporter:
         ]
         self._keyring = crypto.current_keyring()  # read once: keys cannot change mid-import
         self._db: _DatabaseThread | _Inline | None = None
+        self._update_layouts: dict[tuple, _UpdateLayout] = {}
 
     # --- public -----------------------------------------------------------------------
 
@@ -297,6 +305,7 @@ class MemberImporter:
         self._header_of = {f: h for _i, h, f in table.columns if f}
         headers = [h for _i, h, _f in table.columns]
         bulk.fresh_statistics(Member._meta.db_table)
+        bulk.load_column_types(Member._meta.db_table)  # before a thread shares the connection
         # Lookups may go to a second connection only if nothing uncommitted can matter to
         # them: when the import's transaction is the outermost one.
         self._outermost = not connection.in_atomic_block
@@ -532,12 +541,18 @@ class MemberImporter:
         self._seen_rows += len(chunk)
         dry_run = self.dry_run
         known = self._known
+        phones = self.update_existing and not dry_run
 
         def lookup(side=None) -> tuple[dict, _Allocation | None]:
             hashes = [r.prep.id_hash for r in candidates]
             if known is not None:  # loaded by the job before this one on the same thread
                 hashes = [h for h in hashes if known.may_hold(h)]
-            held = _held_members(hashes, side) if hashes else {}
+            if not hashes:
+                held = {}
+            elif phones:  # update mode: the stored phones too
+                held = _held_members(hashes, side, phones=True)
+            else:
+                held = _held_members(hashes, side)
             if dry_run:
                 return held, None
             new = [r for r in candidates if r.prep.id_hash not in held]
@@ -586,7 +601,7 @@ class MemberImporter:
             elif not self.update_existing:
                 row.errors = [(header, MSG_HELD_HERE.format(number=existing.member_number))]
             else:
-                row.action, row.existing = UPDATED, existing.id
+                row.action, row.existing = UPDATED, existing
 
     def _covers(self, existing: _Held) -> bool:
         return self._root_path is not None and existing.union_path.startswith(self._root_path)
@@ -599,12 +614,13 @@ class MemberImporter:
         creates = [r for r in chunk if r.action == CREATED]
         updates = [r for r in chunk if r.action == UPDATED]
         inserts = self._creates(creates, allocation) if creates else ()
+        changes = self._updates(updates) if updates else ()
 
         def write() -> None:
             for insert in inserts:
                 bulk.run_insert(insert)
-            if updates:
-                self._update(updates)
+            for change in changes:
+                bulk.run_update(change)
 
         return write
 
@@ -691,30 +707,95 @@ class MemberImporter:
         ]
         return members, bulk.prepare_insert(MembershipEvent._meta.db_table, EVENT_COLUMNS, events)
 
-    def _update(self, rows: list[_Row]) -> None:
-        changed_fields: set[str] = set()
-        members = []
-        current = Member.objects.in_bulk([row.existing for row in rows])
+    def _updates(self, rows: list[_Row]) -> list[bulk.Update]:
+        """Existing members' new values as plain rows for the set-based update (COPY into a
+        scratch table and one UPDATE … FROM on PostgreSQL), one per layout — the fields the
+        rows set; a file's rows nearly always share one.
+
+        The same stored result as the model-based update before it: every updatable field the
+        row carries, the phone (its stored forms) only when the cell is filled, with the
+        待人工核查 rule of `apply_personal_data` for an ID whose county code is unknown; the
+        name's initials and `updated_at` on every row, no event. The phone is encrypted only
+        when it changed: the ciphertext the row work already made is used, the stored one is
+        kept when it decrypts to the same number (decrypted only when the masks agree)."""
+        now = bulk.db_datetime(timezone.now())
+        as_text = bulk.dates_as_text()
+        keyring = self._keyring
+        layouts = self._update_layouts
+        groups: dict[tuple, list[list]] = {}
         for row in rows:
-            member = current[row.existing]
-            data = row.prep.cleaned
-            for name, value in data.items():
-                if name in UPDATABLE and name != "phone" and getattr(member, name) != value:
-                    setattr(member, name, value)
-                    changed_fields.add(name)
-            if data.get("phone"):
-                member_services.apply_personal_data(
-                    member, {"phone": data["phone"]}, keyring=self._keyring
-                )
-                changed_fields.update({"phone_encrypted", "phone_masked", "phone_tail"})
-            member.name_initials = member_services.name_initials(member.name)
-            members.append(member)
-        changed_fields.add("name_initials")
-        changed_fields.add("updated_at")
-        now = timezone.now()
-        for member in members:
-            member.updated_at = now
-        Member.objects.bulk_update(members, sorted(changed_fields), batch_size=1000)
+            prep, held = row.prep, row.existing
+            cleaned = prep.cleaned
+            phone = cleaned.get("phone")
+            key = (tuple(cleaned), bool(phone))
+            layout = layouts.get(key)
+            if layout is None:
+                layout = layouts[key] = _update_layout(cleaned, phone=bool(phone))
+            values = [held.id]
+            for name in layout.names:
+                value = cleaned[name]
+                if as_text and isinstance(value, datetime.date):
+                    value = value.isoformat()
+                values.append(value)
+            if phone:
+                sealed, masked, tail = prep.personal[4:7]
+                if held.phone_masked == masked and _same_phone(
+                    held.phone_encrypted, phone, keyring
+                ):
+                    sealed = held.phone_encrypted
+                values += (sealed, masked, tail)
+            if layout.initials:
+                values.append(prep.initials)
+            values.append(now)
+            groups.setdefault(key, []).append(values)
+        return [
+            bulk.prepare_update(
+                Member._meta.db_table,
+                layouts[key].columns,
+                values,
+                computed=layouts[key].computed,
+            )
+            for key, values in groups.items()
+        ]
+
+
+class _UpdateLayout(NamedTuple):
+    """The columns of an update, for rows that clean to the same fields."""
+
+    names: tuple[str, ...]  # the updatable fields the rows set (the phone apart)
+    initials: bool
+    columns: tuple[str, ...]  # id, the fields' columns, the phone's, name_initials, updated_at
+    computed: dict[str, str]
+
+
+def _update_layout(cleaned: dict, *, phone: bool) -> _UpdateLayout:
+    """The update's columns for rows that clean to these fields."""
+    names = tuple(n for n in cleaned if n in UPDATABLE and n != "phone")
+    meta = Member._meta
+    columns = [meta.pk.column, *(meta.get_field(n).column for n in names)]
+    computed = {}
+    if phone:
+        columns += ["phone_encrypted", "phone_masked", "phone_tail"]
+        # apply_personal_data: setting the phone of a member whose ID has an unknown county
+        # code leaves it 待人工核查 unless verified.
+        status = "t" if "verification_status" in names else "m"
+        status += ".verification_status"  # the file's value, else the stored one
+        computed["verification_status"] = (
+            f"CASE WHEN m.id_county_unknown AND {status} IN ('', '0') THEN '3' ELSE {status} END"
+        )
+    initials = "name" in names  # always: the name is a required column
+    if initials:
+        columns.append("name_initials")
+    columns.append("updated_at")
+    return _UpdateLayout(names, initials, tuple(columns), computed)
+
+
+def _same_phone(sealed: str, phone: str, keyring) -> bool:
+    """Whether a stored phone ciphertext holds this number (an unreadable one does not)."""
+    try:
+        return crypto.decrypt(sealed, context=PHONE_CONTEXT, keyring=keyring) == phone
+    except crypto.DecryptionError:
+        return False
 
 
 class _DatabaseThread:
