@@ -146,8 +146,8 @@ def make_campaign():
     from ruhui.accounts.models import User
     from ruhui.campaigns import services
     from ruhui.demo.campaigns import ASSISTING_2019
-    from ruhui.orgs.models import Organization, WorkerGroup
     from ruhui.demo.world import CITY_ORDER
+    from ruhui.orgs.models import Organization, WorkerGroup
 
     actor = User.objects.get(username="pds_admin")
     city = Organization.objects.get(code="PDS")
@@ -233,10 +233,10 @@ def main() -> None:
         from ruhui.accounts.models import User
         from ruhui.campaigns.models import Campaign, UnitFigure, UnitTally
         from ruhui.campaigns.progress import progress_refresh
+        from ruhui.demo.world import seed_demo
         from ruhui.enterprises.models import Enterprise
         from ruhui.members.models import Member
         from ruhui.orgs.models import Organization
-        from ruhui.demo.world import seed_demo
 
         call_command("migrate", verbosity=0)
         seed_demo(members=0)

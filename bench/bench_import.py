@@ -66,9 +66,9 @@ def child(database: str, workdir: Path) -> dict:
 
     from bench.rosters import rows, write_csv, write_xlsx
     from ruhui.accounts.models import User
+    from ruhui.demo.world import seed_demo
     from ruhui.importing.member_import import import_members
     from ruhui.orgs.models import Organization
-    from ruhui.demo.world import seed_demo
 
     call_command("migrate", verbosity=0)
     seed_demo(members=0)

@@ -164,10 +164,10 @@ def measure(path: Path, name: str, validate: bool) -> dict:
     from itertools import islice
 
     from ruhui.importing.cleaning import clean_row, row_cleaner
-    from ruhui.importing.files import check_upload
     from ruhui.importing.headers import MEMBER_HEADER_ALIASES
     from ruhui.importing.readers import read_table
     from ruhui.members.validation import clean_member_fields
+    from ruhui.tabular.files import check_upload
 
     baseline = _rss_mb()
     clock = _Clock()

@@ -14,7 +14,7 @@ SRC = Path(ruhui.__file__).resolve().parent
 #: Lowest first. Kits below, features in the middle, the apps that combine features on top.
 LAYERS = [
     ("core",),
-    ("audit",),
+    ("audit", "tabular", "jobs"),  # shared parts below every feature
     ("web",),
     ("orgs",),
     ("accounts",),

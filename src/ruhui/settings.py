@@ -138,6 +138,8 @@ INSTALLED_APPS = [
     "django_rq",
     "ruhui.core",
     "ruhui.audit",
+    "ruhui.tabular",
+    "ruhui.jobs",
     "ruhui.accounts",
     "ruhui.orgs",
     "ruhui.members",
@@ -358,7 +360,7 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAUL
 # machines try the number of cores minus one.
 RUHUI_IMPORT_WORKERS = int(env_str("RUHUI_IMPORT_WORKERS", "1"))
 RUHUI_IMPORT_MAX_BYTES = int(env_str("RUHUI_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
-# Decompression limits, measured while inflating (importing/files.py), not read from the sizes a
+# Decompression limits, measured while inflating (tabular/files.py), not read from the sizes a
 # ZIP declares: bytes per entry and in total, the compression ratio (entries above 1 MiB, the
 # whole above 10 MiB), entries per file. Then rows and cells read (importing/readers.py): twice
 # the 1,000,000-row benchmark roster, 25 columns a row. A job keeps this many error lines in its

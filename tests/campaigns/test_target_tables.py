@@ -31,8 +31,8 @@ from ruhui.campaigns.target_tables import (
     read_target_table,
 )
 from ruhui.campaigns.unit_names import UnitMatcher, place_names, unit_key
-from ruhui.importing.files import FileRejected
 from ruhui.orgs.choices import OrgKind
+from ruhui.tabular.files import FileRejected
 from tests.factories import OrganizationFactory
 
 HEADER = ["单位名称", "2014年底农民工会员数（人）", "2015新增任务数（人）", "备注"]

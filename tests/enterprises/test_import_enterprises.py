@@ -11,7 +11,7 @@ from python_calamine import CalamineWorkbook
 from ruhui.audit.models import AuditEvent
 from ruhui.enterprises.importer import import_enterprises
 from ruhui.enterprises.models import Enterprise, HeadcountSnapshot
-from ruhui.importing.files import FileRejected
+from ruhui.tabular.files import FileRejected
 from tests.enterprises.factories import make_enterprise, make_uscc
 
 

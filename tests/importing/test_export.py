@@ -19,14 +19,13 @@ from python_calamine import CalamineWorkbook
 from ruhui.audit.models import AuditEvent
 from ruhui.importing.columns import HEADERS, MEMBER_COLUMNS
 from ruhui.importing.export import (
-    DANGEROUS_PREFIXES,
     export_members,
     member_export_rows,
-    safe_cell,
     write_member_csv,
     write_member_xlsx,
 )
 from ruhui.members.models import Member
+from ruhui.tabular.cells import DANGEROUS_PREFIXES, safe_cell
 from tests.members.factories import join, make_id_number, make_phone
 
 ID_RE = re.compile(r"\d{17}[\dX]")
@@ -417,9 +416,9 @@ def test_long_exports_continue_on_a_new_sheet(tmp_path):
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_an_export_reads_back_as_an_import(world, members, tmp_path, fmt):
     """Contract with the reader: our own export passes the upload checks and maps every column."""
-    from ruhui.importing.files import check_upload
     from ruhui.importing.headers import MEMBER_HEADER_ALIASES
     from ruhui.importing.readers import read_table
+    from ruhui.tabular.files import check_upload
 
     path = tmp_path / f"m.{fmt}"
     export_members(actor=world.county_admin, queryset=scoped_members(), path=path, fmt=fmt)

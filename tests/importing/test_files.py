@@ -1,4 +1,4 @@
-"""Hostile-file checks (ruhui.importing.files): every refusal is Chinese, says what to do, and
+"""Hostile-file checks (ruhui.tabular.files): every refusal is Chinese, says what to do, and
 comes within a second, before any parser opens the file."""
 
 import codecs
@@ -11,8 +11,8 @@ import zipfile
 import pytest
 import xlsxwriter
 
-from ruhui.importing import files
-from ruhui.importing.files import FileRejected, check_upload, csv_encoding, ole_entry_names
+from ruhui.tabular import files
+from ruhui.tabular.files import FileRejected, check_upload, csv_encoding, ole_entry_names
 
 
 def write_xlsx(path, rows=(("姓名", "身份证号码"), ("张三", "11010519491231002X"))):

@@ -1,5 +1,5 @@
 """Decompression limits measured while inflating, not read from the sizes a ZIP declares
-(ruhui.importing.files.check_zip_inflation, issue 13 item 1): a lying bomb is refused at the
+(ruhui.tabular.files.check_zip_inflation, issue 13 item 1): a lying bomb is refused at the
 door within seconds and a few MB, through the web upload and the command line, nothing stored."""
 
 import json
@@ -18,12 +18,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from ruhui.importing import files
-from ruhui.importing.files import FileRejected, check_upload, check_zip_inflation
 from ruhui.importing.headers import MEMBER_HEADER_ALIASES
 from ruhui.importing.models import ImportJob
 from ruhui.importing.readers import read_table
 from ruhui.members.models import Member
+from ruhui.tabular import files
+from ruhui.tabular.files import FileRejected, check_upload, check_zip_inflation
 
 MB = 1024 * 1024
 BOMB_SHEET = 1200 * MB  # the probe's 1.2 GB of sheet XML …
@@ -212,7 +212,7 @@ PEAK_SCRIPT = """
 import json, sys, time
 import django
 django.setup()
-from ruhui.importing.files import FileRejected, check_upload
+from ruhui.tabular.files import FileRejected, check_upload
 
 def peak_mb():  # VmHWM: a child's ru_maxrss starts at its parent's (pytest's) size
     with open("/proc/self/status") as status:

@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from ruhui.importing import jobs, progress
+from ruhui.importing import jobs
 from ruhui.importing.models import ExportJob, ImportJob, JobStatus
+from ruhui.jobs import progress
 from ruhui.members.models import Member
 from tests.importing.test_member_import import good_row, roster
 from tests.members.factories import join

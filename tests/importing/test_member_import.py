@@ -10,10 +10,10 @@ from django.core.management import CommandError, call_command
 from python_calamine import CalamineWorkbook
 
 from ruhui.audit.models import AuditEvent
-from ruhui.importing.files import check_upload
 from ruhui.importing.member_import import import_members
 from ruhui.members import services
 from ruhui.members.models import Member, MembershipEvent
+from ruhui.tabular.files import check_upload
 from tests.members.factories import join, make_id_number, make_phone
 
 HEADER = [

@@ -9,7 +9,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ruhui.importing.cleaning import CellError, clean_id_cell, clean_row
-from ruhui.importing.files import FileRejected, check_upload
 from ruhui.importing.headers import FIELD_LABELS, MEMBER_HEADER_ALIASES
 from ruhui.importing.readers import (
     KEY_FIELDS,
@@ -20,6 +19,7 @@ from ruhui.importing.readers import (
     sniff_delimiter,
 )
 from ruhui.members.validation import LABELS
+from ruhui.tabular.files import FileRejected, check_upload
 
 ALIASES = MEMBER_HEADER_ALIASES
 ID1, ID2, ID3 = "11010519491231002X", "440524188001010014", "370101190102039973"

@@ -204,9 +204,9 @@ def test_the_example_passes_validation():
 
 def test_the_importer_reads_the_template_header(template):
     """Contract with the reader: every template header maps to its field, and no data row."""
-    from ruhui.importing.files import check_upload
     from ruhui.importing.headers import MEMBER_HEADER_ALIASES
     from ruhui.importing.readers import read_table
+    from ruhui.tabular.files import check_upload
 
     assert check_upload(template, "会员信息导入模板.xlsx") == "xlsx"
     table = read_table(template, "xlsx", header_aliases=MEMBER_HEADER_ALIASES)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from ruhui.importing import xlsxstream
+from ruhui.tabular import xlsxstream
 
 STYLES = {
     "text": {"num_format": 49},

@@ -7,7 +7,7 @@ import xlsxwriter
 
 from ruhui.campaigns.checks import pct
 from ruhui.campaigns.dashboard import Dashboard, UnitProgress
-from ruhui.importing.export import safe_cell
+from ruhui.tabular.cells import safe_cell
 
 UNIT_HEADER = [
     "单位",

@@ -29,9 +29,9 @@ from ruhui.campaigns.target_tables import (
     read_target_table,
 )
 from ruhui.campaigns.unit_names import Resolution, Unmatched, resolve_rows
-from ruhui.importing.files import FileRejected
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import in_jurisdiction
+from ruhui.tabular.files import FileRejected
 
 MSG_NOT_IN_CAMPAIGN = services.MSG_NOT_IN_CAMPAIGN
 MSG_FORBIDDEN = services.MSG_FORBIDDEN

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from ruhui.importing.files import (
+from ruhui.importing.readers import sniff_delimiter
+from ruhui.tabular.files import (
     MSG_CORRUPT,
     MSG_EMPTY,
     MSG_ENCRYPTED,
@@ -33,7 +34,6 @@ from ruhui.importing.files import (
     csv_encoding,
     extension_of,
 )
-from ruhui.importing.readers import sniff_delimiter
 
 MSG_NOT_INTEGER = "第 {row} 行「{column}」不是整数：{value}"
 MSG_NEGATIVE = "第 {row} 行「{column}」不能是负数：{value}"

@@ -25,10 +25,10 @@ from ruhui.campaigns.forms import (
     phases_of,
 )
 from ruhui.campaigns.services import TargetLine
-from ruhui.importing.files import FileRejected
-from ruhui.importing.jobs import job_file
+from ruhui.jobs.files import job_file
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import in_jurisdiction, jurisdiction_root
+from ruhui.tabular.files import FileRejected
 from ruhui.web.access import cadre_required, require_perm
 
 

@@ -24,15 +24,15 @@ from ruhui.audit.services import Action, audit_record
 from ruhui.core import divisions
 from ruhui.enterprises.choices import ATTITUDES, NEXT_ACTIONS, REASONS, ProjectScale, UnionStatus
 from ruhui.enterprises.importer import ENTERPRISE, GROUP_COLUMNS, SURVEY
-from ruhui.importing.export import (
+from ruhui.importing.template import HEADER_FILL, REQUIRED_FILL, TEMPLATE_ROWS
+from ruhui.orgs.choices import Industry
+from ruhui.tabular.cells import (
     DATE_NUM_FORMAT,
     HEADER_FORMAT,
     TEXT_NUM_FORMAT,
     WORKBOOK_OPTIONS,
     safe_cell,
 )
-from ruhui.importing.template import HEADER_FILL, REQUIRED_FILL, TEMPLATE_ROWS
-from ruhui.orgs.choices import Industry
 
 YES, NO = "是", "否"
 TEXT, LIST, BOOL, DATE, COUNT = "text", "list", "bool", "date", "count"

@@ -19,7 +19,7 @@ from ruhui.enterprises.export import build_template, county_choices, export_work
 from ruhui.enterprises.forms import WorklistFilterForm
 from ruhui.enterprises.importer import ENTERPRISE, KINDS, SURVEY
 from ruhui.enterprises.models import Park
-from ruhui.importing.jobs import job_dir, job_file
+from ruhui.jobs.files import job_dir, job_file
 from ruhui.orgs.forms import OrgChoiceField
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import NOT_FOUND, get_scoped_or_404, scoped

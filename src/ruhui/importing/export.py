@@ -4,7 +4,7 @@
   starts with = + - @ TAB or CR gets a leading apostrophe; numbers and dates are left alone.
 - `member_export_rows` streams a (caller-scoped) Member queryset as rows in MEMBER_COLUMNS order.
 - `write_member_xlsx` / `write_member_csv` write any such rows: the streaming xlsx writer
-  (`importing.xlsxstream`: bounded memory whatever the row count), csv as UTF-8 with a BOM.
+  (`tabular.xlsxstream`: bounded memory whatever the row count), csv as UTF-8 with a BOM.
 - `export_members` checks the full-data permission and reason, writes the file and one audit
   event.
 """
@@ -23,9 +23,16 @@ from django.utils.translation import gettext_lazy as _
 
 from ruhui.audit.services import Action, audit_record
 from ruhui.core import crypto
-from ruhui.importing import xlsxstream
 from ruhui.importing.columns import BOOL, CODE, DATE, MEMBER_COLUMNS, NO, TEXT, YES, Column
 from ruhui.members.services import ID_CONTEXT, PHONE_CONTEXT
+from ruhui.tabular import xlsxstream
+from ruhui.tabular.cells import (
+    DATE_NUM_FORMAT,
+    HEADER_STYLE,
+    MAX_SHEET_ROWS,
+    TEXT_NUM_FORMAT,
+    safe_cell,
+)
 
 FORMATS = ("xlsx", "csv")
 PERM_FULL = "members.reveal_personal_data"
@@ -33,11 +40,7 @@ MIN_REASON = 4
 SHEET_NAME = "会员信息"
 #: Data rows per worksheet: Excel's 1,048,576 rows less the header. Longer exports continue
 #: on「会员信息(2)」and so on, each with the header row.
-MAX_SHEET_ROWS = 1_048_575
 CHUNK_SIZE = 2000
-
-#: Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 MSG_FULL_DENIED = _(
     "您没有导出完整证件号码和手机号码的权限，请导出脱敏名册，或请审核员、管理员导出。"
@@ -47,28 +50,6 @@ MSG_REASON_REQUIRED = _(
 )
 MSG_FORMAT = "不支持的导出格式：{fmt}（仅支持 xlsx、csv）。"
 
-WORKBOOK_OPTIONS = {
-    "constant_memory": True,
-    # Never let xlsxwriter turn text into formulas, numbers or links: every cell is written with
-    # an explicit type anyway, and these guard any generic write() call.
-    "strings_to_formulas": False,
-    "strings_to_numbers": False,
-    "strings_to_urls": False,
-    # A sheet of a million rows is 2–3 GB of XML before compression; ZIP64 records are written
-    # only when a part passes 4 GB (Python's zipfile decides), so small files are unchanged.
-    "use_zip64": True,
-}
-HEADER_FORMAT = {
-    "bold": True,
-    "bg_color": "#DDEBF7",
-    "border": 1,
-    "valign": "vcenter",
-    "text_wrap": True,
-}
-#: HEADER_FORMAT in the streaming writer's terms (long sheets: exports, import results).
-HEADER_STYLE = {"bold": True, "fill": "#DDEBF7", "border": 1, "valign": "center", "wrap": True}
-DATE_NUM_FORMAT = "yyyy-mm-dd"
-TEXT_NUM_FORMAT = 49  # the built-in text format "@" (Excel, WPS and LibreOffice all know id 49)
 #: Column widths (characters) by field; others get DEFAULT_WIDTH.
 WIDTHS = {
     "id_number": 21,
@@ -87,14 +68,6 @@ DEFAULT_WIDTH = 12
 DIGIT_TEXT_FIELDS = frozenset(
     {"id_number", "phone", "household_division", "employer_uscc", "union_code", "member_number"}
 )
-
-
-def safe_cell(value):
-    """A text value starting with = + - @ TAB or CR gets a leading ' so no spreadsheet runs it
-    as a formula; every other value (numbers, dates, None, safe text) is returned unchanged."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
-        return "'" + value
-    return value
 
 
 # --- rows from the database --------------------------------------------------------------

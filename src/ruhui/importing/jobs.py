@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 from ruhui.accounts.rules import is_admin
 from ruhui.audit.services import Action, audit_record
-from ruhui.core.private import private_dir, private_file
-from ruhui.importing import progress
-from ruhui.importing.files import FileRejected, check_upload
 from ruhui.importing.models import ExportJob, ImportJob, JobStatus
+from ruhui.jobs import progress
+from ruhui.jobs.files import job_file
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import in_jurisdiction, scoped
+from ruhui.tabular.files import FileRejected, check_upload
 
 MSG_OUTSIDE = _("所选工会不在您的管辖范围内。")
 MSG_NOT_DRY_RUN = _("只能确认已完成的检查（试导入）任务。")
@@ -29,17 +29,6 @@ MSG_FAILED = _("导入失败，没有写入任何数据：%(error)s")
 MSG_FILES_PURGED = _("文件已按保存期限清除，不能再确认导入，请重新上传花名册。")
 MSG_NOT_AWAITING = _("这项导出已经审批过（或不需要审批），不能再次审批。")
 MSG_DECISION_NOTE = _("请填写审批意见。")
-
-
-def job_dir() -> Path:
-    """The job files' folder, readable by this account only (0700)."""
-    return private_dir(settings.RUHUI_JOB_FILES)
-
-
-def job_file(name: str) -> Path:
-    """A new job file, created empty at 0600 before anything is written to it: uploads,
-    result workbooks and exports hold full ID and phone numbers (core.private)."""
-    return private_file(job_dir() / name)
 
 
 def _store(source, original_name: str) -> Path:

@@ -55,14 +55,14 @@ from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
-from ruhui.importing.files import (
+from ruhui.importing.headers import FIELD_LABELS
+from ruhui.tabular.files import (
     MSG_CORRUPT,
     MSG_ENCRYPTED,
     FileRejected,
     csv_encoding,
     setting_or_default,
 )
-from ruhui.importing.headers import FIELD_LABELS
 
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_FIELDS = 2

@@ -4,7 +4,7 @@ Sheet「导入结果」: 原行号 (the row number in the uploaded sheet), the f
 original values as text (an ID number that Excel had turned into a number shows all its digits,
 not 4.10481E+17), then 导入结果 (新增 / 更新 / 未导入) and 错误说明 (every message of the row,
 each naming its column, joined with ；). Rejected rows are highlighted; the header is frozen and
-filtered. Written by the streaming writer (`importing.xlsxstream`, about ten times faster than
+filtered. Written by the streaming writer (`tabular.xlsxstream`, about ten times faster than
 xlsxwriter per cell): a million rows fit in bounded memory.
 Sheet「汇总」: the counts, and the reconciliation rows in file = 新增 + 更新 + 未导入 (IMP-8).
 """
@@ -17,8 +17,8 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from ruhui.importing import xlsxstream
-from ruhui.importing.export import HEADER_STYLE, MAX_SHEET_ROWS, TEXT_NUM_FORMAT, safe_cell
+from ruhui.tabular import xlsxstream
+from ruhui.tabular.cells import HEADER_STYLE, MAX_SHEET_ROWS, TEXT_NUM_FORMAT, safe_cell
 
 ROW_HEADER, RESULT_HEADER, MESSAGE_HEADER = "原行号", "导入结果", "错误说明"
 CREATED, UPDATED, REJECTED = "新增", "更新", "未导入"

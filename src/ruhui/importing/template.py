@@ -26,15 +26,9 @@ from ruhui.importing.columns import (
     YES,
     Column,
 )
-from ruhui.importing.export import (
-    DATE_NUM_FORMAT,
-    DEFAULT_WIDTH,
-    HEADER_FORMAT,
-    TEXT_NUM_FORMAT,
-    WIDTHS,
-    safe_cell,
-)
+from ruhui.importing.export import DEFAULT_WIDTH, WIDTHS
 from ruhui.members.validation import DEFAULTS
+from ruhui.tabular.cells import DATE_NUM_FORMAT, HEADER_FORMAT, TEXT_NUM_FORMAT, safe_cell
 
 SHEET_DATA, SHEET_HELP, SHEET_CODES = "会员信息", "填写说明", "代码表"
 #: Rows (below the header) that carry the drop-down lists.

@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ruhui.audit.services import Action, audit_record
-from ruhui.importing import jobs, progress
+from ruhui.importing import jobs
 from ruhui.importing.forms import ExportDecisionForm, ExportForm, ImportForm
 from ruhui.importing.models import ExportJob, ImportJob, JobStatus
 from ruhui.importing.retention import MSG_PURGED
+from ruhui.jobs import progress
 from ruhui.orgs.scoping import get_scoped_or_404, scoped
 from ruhui.web.access import cadre_required, require_perm
 from ruhui.web.forms import apply_validation_error

@@ -41,9 +41,9 @@ from ruhui.enterprises.importer.columns import (
 from ruhui.enterprises.importer.engine import PREVIEW_ROWS, Summary
 from ruhui.enterprises.importer.enterprises import EnterpriseImporter
 from ruhui.enterprises.importer.surveys import SurveyImporter
-from ruhui.importing.files import check_upload
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import in_jurisdiction
+from ruhui.tabular.files import check_upload
 
 __all__ = [
     "ENTERPRISE",

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ruhui.campaigns.models import Campaign
 from ruhui.campaigns.target_import import target_table_import
-from ruhui.importing.files import FileRejected
 from ruhui.orgs.models import Organization
+from ruhui.tabular.files import FileRejected
 
 MSG_NO_CAMPAIGN = "没有编号为「{slug}」的集中行动。"
 MSG_NO_UNIT = "组织代码「{code}」不存在或已撤销。"

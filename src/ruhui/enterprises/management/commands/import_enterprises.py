@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from ruhui.enterprises.importer import command_actor, import_enterprises
-from ruhui.importing.files import FileRejected
 from ruhui.orgs.models import Organization
+from ruhui.tabular.files import FileRejected
 
 
 def command_unit(code: str) -> Organization:

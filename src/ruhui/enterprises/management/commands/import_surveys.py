@@ -11,7 +11,7 @@ from ruhui.enterprises.management.commands.import_enterprises import (
     summary_line,
     write_report,
 )
-from ruhui.importing.files import FileRejected
+from ruhui.tabular.files import FileRejected
 
 
 class Command(BaseCommand):

@@ -5,9 +5,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ruhui.importing.files import FileRejected, check_upload
 from ruhui.importing.member_import import import_members
 from ruhui.orgs.models import Organization
+from ruhui.tabular.files import FileRejected, check_upload
 
 
 class Command(BaseCommand):
