@@ -36,7 +36,6 @@ from ruhui.audit.services import Action, audit_record
 from ruhui.core import crypto
 from ruhui.core.changes import note_change
 from ruhui.importing import bulk
-from ruhui.importing.files import FileRejected
 from ruhui.importing.headers import MEMBER_HEADER_ALIASES
 from ruhui.importing.prepare import (
     PERSONAL_COLUMNS,
@@ -48,6 +47,7 @@ from ruhui.importing.prepare import (
 )
 from ruhui.importing.readers import read_table
 from ruhui.members import services as member_services
+from ruhui.members.codes import MemberSource, Verification
 from ruhui.members.models import (
     HELD_STATUSES,
     ChangeType,
@@ -55,12 +55,13 @@ from ruhui.members.models import (
     MembershipEvent,
     MemberStatus,
 )
-from ruhui.members.numbers import allocate_member_number_blocks
+from ruhui.members.numbers import allocate_member_number_blocks, member_number
 from ruhui.members.personal import PHONE_CONTEXT
 from ruhui.members.validation import LABELS
 from ruhui.orgs.choices import ADMITTING_KINDS
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import jurisdiction_root
+from ruhui.tabular.files import FileRejected
 
 CHUNK = 5000
 #: `_KnownPeople` is loaded once the rows read reach a tenth of the registry, past this many.
@@ -636,7 +637,7 @@ class MemberImporter:
         # The values every new member of this chunk shares, set once in its template.
         template = self._member_template.copy()
         for column, value in (
-            ("source", "导入"),
+            ("source", MemberSource.IMPORTED.value),
             ("collected_by_id", actor_id),
             ("status", MemberStatus.ACTIVE),
             ("created_at", now),
@@ -669,14 +670,17 @@ class MemberImporter:
                     record[i] = value
             for i, value in zip(personal_at, prep.personal, strict=True):
                 record[i] = value
-            if record[county_unknown] and record[verification] in ("", "0"):
-                record[verification] = "3"  # 待人工核查
+            if record[county_unknown] and record[verification] in (
+                "",
+                Verification.UNCHECKED.value,
+            ):
+                record[verification] = Verification.PENDING_CHECK.value
             record[union_at] = record[origin_at] = row.union.pk
             record[initials_at] = prep.initials
             key = _number_key(row)
             number = taken[key] + 1
             taken[key] = number
-            record[number_at] = f"{key[0]}{key[1]:04d}{number:06d}"
+            record[number_at] = member_number(key[0], key[1], number)
             record[0] = pk
             records.append(record)
         if bulk.dates_as_text():
