@@ -19,6 +19,7 @@ from django.core.cache import caches
 from ruhui.accounts.models import Role
 from ruhui.orgs.choices import OrgKind
 from tests.factories import OrganizationFactory, UserFactory
+from tests.profiles import production_env  # noqa: F401 (a fixture for every test module)
 
 
 @pytest.fixture(autouse=True)

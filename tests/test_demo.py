@@ -1,13 +1,7 @@
 """The demo data: the 2015 table's 16 units plus 科教文卫体工会 and 市直工会, and demo cadres."""
 
-import base64
 import datetime
-import json
-import os
 import re
-import secrets
-import subprocess
-import sys
 from collections import Counter
 from io import StringIO
 
@@ -26,6 +20,7 @@ from ruhui.members.services import reveal_personal_data
 from ruhui.orgs.choices import ADMITTING_KINDS
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import visible_organizations
+from tests.profiles import run
 
 
 def test_seed_demo_builds_the_city_and_is_idempotent(db):
@@ -182,36 +177,12 @@ def test_seed_demo_refuses_under_the_production_profile(db, settings):
     assert Member.objects.count() == 0
 
 
-def test_seed_demo_exits_non_zero_in_a_production_process(tmp_path):
+def test_seed_demo_exits_non_zero_in_a_production_process(production_env, tmp_path):
     # A real production process: real secrets, its own SQLite file (allowed explicitly so the
     # profile starts); the command must stop before it touches the database at all.
     database = tmp_path / "prod.sqlite3"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("RUHUI_", "DATABASE_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"))
-    }
-    env.update(
-        {
-            "RUHUI_ENV": "production",
-            "RUHUI_VAR_DIR": str(tmp_path / "var"),
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "RUHUI_FIELD_KEYS": json.dumps({"1": base64.b64encode(os.urandom(32)).decode()}),
-            "RUHUI_BLIND_INDEX_KEY": base64.b64encode(os.urandom(32)).decode(),
-            "ALLOWED_HOSTS": "ruhui.example.cn",
-            "DATABASE_URL": f"sqlite:///{database}",
-            "RUHUI_ALLOW_SQLITE": "1",
-        }
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "ruhui", "seed_demo"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    production_env.update({"DATABASE_URL": f"sqlite:///{database}", "RUHUI_ALLOW_SQLITE": "1"})
+    result = run(["-m", "ruhui", "seed_demo"], production_env, tmp_path)
     assert result.returncode != 0
     assert "生产环境（RUHUI_ENV=production）不能载入演示数据" in result.stderr
     assert not database.exists() or database.stat().st_size == 0
