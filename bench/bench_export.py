@@ -115,7 +115,7 @@ def run_case(case: str, rows: int) -> dict:
     _setup()
     from ruhui.importing.columns import HEADERS
     from ruhui.importing.export import write_member_csv, write_member_xlsx
-    from ruhui.importing.report import build_error_report
+    from ruhui.tabular.report import build_error_report
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-export-"))
     path = workdir / f"out.{'csv' if case == 'csv' else 'xlsx'}"

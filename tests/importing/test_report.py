@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 from python_calamine import CalamineWorkbook
 
-from ruhui.importing.report import (
+from ruhui.tabular.report import (
     MESSAGE_HEADER,
     RESULT_HEADER,
     ROW_HEADER,

@@ -22,7 +22,7 @@ from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain, islice
 from multiprocessing import get_context
 from pathlib import Path
@@ -62,6 +62,7 @@ from ruhui.orgs.choices import ADMITTING_KINDS
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import jurisdiction_root
 from ruhui.tabular.files import FileRejected
+from ruhui.tabular.report import Summary
 
 CHUNK = 5000
 #: `_KnownPeople` is loaded once the rows read reach a tenth of the registry, past this many.
@@ -109,38 +110,6 @@ MSG_UNION_UNKNOWN = (
 
 class ImportConflict(FileRejected):
     """The import could not be written and nothing of it was (see MSG_JOINED_MEANWHILE)."""
-
-
-@dataclass
-class Summary:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    rejected: int = 0
-    blank_rows: int = 0
-    notes_rows: int = 0
-    header_row: int = 0
-    unknown_headers: list[str] = field(default_factory=list)
-    errors: list[dict] = field(default_factory=list)
-    dry_run: bool = True
-
-    def as_dict(self) -> dict:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "rejected": self.rejected,
-            "blank_rows": self.blank_rows,
-            "notes_rows": self.notes_rows,
-            "header_row": self.header_row,
-            "unknown_headers": self.unknown_headers,
-            "dry_run": self.dry_run,
-            "errors": self.errors,
-        }
-
-    @property
-    def reconciles(self) -> bool:
-        return self.rows == self.created + self.updated + self.rejected
 
 
 class _Row:
@@ -905,7 +874,7 @@ def import_members(
     )
     report = None
     if report_path is not None:
-        from ruhui.importing.report import build_error_report
+        from ruhui.tabular.report import build_error_report
 
         def report(headers, rows, summary):
             build_error_report(report_path, headers=headers, rows=rows, summary=summary)

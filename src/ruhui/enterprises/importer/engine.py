@@ -29,11 +29,11 @@ from ruhui.enterprises.importer.columns import (
 )
 from ruhui.enterprises.models import Enterprise
 from ruhui.importing.cleaning import CellError, clean_bool_cell, clean_date_cell, clean_text
-from ruhui.importing.member_import import Summary as ImportSummary
 from ruhui.importing.readers import read_table
-from ruhui.importing.report import CREATED, REJECTED, build_error_report, cell_text
 from ruhui.orgs.models import Organization
 from ruhui.tabular.files import FileRejected
+from ruhui.tabular.report import CREATED, REJECTED, build_error_report, cell_text
+from ruhui.tabular.report import Summary as ImportSummary
 
 #: Error lines kept in memory (as the member importer's ``max_errors_listed``): every row is in
 #: the result workbook; a job stores fewer still (`importing.jobs.summary_capped`).

@@ -30,9 +30,9 @@ from ruhui.enterprises.validation import (
     clean_enterprise_fields,
     parse_count,
 )
-from ruhui.importing.report import CREATED, UPDATED
 from ruhui.orgs.models import Organization, WorkerGroup
 from ruhui.orgs.scoping import scoped
+from ruhui.tabular.report import CREATED, UPDATED
 
 
 def dup_messages(message, existing: Enterprise) -> str:

@@ -29,8 +29,8 @@ from ruhui.enterprises.validation import (
     SURVEY_LABELS,
     clean_survey_fields,
 )
-from ruhui.importing.report import CREATED
 from ruhui.orgs.scoping import scoped
+from ruhui.tabular.report import CREATED
 
 SURVEY_COMPARED = (
     "union_status",

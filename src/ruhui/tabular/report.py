@@ -16,6 +16,7 @@ import math
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from ruhui.tabular import xlsxstream
 from ruhui.tabular.cells import HEADER_STYLE, MAX_SHEET_ROWS, TEXT_NUM_FORMAT, safe_cell
@@ -55,6 +56,40 @@ STYLES = {
     "number": {"num_format": "0"},
     "number_rejected": {"num_format": "0", "fill": REJECTED_FILL},
 }
+
+
+@dataclass
+class Summary:
+    """What an import did, as every importer reports it: rows = created + updated + rejected."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    rejected: int = 0
+    blank_rows: int = 0
+    notes_rows: int = 0
+    header_row: int = 0
+    unknown_headers: list[str] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    dry_run: bool = True
+
+    def as_dict(self) -> dict:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "rejected": self.rejected,
+            "blank_rows": self.blank_rows,
+            "notes_rows": self.notes_rows,
+            "header_row": self.header_row,
+            "unknown_headers": self.unknown_headers,
+            "dry_run": self.dry_run,
+            "errors": self.errors,
+        }
+
+    @property
+    def reconciles(self) -> bool:
+        return self.rows == self.created + self.updated + self.rejected
 
 
 def cell_text(value) -> str:
