@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "ruhui.accounts",
     "ruhui.orgs",
     "ruhui.members",
+    "ruhui.figures",
     "ruhui.importing",
     "ruhui.joining",
     "ruhui.enterprises",
