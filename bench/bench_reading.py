@@ -165,9 +165,9 @@ def measure(path: Path, name: str, validate: bool) -> dict:
 
     from ruhui.importing.cleaning import clean_row, row_cleaner
     from ruhui.importing.headers import MEMBER_HEADER_ALIASES
-    from ruhui.importing.readers import read_table
     from ruhui.members.validation import clean_member_fields
     from ruhui.tabular.files import check_upload
+    from ruhui.tabular.readers import read_table
 
     baseline = _rss_mb()
     clock = _Clock()

@@ -8,16 +8,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ruhui.core import idnumber
-from ruhui.importing.cleaning import (
+from ruhui.importing.cleaning import clean_row, row_cleaner
+from ruhui.members.validation import clean_member_fields
+from ruhui.tabular.cleaning import (
     CellError,
     clean_bool_cell,
     clean_date_cell,
     clean_id_cell,
-    clean_row,
     clean_text,
-    row_cleaner,
 )
-from ruhui.members.validation import clean_member_fields
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 FULL_WIDTH = {str(d): chr(0xFF10 + d) for d in range(10)} | {"X": "Ｘ", "x": "ｘ"}

@@ -417,8 +417,8 @@ def test_long_exports_continue_on_a_new_sheet(tmp_path):
 def test_an_export_reads_back_as_an_import(world, members, tmp_path, fmt):
     """Contract with the reader: our own export passes the upload checks and maps every column."""
     from ruhui.importing.headers import MEMBER_HEADER_ALIASES
-    from ruhui.importing.readers import read_table
     from ruhui.tabular.files import check_upload
+    from ruhui.tabular.readers import read_table
 
     path = tmp_path / f"m.{fmt}"
     export_members(actor=world.county_admin, queryset=scoped_members(), path=path, fmt=fmt)

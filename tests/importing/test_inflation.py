@@ -20,10 +20,10 @@ from django.urls import reverse
 
 from ruhui.importing.headers import MEMBER_HEADER_ALIASES
 from ruhui.importing.models import ImportJob
-from ruhui.importing.readers import read_table
 from ruhui.members.models import Member
 from ruhui.tabular import files
 from ruhui.tabular.files import FileRejected, check_upload, check_zip_inflation
+from ruhui.tabular.readers import read_table
 
 MB = 1024 * 1024
 BOMB_SHEET = 1200 * MB  # the probe's 1.2 GB of sheet XML …

@@ -1,4 +1,4 @@
-"""Reading rosters as people make them (ruhui.importing.readers): title rows, header variants,
+"""Reading rosters as people make them (ruhui.tabular.readers): title rows, header variants,
 blank and notes rows, row numbers exactly as the spreadsheet shows them."""
 
 import datetime
@@ -8,9 +8,12 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ruhui.importing.cleaning import CellError, clean_id_cell, clean_row
+from ruhui.importing.cleaning import clean_row
 from ruhui.importing.headers import FIELD_LABELS, MEMBER_HEADER_ALIASES
-from ruhui.importing.readers import (
+from ruhui.members.validation import LABELS
+from ruhui.tabular.cleaning import CellError, clean_id_cell
+from ruhui.tabular.files import FileRejected, check_upload
+from ruhui.tabular.readers import (
     KEY_FIELDS,
     Row,
     column_letter,
@@ -18,8 +21,6 @@ from ruhui.importing.readers import (
     read_table,
     sniff_delimiter,
 )
-from ruhui.members.validation import LABELS
-from ruhui.tabular.files import FileRejected, check_upload
 
 ALIASES = MEMBER_HEADER_ALIASES
 ID1, ID2, ID3 = "11010519491231002X", "440524188001010014", "370101190102039973"
@@ -516,7 +517,7 @@ def test_unknown_kind():
 def test_every_template_column_maps_to_its_field():
     """The import template's headers (required ones marked *) read back as their fields."""
     from ruhui.importing.columns import MEMBER_COLUMNS
-    from ruhui.importing.readers import _alias_keys, _field_for
+    from ruhui.tabular.readers import _alias_keys, _field_for
 
     keys = _alias_keys(ALIASES)
     for column in MEMBER_COLUMNS:
@@ -571,7 +572,7 @@ def test_rows_reconcile_and_keep_their_numbers(tmp_path, body, tail):
 
 def _whole_sheet(path):
     """The same file through python-calamine's whole-sheet reader (the .xls path)."""
-    from ruhui.importing.readers import _read_workbook
+    from ruhui.tabular.readers import _read_workbook
 
     table = _read_workbook(path, ALIASES, KEY_FIELDS, kind="xls")
     return table, list(table.rows)
@@ -711,7 +712,7 @@ def test_a_stray_cell_far_right_counts_every_row_as_wide(tmp_path, settings):
 
 
 def test_default_limits_admit_the_million_row_benchmark():
-    from ruhui.importing import readers
+    from ruhui.tabular import readers
 
     assert readers.DEFAULT_MAX_ROWS >= 2 * 1_000_000
     assert readers.DEFAULT_MAX_CELLS >= 1_000_000 * 25

@@ -261,8 +261,8 @@ def test_a_corrected_report_reads_back_as_an_import(tmp_path):
     """Contract with the reader: the result file can be fixed and imported again; its three
     extra columns are reported as unknown, the original ones map to their fields."""
     from ruhui.importing.headers import MEMBER_HEADER_ALIASES
-    from ruhui.importing.readers import read_table
     from ruhui.tabular.files import check_upload
+    from ruhui.tabular.readers import read_table
 
     path = tmp_path / "r.xlsx"
     build_error_report(path, headers=HEADERS, rows=sample_rows(), summary={})

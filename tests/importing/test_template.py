@@ -11,8 +11,9 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 
 from ruhui.core import idnumber
 from ruhui.importing.columns import BOOL, CODE, DATE, HEADERS, MEMBER_COLUMNS, TEXT
-from ruhui.importing.template import EXAMPLES, TEMPLATE_ROWS, build_member_template
+from ruhui.importing.template import EXAMPLES, build_member_template
 from ruhui.members.validation import clean_member_fields
+from ruhui.tabular.cells import TEMPLATE_ROWS
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 UNIONS = [
@@ -205,8 +206,8 @@ def test_the_example_passes_validation():
 def test_the_importer_reads_the_template_header(template):
     """Contract with the reader: every template header maps to its field, and no data row."""
     from ruhui.importing.headers import MEMBER_HEADER_ALIASES
-    from ruhui.importing.readers import read_table
     from ruhui.tabular.files import check_upload
+    from ruhui.tabular.readers import read_table
 
     assert check_upload(template, "会员信息导入模板.xlsx") == "xlsx"
     table = read_table(template, "xlsx", header_aliases=MEMBER_HEADER_ALIASES)

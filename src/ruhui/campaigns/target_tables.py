@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from ruhui.importing.readers import sniff_delimiter
 from ruhui.tabular.files import (
     MSG_CORRUPT,
     MSG_EMPTY,
@@ -34,6 +33,7 @@ from ruhui.tabular.files import (
     csv_encoding,
     extension_of,
 )
+from ruhui.tabular.readers import sniff_delimiter
 
 MSG_NOT_INTEGER = "第 {row} 行「{column}」不是整数：{value}"
 MSG_NEGATIVE = "第 {row} 行「{column}」不能是负数：{value}"

@@ -24,11 +24,13 @@ from ruhui.audit.services import Action, audit_record
 from ruhui.core import divisions
 from ruhui.enterprises.choices import ATTITUDES, NEXT_ACTIONS, REASONS, ProjectScale, UnionStatus
 from ruhui.enterprises.importer import ENTERPRISE, GROUP_COLUMNS, SURVEY
-from ruhui.importing.template import HEADER_FILL, REQUIRED_FILL, TEMPLATE_ROWS
 from ruhui.orgs.choices import Industry
 from ruhui.tabular.cells import (
     DATE_NUM_FORMAT,
+    HEADER_FILL,
     HEADER_FORMAT,
+    REQUIRED_FILL,
+    TEMPLATE_ROWS,
     TEXT_NUM_FORMAT,
     WORKBOOK_OPTIONS,
     safe_cell,

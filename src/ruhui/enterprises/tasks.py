@@ -22,10 +22,10 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from ruhui.core.private import private_file
-from ruhui.importing.jobs import summary_capped
 from ruhui.jobs import progress
 from ruhui.jobs.files import job_dir, job_file
 from ruhui.tabular.files import FileRejected, check_upload
+from ruhui.tabular.report import summary_capped
 
 PROGRESS_KIND = "enterprise-import"
 QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"

@@ -21,6 +21,7 @@ from ruhui.jobs.files import job_file
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import in_jurisdiction, scoped
 from ruhui.tabular.files import FileRejected, check_upload
+from ruhui.tabular.report import summary_capped
 
 MSG_OUTSIDE = _("所选工会不在您的管辖范围内。")
 MSG_NOT_DRY_RUN = _("只能确认已完成的检查（试导入）任务。")
@@ -158,21 +159,6 @@ def import_job_run(job_id: int) -> dict:
     job.summary["seconds"] = round(time.time() - started, 2)
     ImportJob.objects.filter(pk=job.pk).update(summary=job.summary)
     return job.summary
-
-
-def summary_capped(summary: dict) -> dict:
-    """The summary as a job stores it: the first RUHUI_IMPORT_MAX_ERRORS_STORED error lines,
-    and in ``errors_unlisted_rows`` how many rejected rows have none of theirs listed (the
-    result workbook has every row), so a job row stays small however bad the file."""
-    limit = settings.RUHUI_IMPORT_MAX_ERRORS_STORED
-    errors = summary.get("errors") or []
-    kept = errors[:limit]
-    listed_rows = len({error["row"] for error in kept})
-    return {
-        **summary,
-        "errors": kept,
-        "errors_unlisted_rows": max(summary.get("rejected", 0) - listed_rows, 0),
-    }
 
 
 def _fail(job: ImportJob, message: str) -> dict:

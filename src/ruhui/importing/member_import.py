@@ -45,7 +45,6 @@ from ruhui.importing.prepare import (
     prepare_in_worker,
     row_preparer,
 )
-from ruhui.importing.readers import read_table
 from ruhui.members import services as member_services
 from ruhui.members.codes import MemberSource, Verification
 from ruhui.members.models import (
@@ -62,6 +61,7 @@ from ruhui.orgs.choices import ADMITTING_KINDS
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import jurisdiction_root
 from ruhui.tabular.files import FileRejected
+from ruhui.tabular.readers import read_table
 from ruhui.tabular.report import Summary
 
 CHUNK = 5000

@@ -28,17 +28,24 @@ from ruhui.importing.columns import (
 )
 from ruhui.importing.export import DEFAULT_WIDTH, WIDTHS
 from ruhui.members.validation import DEFAULTS
-from ruhui.tabular.cells import DATE_NUM_FORMAT, HEADER_FORMAT, TEXT_NUM_FORMAT, safe_cell
+from ruhui.tabular.cells import (
+    DATE_NUM_FORMAT,
+    HEADER_FILL,
+    HEADER_FORMAT,
+    READ_ONLY_FILL,
+    REQUIRED_FILL,
+    TEMPLATE_ROWS,
+    TEXT_NUM_FORMAT,
+    safe_cell,
+)
 
 SHEET_DATA, SHEET_HELP, SHEET_CODES = "会员信息", "填写说明", "代码表"
 #: Rows (below the header) that carry the drop-down lists.
-TEMPLATE_ROWS = 5000
 REQUIRED_MARK = "*"
 #: Excel limits an inline list to 255 characters; longer lists (and long ones such as 民族,
 #: whose byte length some Excel and WPS versions count against that limit) go to「代码表」.
 INLINE_LIST_LIMIT = 255
 INLINE_LIST_ITEMS = 20
-REQUIRED_FILL, HEADER_FILL, READ_ONLY_FILL = "#FCE4D6", "#DDEBF7", "#EDEDED"
 
 #: The example on「填写说明」: the GB 11643-1999 specimen number and matching fields.
 EXAMPLES = {

@@ -36,3 +36,9 @@ def safe_cell(value):
     if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
         return "'" + value
     return value
+
+
+#: Import templates: rows prepared with drop-downs and checks, and the header fills (required,
+#: optional, filled in by the system).
+TEMPLATE_ROWS = 5000
+REQUIRED_FILL, HEADER_FILL, READ_ONLY_FILL = "#FCE4D6", "#DDEBF7", "#EDEDED"

@@ -42,7 +42,7 @@ Checks, in order:
 
 What a reader then does with a file these checks passed is bounded too: `readers` stops at
 ``RUHUI_IMPORT_MAX_ROWS`` rows or ``RUHUI_IMPORT_MAX_CELLS`` cells, and a job stores at most
-``RUHUI_IMPORT_MAX_ERRORS_STORED`` error lines (`jobs.summary_capped`).
+``RUHUI_IMPORT_MAX_ERRORS_STORED`` error lines (`tabular.report.summary_capped`).
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from ruhui.tabular import xlsxstream
 from ruhui.tabular.cells import HEADER_STYLE, MAX_SHEET_ROWS, TEXT_NUM_FORMAT, safe_cell
 
@@ -90,6 +92,21 @@ class Summary:
     @property
     def reconciles(self) -> bool:
         return self.rows == self.created + self.updated + self.rejected
+
+
+def summary_capped(summary: dict) -> dict:
+    """The summary as a job stores it: the first RUHUI_IMPORT_MAX_ERRORS_STORED error lines,
+    and in ``errors_unlisted_rows`` how many rejected rows have none of theirs listed (the
+    result workbook has every row), so a job row stays small however bad the file."""
+    limit = settings.RUHUI_IMPORT_MAX_ERRORS_STORED
+    errors = summary.get("errors") or []
+    kept = errors[:limit]
+    listed_rows = len({error["row"] for error in kept})
+    return {
+        **summary,
+        "errors": kept,
+        "errors_unlisted_rows": max(summary.get("rejected", 0) - listed_rows, 0),
+    }
 
 
 def cell_text(value) -> str:

@@ -28,15 +28,15 @@ from ruhui.enterprises.importer.columns import (
     MSG_USCC_NUMBER,
 )
 from ruhui.enterprises.models import Enterprise
-from ruhui.importing.cleaning import CellError, clean_bool_cell, clean_date_cell, clean_text
-from ruhui.importing.readers import read_table
 from ruhui.orgs.models import Organization
+from ruhui.tabular.cleaning import CellError, clean_bool_cell, clean_date_cell, clean_text
 from ruhui.tabular.files import FileRejected
+from ruhui.tabular.readers import read_table
 from ruhui.tabular.report import CREATED, REJECTED, build_error_report, cell_text
 from ruhui.tabular.report import Summary as ImportSummary
 
 #: Error lines kept in memory (as the member importer's ``max_errors_listed``): every row is in
-#: the result workbook; a job stores fewer still (`importing.jobs.summary_capped`).
+#: the result workbook; a job stores fewer still (`tabular.report.summary_capped`).
 MAX_ERRORS_LISTED = 100_000
 
 

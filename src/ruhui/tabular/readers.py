@@ -55,7 +55,6 @@ from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
-from ruhui.importing.headers import FIELD_LABELS
 from ruhui.tabular.files import (
     MSG_CORRUPT,
     MSG_ENCRYPTED,
@@ -230,8 +229,8 @@ def _field_for(value: object, keys: dict[str, str]) -> str | None:
 
 
 def _label(name: str, aliases: dict[str, str]) -> str:
-    if name in FIELD_LABELS:
-        return FIELD_LABELS[name]
+    """A field's name in messages: the first header text given for it (callers list the label
+    first, e.g. importing.headers)."""
     return next((text for text, field_name in aliases.items() if field_name == name), name)
 
 
