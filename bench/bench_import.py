@@ -179,7 +179,7 @@ def raw_loads(database: str, result: dict) -> None:
         recreated on the copy), the figure earlier runs reported."""
     from django.db import connection, transaction
 
-    from ruhui.importing import bulk
+    from ruhui.core import bulk
     from ruhui.members.models import Member
 
     table = Member._meta.db_table
@@ -239,7 +239,7 @@ def raw_loads(database: str, result: dict) -> None:
 
 def _as_text(value):
     """A date or datetime as the importer hands SQLite (text); anything else unchanged."""
-    from ruhui.importing import bulk
+    from ruhui.core import bulk
 
     if isinstance(value, datetime.datetime):
         return bulk.db_datetime(value)

@@ -5,7 +5,8 @@ when the import's transaction is the outermost one (docs/decisions/0009-import-p
 import pytest
 from django.db import connection, transaction
 
-from ruhui.importing import bulk, member_import
+from ruhui.core import bulk
+from ruhui.importing import member_import
 from ruhui.members.models import Member, MemberNumberSequence, MembershipEvent
 from ruhui.members.services import MSG_ALREADY_MEMBER_ELSEWHERE
 from tests.importing.test_member_import import good_row, roster, run

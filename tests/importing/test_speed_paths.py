@@ -244,7 +244,7 @@ def test_foreign_keys_are_checked_per_statement_during_an_import_only():
     chunk's work) and gives an enclosing transaction Django's deferred checks back."""
     from django.db import IntegrityError, connection, transaction
 
-    from ruhui.importing import bulk
+    from ruhui.core import bulk
 
     if connection.vendor != "postgresql":
         pytest.skip("SET CONSTRAINTS is PostgreSQL's")
@@ -277,7 +277,7 @@ def test_foreign_keys_are_checked_per_statement_during_an_import_only():
     ],
 )
 def test_statistics_are_stale_after_a_tenth_of_the_table_changed(modified, live, stale):
-    from ruhui.importing import bulk
+    from ruhui.core import bulk
 
     assert bulk.statistics_stale(modified=modified, live=live) is stale
 
@@ -289,7 +289,7 @@ def test_an_import_refreshes_stale_statistics_first(world, tmp_path):
     otherwise filter the blind index row by row until autovacuum came round)."""
     from django.db import connection
 
-    from ruhui.importing import bulk
+    from ruhui.core import bulk
     from tests.importing.test_member_import import good_row, roster, run
 
     if connection.vendor != "postgresql":

@@ -13,8 +13,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ruhui.core import crypto
-from ruhui.importing import bulk, member_import
+from ruhui.core import bulk, crypto
+from ruhui.importing import member_import
 from ruhui.importing.member_import import CREATED, UPDATABLE, UPDATED, MemberImporter
 from ruhui.members import services as member_services
 from ruhui.members.models import Member, MembershipEvent

@@ -28,12 +28,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from ruhui.campaigns.models import Campaign, UnitFigure, UnitTally
+from ruhui.core import bulk
 from ruhui.enterprises.choices import UnionStatus
 from ruhui.enterprises.models import Enterprise
 from ruhui.figures import selectors as figures
 from ruhui.figures.scope import Scope, rows, table
 from ruhui.figures.selectors import BASE_KINDS  # noqa: F401 (campaigns.selectors reads it here)
-from ruhui.importing import bulk
 from ruhui.orgs.models import Organization
 
 

@@ -33,9 +33,8 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.utils import timezone
 
 from ruhui.audit.services import Action, audit_record
-from ruhui.core import crypto
+from ruhui.core import bulk, crypto
 from ruhui.core.changes import note_change
-from ruhui.importing import bulk
 from ruhui.importing.headers import MEMBER_HEADER_ALIASES
 from ruhui.importing.prepare import (
     PERSONAL_COLUMNS,

@@ -1,4 +1,5 @@
-"""Set-based inserts and updates for the importer: PostgreSQL COPY, executemany elsewhere.
+"""Set-based reads and writes on the database driver's own bulk paths (PostgreSQL COPY, executemany
+elsewhere), for every importer and for the figures that need raw SQL.
 
 Django's bulk_create builds a model instance and an SQL parameter list per row and splits
 SQLite inserts into small batches; on the import path that costs more than the validation.
