@@ -35,6 +35,7 @@ def clean_cache():
 def job_files(settings, tmp_path):
     """Import/export files of every test go to its own temporary folder (removed after)."""
     settings.RUHUI_JOB_FILES = tmp_path / "jobs"
+    settings.RUHUI_ATTACHMENTS = tmp_path / "attachments"
     return settings.RUHUI_JOB_FILES
 
 

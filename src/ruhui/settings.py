@@ -376,6 +376,10 @@ RUHUI_IMPORT_MAX_ROWS = int(env_str("RUHUI_IMPORT_MAX_ROWS", "2000000"))
 RUHUI_IMPORT_MAX_CELLS = int(env_str("RUHUI_IMPORT_MAX_CELLS", "50000000"))
 RUHUI_IMPORT_MAX_ERRORS_STORED = int(env_str("RUHUI_IMPORT_MAX_ERRORS_STORED", "1000"))
 RUHUI_JOB_FILES = Path(env_str("RUHUI_JOB_FILES", str(VAR_DIR / "jobs")))
+# Attachments of every feature (tabular.attachments): kept here under random names, outside any
+# URL the web server serves, and downloaded only through the owning record's scoped view.
+RUHUI_ATTACHMENTS = Path(env_str("RUHUI_ATTACHMENTS", str(VAR_DIR / "attachments")))
+RUHUI_ATTACHMENT_MAX_BYTES = int(env_str("RUHUI_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 # Job files hold full ID numbers: `ruhui purge_job_files` (daily) deletes those of jobs finished
 # longer ago than this, and unreferenced files as old (PI-9).
 RUHUI_JOB_FILE_RETENTION_DAYS = int(env_str("RUHUI_JOB_FILE_RETENTION_DAYS", "30"))
