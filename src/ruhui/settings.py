@@ -363,7 +363,7 @@ RUHUI_IMPORT_WORKERS = int(env_str("RUHUI_IMPORT_WORKERS", "1"))
 RUHUI_IMPORT_MAX_BYTES = int(env_str("RUHUI_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 # Decompression limits, measured while inflating (tabular/files.py), not read from the sizes a
 # ZIP declares: bytes per entry and in total, the compression ratio (entries above 1 MiB, the
-# whole above 10 MiB), entries per file. Then rows and cells read (importing/readers.py): twice
+# whole above 10 MiB), entries per file. Then rows and cells read (tabular/readers.py): twice
 # the 1,000,000-row benchmark roster, 25 columns a row. A job keeps this many error lines in its
 # stored summary; the result workbook has every row.
 RUHUI_IMPORT_MAX_UNCOMPRESSED = int(env_str("RUHUI_IMPORT_MAX_UNCOMPRESSED", str(2 * 1024**3)))

@@ -1,7 +1,7 @@
 """Import of enterprise lists (企业名单) and survey sheets (排查表), by the member import's rules.
 
 Decisions (docs/decisions/0004-member-import.md, applied here; docs/guide/enterprise-import.md):
-- One streaming pass over the file (`importing.readers.read_table`: title rows, header variants,
+- One streaming pass over the file (`tabular.readers.read_table`: title rows, header variants,
   blank and notes rows). Every data row ends as exactly one of 新增 / 更新 / 未导入, so rows =
   created + updated + rejected; blank and notes rows are counted apart. Never stops at the
   first bad row; every message names the column header as the file has it and says the fix.
