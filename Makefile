@@ -53,12 +53,14 @@ e2e: install-dev
 	RUHUI_ENV=test $(BIN)/pytest -m browser
 
 # Import speed on SQLite and PostgreSQL beside the databases' raw bulk load, a load run of the
-# public join form beside a static file, and the campaign dashboards on a registry of a million
-# members; each writes its part of docs/benchmarks.md.
+# public join form beside a static file, update mode beside django-import-export's upsert, and the
+# campaign dashboards on a registry of a million members; each writes its part of docs/benchmarks.md.
 # Sizes: BENCH_ROWS, BENCH_EXISTING (default 100000 each); BENCH_JOIN_USERS (50);
+# BENCH_UPDATE_ROWS (100000), BENCH_UPDATE_ROUNDS (2);
 # BENCH_DASH_MEMBERS (1000000), BENCH_DASH_ENTERPRISES (100000), BENCH_DASH_UNIONS (5000).
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_update.py
 	$(BIN)/python bench/bench_join.py
 	$(BIN)/python bench/bench_dashboard.py
 
