@@ -45,7 +45,12 @@ from ruhui.importing.prepare import (
     row_preparer,
 )
 from ruhui.members import services as member_services
-from ruhui.members.codes import MemberSource, Verification
+from ruhui.members.codes import (
+    UNCHECKED_VERIFICATIONS,
+    MemberSource,
+    Verification,
+    verification_for,
+)
 from ruhui.members.models import (
     HELD_STATUSES,
     ChangeType,
@@ -638,11 +643,9 @@ class MemberImporter:
                     record[i] = value
             for i, value in zip(personal_at, prep.personal, strict=True):
                 record[i] = value
-            if record[county_unknown] and record[verification] in (
-                "",
-                Verification.UNCHECKED.value,
-            ):
-                record[verification] = Verification.PENDING_CHECK.value
+            record[verification] = verification_for(
+                county_unknown=record[county_unknown], current=record[verification]
+            )
             record[union_at] = record[origin_at] = row.union.pk
             record[initials_at] = prep.initials
             key = _number_key(row)
@@ -752,8 +755,11 @@ def _update_layout(cleaned: dict, *, phone: bool) -> _UpdateLayout:
         # code leaves it 待人工核查 unless verified.
         status = "t" if "verification_status" in names else "m"
         status += ".verification_status"  # the file's value, else the stored one
+        # codes.verification_for in SQL: fixed model constants, no user input
+        unchecked = ", ".join(f"'{code}'" for code in UNCHECKED_VERIFICATIONS)
         computed["verification_status"] = (
-            f"CASE WHEN m.id_county_unknown AND {status} IN ('', '0') THEN '3' ELSE {status} END"
+            f"CASE WHEN m.id_county_unknown AND {status} IN ({unchecked}) "
+            f"THEN '{Verification.PENDING_CHECK.value}' ELSE {status} END"
         )
     initials = "name" in names  # always: the name is a required column
     if initials:

@@ -185,6 +185,18 @@ class Verification(models.TextChoices):
     PENDING_CHECK = "3", "待人工核查"
 
 
+#: Statuses nobody has set by checking the record: an automatic check may still overrule them.
+UNCHECKED_VERIFICATIONS = ("", Verification.UNCHECKED.value)
+
+
+def verification_for(*, county_unknown: bool, current: str) -> str:
+    """The one rule for 待人工核查: a record whose ID number has a county code not in GB/T 2260
+    goes to a person to look at, unless somebody already set its status."""
+    if county_unknown and current in UNCHECKED_VERIFICATIONS:
+        return Verification.PENDING_CHECK.value
+    return current
+
+
 class MemberSource(models.TextChoices):
     """How a membership entered the registry (来源)."""
 

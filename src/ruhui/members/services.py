@@ -13,7 +13,7 @@ from ruhui.audit.services import Action, audit_record, diff, snapshot
 from ruhui.core import crypto
 from ruhui.core.changes import note_change
 from ruhui.core.masking import mask_phone
-from ruhui.members.codes import ChangeReason, IdType, MemberSource, Verification
+from ruhui.members.codes import ChangeReason, IdType, MemberSource, verification_for
 from ruhui.members.models import (
     ChangeType,
     Member,
@@ -140,8 +140,9 @@ def apply_personal_data(member: Member, cleaned: dict, **options) -> None:
     """Set the encrypted, hashed and masked forms of the ID number and phone on a member."""
     for name, value in personal_data_values(cleaned, **options).items():
         setattr(member, name, value)
-    if member.id_county_unknown and member.verification_status in ("", "0"):
-        member.verification_status = Verification.PENDING_CHECK  # an unknown county code
+    member.verification_status = verification_for(
+        county_unknown=member.id_county_unknown, current=member.verification_status
+    )
 
 
 def _validation_error(errors: dict) -> ValidationError:
