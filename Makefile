@@ -53,14 +53,18 @@ e2e: install-dev
 	RUHUI_ENV=test $(BIN)/pytest -m browser
 
 # Import speed on SQLite and PostgreSQL beside the databases' raw bulk load, a load run of the
-# public join form beside a static file, update mode beside django-import-export's upsert, and the
-# campaign dashboards on a registry of a million members; each writes its part of docs/benchmarks.md.
+# public join form beside a static file, update mode beside django-import-export's upsert, the
+# importer's insert beside django-import-export's (xlsx and csv, interleaved), and the campaign
+# dashboards on a registry of a million members; each writes its part of docs/benchmarks.md.
 # Sizes: BENCH_ROWS, BENCH_EXISTING (default 100000 each); BENCH_JOIN_USERS (50);
-# BENCH_UPDATE_ROWS (100000), BENCH_UPDATE_ROUNDS (2);
+# BENCH_UPDATE_ROWS (100000), BENCH_UPDATE_ROUNDS (2); BENCH_PEER_ROWS (100000), BENCH_PEER_ROUNDS (2);
 # BENCH_DASH_MEMBERS (1000000), BENCH_DASH_ENTERPRISES (100000), BENCH_DASH_UNIONS (5000).
+# The million-row runs (insert, and update with every row present) are separate commands: see
+# docs/benchmarks.md and the docstring of bench/bench_import.py.
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_update.py
+	$(BIN)/python bench/bench_peer.py
 	$(BIN)/python bench/bench_join.py
 	$(BIN)/python bench/bench_dashboard.py
 

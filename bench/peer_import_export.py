@@ -1,7 +1,8 @@
-"""The peer for bench_update.py: django-import-export 4.4.3 upserting the same roster into the
-member table, tuned as its documentation's "Import performance" advice says — `use_bulk` with
-`batch_size = 1000`, `skip_diff`, and `CachedInstanceLoader` (one query for every instance the
-file names) keyed on the blind index.
+"""The peer for bench_update.py and bench_peer.py: django-import-export 4.4.3 upserting (`upsert`)
+or inserting (`insert`, csv or xlsx) the same roster into the member table, tuned as its
+documentation's "Import performance" advice says — `use_bulk` with `batch_size = 1000`,
+`skip_diff`, and for the upsert `CachedInstanceLoader` (one query for every instance the file
+names) keyed on the blind index, for the insert `force_init_instance` (no lookups at all).
 
 A resource must store what the registry stores, so `before_import` brings the file's rows into
 the model's shape with the project's own functions (the code tables, the batch encryption,
@@ -147,4 +148,28 @@ def upsert(path: Path):
     unions = dict(Organization.objects.filter(path__startswith=root.path).values_list("code", "pk"))
     dataset = tablib.Dataset().load(path.read_text(encoding="utf-8"), format="csv")
     resource = MemberResource(actor=actor, unions=unions)
+    return resource.import_data(dataset, dry_run=False, raise_errors=True, use_transactions=True)
+
+
+class MemberInsertResource(MemberResource):
+    """The same resource for a file of new members only: `force_init_instance`, the docs'
+    advice when "your import dataset is guaranteed to contain new instances" (no instance
+    lookups at all); still bulk, batch 1000, skip_diff."""
+
+    class Meta(MemberResource.Meta):
+        force_init_instance = True
+
+
+def insert(path: Path, kind: str):
+    """Insert the roster at `path` (csv or xlsx, all new members) through django-import-export,
+    reading the file with tablib as its admin does; its Result."""
+    actor = User.objects.get(username="wg_admin")
+    root = Organization.objects.get(code="WG")
+    unions = dict(Organization.objects.filter(path__startswith=root.path).values_list("code", "pk"))
+    if kind == "xlsx":
+        with path.open("rb") as handle:
+            dataset = tablib.Dataset().load(handle, format="xlsx")
+    else:
+        dataset = tablib.Dataset().load(path.read_text(encoding="utf-8"), format="csv")
+    resource = MemberInsertResource(actor=actor, unions=unions)
     return resource.import_data(dataset, dry_run=False, raise_errors=True, use_transactions=True)
