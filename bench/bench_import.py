@@ -16,6 +16,12 @@ Sizes: BENCH_ROWS (default 100000), BENCH_EXISTING (default 100000), BENCH_DATAB
 BENCH_PHASES (default all) picks phases for long runs, e.g. the million-row PostgreSQL run:
   BENCH_DATABASES=postgres BENCH_ROWS=1000000 BENCH_EXISTING=1000000 \
   BENCH_PHASES=commit_csv,commit_xlsx BENCH_OUT=/tmp/million.md .venv/bin/python bench/bench_import.py
+Update mode, every row of the file already a member (issue 14's 1M target): the phases
+update_csv (the first BENCH_ROWS pre-loaded members again, every other one with a new phone and
+八大群体, imported with update_existing=True) and update_same_csv (that file once more: nothing
+left to change), run right after the pre-load:
+  BENCH_DATABASES=postgres BENCH_ROWS=1000000 BENCH_EXISTING=1000000 \
+  BENCH_PHASES=update_csv,update_same_csv BENCH_OUT=/tmp/update.md .venv/bin/python bench/bench_import.py
 BENCH_OUT (default docs/benchmarks.md) is the file the table goes to. RUHUI_IMPORT_WORKERS is
 passed on to the importer (see settings.py) and shown in the table.
 """
@@ -45,6 +51,9 @@ ALL_PHASES = (
     "errors_10k_with_report",
     "raw",
 )
+#: Update mode on the registry the pre-load built; not in the default run (the 1M figure of
+#: issue 14: BENCH_EXISTING=1000000 BENCH_ROWS=1000000 BENCH_PHASES=update_csv,update_same_csv).
+UPDATE_PHASES = ("update_csv", "update_same_csv")
 PHASES = [p for p in os.environ.get("BENCH_PHASES", ",".join(ALL_PHASES)).split(",") if p]
 OUT = Path(os.environ.get("BENCH_OUT", str(ROOT / "docs" / "benchmarks.md")))
 WORKERS = os.environ.get("RUHUI_IMPORT_WORKERS", "1")
@@ -82,11 +91,18 @@ def child(database: str, workdir: Path) -> dict:
     )
     result = {"database": database, "rows": ROWS, "existing": EXISTING}
 
-    def timed(label, path, kind, *, dry_run, report=None):
+    def timed(label, path, kind, *, dry_run, report=None, update=False):
+        load = os.getloadavg()
         start_wall, start_cpu = time.perf_counter(), time.process_time()
         start_db = database_cpu()
         summary = import_members(
-            actor=actor, union=union, path=path, kind=kind, dry_run=dry_run, report_path=report
+            actor=actor,
+            union=union,
+            path=path,
+            kind=kind,
+            dry_run=dry_run,
+            report_path=report,
+            update_existing=update,
         )
         wall = time.perf_counter() - start_wall
         cpu = time.process_time() - start_cpu
@@ -97,8 +113,10 @@ def child(database: str, workdir: Path) -> dict:
             "db_cpu_seconds": round(db_cpu, 2),
             "rows_per_second": round(summary.rows / wall),
             "created": summary.created,
+            "updated": summary.updated,
             "rejected": summary.rejected,
             "reconciles": summary.reconciles,
+            "load": [round(x, 2) for x in load],
         }
         print(
             f"  {database:8} {label:22} {summary.rows:>8} rows {wall:7.2f} s "
@@ -113,6 +131,24 @@ def child(database: str, workdir: Path) -> dict:
         timed("preload_existing_csv", path, "csv", dry_run=False)
         path.unlink()
         settle()
+    if EXISTING and set(UPDATE_PHASES) & set(PHASES):
+        from bench.rosters import GROUPS
+
+        def changed():
+            for i, row in enumerate(rows(min(ROWS, EXISTING), start=0, unions=unions)):
+                if i % 2 == 0:  # every other member: a new phone and 八大群体
+                    row[2] = f"18{i:09d}"
+                    row[10] = GROUPS[(GROUPS.index(row[10]) + 1) % len(GROUPS)]
+                yield row
+
+        path = write_csv(workdir / "update.csv", changed())
+        if "update_csv" in PHASES:
+            timed("update_csv", path, "csv", dry_run=False, update=True)
+            settle()
+        if "update_same_csv" in PHASES:
+            timed("update_same_csv", path, "csv", dry_run=False, update=True)
+            settle()
+        path.unlink()
     csv_path = write_csv(workdir / "new.csv", rows(ROWS, start=serial, unions=unions))
     if "dry_run_csv" in PHASES:
         timed("dry_run_csv", csv_path, "csv", dry_run=True)
@@ -296,6 +332,8 @@ def write_markdown(results: list[dict]) -> None:
         ("commit_csv", "导入提交 csv"),
         ("commit_xlsx", "导入提交 xlsx"),
         ("errors_10k_with_report", "1 万行（10% 错误）+ 逐行结果文件"),
+        ("update_csv", "更新模式 csv（全部已在册，一半有变化）"),
+        ("update_same_csv", "更新模式 csv（全部已在册，没有变化）"),
     ]
     raw_labels = {
         "postgres": "PostgreSQL COPY",
@@ -318,20 +356,25 @@ def write_markdown(results: list[dict]) -> None:
             f"{result['rows']:,} 行）",
             "",
             "| 项目 | 行数 | 用时（秒） | 行/秒 | 导入进程 CPU（秒） | 数据库 CPU（秒） "
-            "| 新增 | 未导入 | 核对 |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+            "| 新增 | 更新 | 未导入 | 核对 | 负载 |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
         ]
         for key, label in labels:
             if key not in result:
                 continue
             item = result[key]
-            count = item.get("created", 0) + item.get("rejected", 0) or result["rows"]
+            count = (
+                item.get("created", 0) + item.get("updated", 0) + item.get("rejected", 0)
+                or result["rows"]
+            )
+            load = " / ".join(f"{x:.2f}" for x in item["load"]) if "load" in item else "—"
             db_cpu = item.get("db_cpu_seconds") if result["database"] == "postgres" else None
             lines.append(
                 f"| {label} | {count:,} | {item['seconds']} | {item['rows_per_second']:,} | "
                 f"{item.get('cpu_seconds', '—')} | {'—' if db_cpu is None else db_cpu} | "
-                f"{item.get('created', '—')} | {item.get('rejected', '—')} | "
-                f"{'rows = 新增 + 更新 + 未导入' if item.get('reconciles') else '—'} |"
+                f"{item.get('created', '—')} | {item.get('updated', '—')} | "
+                f"{item.get('rejected', '—')} | "
+                f"{'rows = 新增 + 更新 + 未导入' if item.get('reconciles') else '—'} | {load} |"
             )
         raw_name = raw_labels.get(result["database"], "原始批量写入")
         for key, label in (
@@ -342,7 +385,7 @@ def write_markdown(results: list[dict]) -> None:
                 item = result[key]
                 lines.append(
                     f"| {label} | {ROWS:,} | {item['seconds']} | {item['rows_per_second']:,} "
-                    "| — | — | — | — | — |"
+                    "| — | — | — | — | — | — | — |"
                 )
         lines += ["", f"峰值内存（整个进程）：{result['peak_rss_mb']} MB", ""]
         if {"commit_csv", "dry_run_csv"} <= result.keys():
