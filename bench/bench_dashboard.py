@@ -261,6 +261,11 @@ def main() -> None:
             "figures": UnitFigure.objects.filter(campaign=campaign).count(),
             "tallies": UnitTally.objects.filter(campaign=campaign).count(),
         }
+        # The demo's users must choose their own password at first sign-in (ruhui.demo.world),
+        # which redirects every page; the benchmark's users are not people.
+        User.objects.filter(username__in=["pds_admin", "wg_admin", "gj_admin"]).update(
+            must_change_password=False
+        )
         pages = {}
         for label, username, path in (
             ("市级看板（全市 18 个单位）", "pds_admin", f"/campaigns/{campaign.slug}/"),
