@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 from pydantic import ValidationError as PydanticError
 
 from ruhui.api.auth import require_perm
-from ruhui.api.errors import Area, field_errors
+from ruhui.api.errors import Area, choices_text, field_errors
 from ruhui.api.schemas import NO_NUL, choice, choice_body, errors
 from ruhui.enterprises import selectors, services
 from ruhui.enterprises.choices import (
@@ -77,13 +77,13 @@ FIELD_LABELS = (
 
 
 def _union_status_message(value: str) -> str:
-    choices = "、".join(f"{s.value}（{s.label}）" for s in UnionStatus)
+    choices = choices_text(UnionStatus)
     return MSG_UNION_STATUS.format(value=value, choices=choices)
 
 
 def _flags_message(value: str) -> str:
     unknown = next((f for f in value.split(",") if f.strip() not in FLAG_FIELDS), value)
-    choices = "、".join(f"{name}（{label}）" for name, label in FLAGS)
+    choices = choices_text(FLAGS)
     return MSG_FLAG.format(value=unknown.strip(), choices=choices)
 
 

@@ -61,6 +61,13 @@ AREAS: dict[str, Area] = {}
 _GENERIC = Area({})
 
 
+def choices_text(choices) -> str:
+    """A code list as the messages name it: `code（label）`, joined with 、. Takes a TextChoices
+    class or (code, label) pairs."""
+    pairs = choices.choices if hasattr(choices, "choices") else choices
+    return "、".join(f"{code}（{label}）" for code, label in pairs)
+
+
 def field_errors(area_labels: Mapping[str, str], errors: Mapping[str, list[str]]) -> dict:
     """A 422 body from {field: [messages]}: one entry per message, naming the field's label."""
     return {

@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from ruhui.api.auth import require_perm
-from ruhui.api.errors import Area
+from ruhui.api.errors import Area, choices_text
 from ruhui.api.schemas import choice, errors
 from ruhui.joining import selectors, services
 from ruhui.joining.models import Application, ApplicationKind, ApplicationStatus
@@ -31,7 +31,7 @@ MSG_KIND = "类型「{value}」无效：请填写 join（入会申请）或 tran
 
 
 def _status_message(value: str) -> str:
-    choices = "、".join(f"{s.value}（{s.label}）" for s in ApplicationStatus)
+    choices = choices_text(ApplicationStatus)
     return MSG_STATUS.format(value=value, choices=choices)
 
 

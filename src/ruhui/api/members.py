@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from ruhui.api.auth import require_perm
-from ruhui.api.errors import Area, field_errors
+from ruhui.api.errors import Area, choices_text, field_errors
 from ruhui.api.schemas import NO_NUL, MemberIn, MemberOut, MemberPage, choice, errors
 from ruhui.core import divisions
 from ruhui.members import codes, selectors, services
@@ -120,7 +120,7 @@ FIELD_LABELS = LABELS | {
 
 
 def _status_message(value: str) -> str:
-    choices = "、".join(f"{s.value}（{s.label}）" for s in MemberStatus)
+    choices = choices_text(MemberStatus)
     return MSG_STATUS.format(value=value, choices=choices)
 
 

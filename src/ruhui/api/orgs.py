@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from ruhui.api.errors import Area
+from ruhui.api.errors import Area, choices_text
 from ruhui.api.schemas import NO_NUL, OrganizationOut, OrganizationPage, choice, errors
 from ruhui.orgs import selectors
 from ruhui.orgs.choices import OrgKind
@@ -23,9 +23,7 @@ ACTIVE = {"true": "1", "false": "0", "是": "1", "否": "0"}
 AREA = Area(
     {"kind": "组织形式", "active": "是否有效", "org_id": "组织编号"},
     {
-        "kind": lambda value: MSG_KIND.format(
-            value=value, choices="、".join(f"{k.value}（{k.label}）" for k in OrgKind)
-        ),
+        "kind": lambda value: MSG_KIND.format(value=value, choices=choices_text(OrgKind)),
         "active": lambda value: MSG_ACTIVE.format(value=value),
         "division": lambda value: MSG_DIVISION.format(value=value),
     },
