@@ -85,6 +85,35 @@ def test_malformed_tokens_rejected(ring, token):
         crypto.decrypt(token, context=CONTEXT, keyring=ring)
 
 
+@given(st.lists(st.text(max_size=24), max_size=8), st.lists(st.text(max_size=40), max_size=4))
+def test_decrypt_many_agrees_with_decrypt(texts, garbage):
+    ring = KeyRing({1: KEY_1, 2: KEY_2}, 2, INDEX_KEY)
+    old = crypto.encrypt("旧密钥", context=CONTEXT, keyring=KeyRing({1: KEY_1}, 1))
+    other = crypto.encrypt("别的用途", context="member.phone", keyring=ring)
+    tokens = [*crypto.encrypt_many(texts, context=CONTEXT, keyring=ring), old, other, *garbage]
+    expected = []
+    for token in tokens:
+        try:
+            expected.append(crypto.decrypt(token, context=CONTEXT, keyring=ring))
+        except DecryptionError:
+            expected.append(None)
+    assert crypto.decrypt_many(tokens, context=CONTEXT, keyring=ring) == expected
+    assert expected[: len(texts) + 1] == [*texts, "旧密钥"] and expected[len(texts) + 1] is None
+
+
+def test_decrypt_many_answers_none_for_every_tampered_byte(ring):
+    raw = bytearray(_decode(crypto.encrypt(ID, context=CONTEXT, keyring=ring)))
+    tampered = []
+    for position in range(len(raw)):
+        changed = bytearray(raw)
+        changed[position] ^= 0x01
+        tampered.append(base64.urlsafe_b64encode(bytes(changed)).decode())
+    bad = ["", "abc", "!!!!", "A" * 10, "ñ"]
+    assert crypto.decrypt_many(tampered + bad, context=CONTEXT, keyring=ring) == [None] * (
+        len(tampered) + len(bad)
+    )
+
+
 def test_rotation_old_tokens_still_decrypt(old_ring, ring):
     old_token = crypto.encrypt(ID, context=CONTEXT, keyring=old_ring)
     assert _decode(old_token)[0] == 1

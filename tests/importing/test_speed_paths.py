@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from ruhui.core import crypto
 from ruhui.importing.cleaning import clean_row
-from ruhui.importing.prepare import PERSONAL_COLUMNS, Plan, prepare_rows
+from ruhui.importing.prepare import PERSONAL_COLUMNS, Plan, prepare_rows, seal_personal
 from ruhui.members import numbers
 from ruhui.members.models import MemberNumberSequence
 from ruhui.members.personal import ID_CONTEXT, PHONE_CONTEXT, name_initials, personal_data_values
@@ -204,6 +204,10 @@ def test_prepared_rows_equal_the_row_by_row_functions(rows):
         index_key=KEYRING.blind_index_key,
     )
     prepared = prepare_rows(plan, KEYRING, [(n, cells) for n, cells in enumerate(rows)])
+    valid = [result for result in prepared if result.cleaned is not None]
+    # The ciphertexts are made only for the rows that are written, by seal_personal.
+    assert all(result.personal[0] is None for result in valid)
+    sealed = iter(seal_personal(valid, KEYRING))
     for cells, result in zip(rows, prepared, strict=True):
         errors, cleaned, union_value = _reference(cells)
         assert (result.errors, result.cleaned, result.union_value) == (
@@ -214,7 +218,7 @@ def test_prepared_rows_equal_the_row_by_row_functions(rows):
         if cleaned is None:
             continue
         expected = personal_data_values(cleaned, keyring=KEYRING)
-        stored = dict(zip(PERSONAL_COLUMNS, result.personal, strict=True))
+        stored = dict(zip(PERSONAL_COLUMNS, next(sealed), strict=True))
         for column in ("id_number_encrypted", "phone_encrypted"):
             context = ID_CONTEXT if column.startswith("id") else PHONE_CONTEXT
             token, reference = stored.pop(column), expected.pop(column)

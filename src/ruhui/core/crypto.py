@@ -191,6 +191,35 @@ def decrypt(token: str, *, context: str, keyring: KeyRing | None = None) -> str:
     return plain.decode("utf-8")
 
 
+_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
+def decrypt_many(
+    tokens: list[str], *, context: str, keyring: KeyRing | None = None
+) -> list[str | None]:
+    """``decrypt`` for many tokens at once (the importer's comparison of stored values): the
+    same plaintexts, and None for a token that does not decrypt instead of an exception."""
+    ring = keyring or _keys()
+    aads: dict[int, bytes] = {}
+    decode = binascii.a2b_base64
+    plain: list[str | None] = []
+    for token in tokens:
+        try:
+            raw = decode((token + "=" * (-len(token) % 4)).encode("ascii").translate(_URLSAFE))
+            key_id = raw[0]
+            aad = aads.get(key_id)
+            if aad is None:
+                aad = aads[key_id] = _aad(key_id, context)
+            plain.append(
+                ring.cipher(key_id)
+                .decrypt(raw[1 : 1 + NONCE_BYTES], raw[1 + NONCE_BYTES :], aad)
+                .decode("utf-8")
+            )
+        except (ValueError, TypeError, IndexError, KeyError, InvalidTag, binascii.Error):
+            plain.append(None)
+    return plain
+
+
 def normalize_for_index(value: str) -> str:
     """NFKC (full-width → ASCII), all whitespace removed, upper-cased: the indexed form."""
     if value.isascii() and value.isalnum():

@@ -43,6 +43,7 @@ from ruhui.importing.prepare import (
     init_worker,
     prepare_in_worker,
     row_preparer,
+    seal_personal,
 )
 from ruhui.members import services as member_services
 from ruhui.members.codes import (
@@ -630,7 +631,8 @@ class MemberImporter:
         # set of field names.
         layouts: dict[tuple, list[int | None]] = {}
         records = []
-        for row, pk in zip(rows, allocation.ids, strict=True):
+        sealed = seal_personal([row.prep for row in rows], self._keyring)
+        for row, pk, personal in zip(rows, allocation.ids, sealed, strict=True):
             prep = row.prep
             cleaned = prep.cleaned
             names = tuple(cleaned)
@@ -641,7 +643,7 @@ class MemberImporter:
             for i, value in zip(layout, cleaned.values(), strict=True):
                 if i is not None:
                     record[i] = value
-            for i, value in zip(personal_at, prep.personal, strict=True):
+            for i, value in zip(personal_at, personal, strict=True):
                 record[i] = value
             record[verification] = verification_for(
                 county_unknown=record[county_unknown], current=record[verification]
@@ -692,12 +694,21 @@ class MemberImporter:
         待人工核查 rule of `apply_personal_data` for an ID whose county code is unknown; the
         name's initials and `updated_at` on every row, no event. The phone is encrypted only
         when it changed: the ciphertext the row work already made is used, the stored one is
-        kept when it decrypts to the same number (decrypted only when the masks agree)."""
+        kept when it decrypts to the same number (decrypted only when the masks agree, all of
+        a chunk's at once); only the phones that changed are encrypted, in one batch."""
         now = bulk.db_datetime(timezone.now())
         as_text = bulk.dates_as_text()
         keyring = self._keyring
         layouts = self._update_layouts
         groups: dict[tuple, list[list]] = {}
+        # Stored phones whose masks agree with the file's: decrypted in one batch.
+        candidates = [
+            row.existing.phone_encrypted
+            for row in rows
+            if row.prep.cleaned.get("phone") and row.existing.phone_masked == row.prep.personal[5]
+        ]
+        stored = iter(crypto.decrypt_many(candidates, context=PHONE_CONTEXT, keyring=keyring))
+        to_seal: list[tuple[list, int, str]] = []  # a changed phone: (values, slot, phone)
         for row in rows:
             prep, held = row.prep, row.existing
             cleaned = prep.cleaned
@@ -713,16 +724,22 @@ class MemberImporter:
                     value = value.isoformat()
                 values.append(value)
             if phone:
-                sealed, masked, tail = prep.personal[4:7]
-                if held.phone_masked == masked and _same_phone(
-                    held.phone_encrypted, phone, keyring
-                ):
-                    sealed = held.phone_encrypted
-                values += (sealed, masked, tail)
+                masked, tail = prep.personal[5:7]
+                if held.phone_masked == masked and next(stored) == phone:
+                    values += (held.phone_encrypted, masked, tail)
+                else:
+                    to_seal.append((values, len(values), phone))
+                    values += (None, masked, tail)
             if layout.initials:
                 values.append(prep.initials)
             values.append(now)
             groups.setdefault(key, []).append(values)
+        if to_seal:
+            sealed = crypto.encrypt_many(
+                [phone for _values, _slot, phone in to_seal], context=PHONE_CONTEXT, keyring=keyring
+            )
+            for (values, slot, _phone), token in zip(to_seal, sealed, strict=True):
+                values[slot] = token
         return [
             bulk.prepare_update(
                 Member._meta.db_table,
@@ -766,14 +783,6 @@ def _update_layout(cleaned: dict, *, phone: bool) -> _UpdateLayout:
         columns.append("name_initials")
     columns.append("updated_at")
     return _UpdateLayout(names, initials, tuple(columns), computed)
-
-
-def _same_phone(sealed: str, phone: str, keyring) -> bool:
-    """Whether a stored phone ciphertext holds this number (an unreadable one does not)."""
-    try:
-        return crypto.decrypt(sealed, context=PHONE_CONTEXT, keyring=keyring) == phone
-    except crypto.DecryptionError:
-        return False
 
 
 class _DatabaseThread:

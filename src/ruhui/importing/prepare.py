@@ -129,25 +129,23 @@ class _Preparer:
         return Prepared(errors, cleaned, union_value)
 
     def stored_forms(self, results: list[Prepared], valid: list[int]) -> None:
-        """The blind index, ciphertexts, masks and initials of the valid rows, in one batch
-        (the same values `personal_data_values` and `name_initials` give)."""
+        """The blind index, masks and initials of the valid rows, in one batch (the same values
+        `personal_data_values` and `name_initials` give). The ciphertexts are left to the rows
+        that are written (`seal_personal`): a check writes nothing, and a member who is already
+        registered keeps their stored ID ciphertext, and their phone's when it is unchanged."""
         keyring = self.keyring
         cleaned = [results[i].cleaned for i in valid]
         numbers = [c["id_number"] for c in cleaned]
         hashes = [crypto.blind_index(n, context=ID_CONTEXT, keyring=keyring) for n in numbers]
-        sealed_ids = crypto.encrypt_many(numbers, context=ID_CONTEXT, keyring=keyring)
-        phones = [c.get("phone", "") for c in cleaned]
-        filled = [p for p in phones if p]
-        sealed_phones = iter(crypto.encrypt_many(filled, context=PHONE_CONTEXT, keyring=keyring))
         for k, i in enumerate(valid):
             row = cleaned[k]
-            number, phone = numbers[k], phones[k]
+            number, phone = numbers[k], row.get("phone", "")
             personal = (
-                sealed_ids[k],
+                None,  # sealed when written
                 hashes[k],
                 mask_id_number(number),
                 row.get("id_county_unknown", False),
-                next(sealed_phones) if phone else "",
+                None if phone else "",  # sealed when written
                 mask_phone(phone) if phone else "",
                 phone[-4:] if phone else "",
             )
@@ -159,6 +157,22 @@ class _Preparer:
                 personal,
                 name_initials(row.get("name", "")),
             )
+
+
+def seal_personal(rows: list[Prepared], keyring: KeyRing) -> list[tuple]:
+    """The stored forms of rows about to be inserted, their ID number and phone encrypted in
+    one batch each (`Prepared.personal` with its two ciphertexts filled in)."""
+    ids = crypto.encrypt_many(
+        [row.cleaned["id_number"] for row in rows], context=ID_CONTEXT, keyring=keyring
+    )
+    phones = [row.cleaned.get("phone", "") for row in rows]
+    sealed_phones = iter(
+        crypto.encrypt_many([p for p in phones if p], context=PHONE_CONTEXT, keyring=keyring)
+    )
+    return [
+        (sealed, *row.personal[1:4], next(sealed_phones) if phone else "", *row.personal[5:])
+        for row, sealed, phone in zip(rows, ids, phones, strict=True)
+    ]
 
 
 # --- worker processes ---------------------------------------------------------------------
