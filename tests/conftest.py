@@ -27,8 +27,10 @@ def clean_cache():
     """Rate-limit counters, answered human checks and import progress live in the cache: none
     may leak from one test into another (the browser tests' live server shares the process)."""
     caches["default"].clear()
+    caches["progress"].clear()  # job ids repeat once a test's transaction is rolled back
     yield
     caches["default"].clear()
+    caches["progress"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -14,10 +14,11 @@ SRC = Path(ruhui.__file__).resolve().parent
 #: Lowest first. Kits below, features in the middle, the apps that combine features on top.
 LAYERS = [
     ("core",),
-    ("audit", "tabular", "jobs"),  # shared parts below every feature
+    ("audit", "tabular"),  # shared parts below every feature
     ("web",),
     ("orgs",),
     ("accounts",),
+    ("jobs",),  # one job mechanism for every feature: model, services, the job page
     ("members",),
     ("figures",),  # registry figures by unit and month, for every feature that counts
     ("importing", "enterprises", "joining", "campaigns"),  # features: none imports another
@@ -25,7 +26,7 @@ LAYERS = [
     ("demo",),
 ]
 LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}
-FEATURES = set(LAYERS[7])
+FEATURES = set(LAYERS[8])
 
 #: Feature → feature imports that predate the rule, each to go when the shared toolkit
 #: (reading, writing, jobs) and the figures layer move below the features (issue 14 items 1–3).

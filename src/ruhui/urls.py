@@ -21,6 +21,7 @@ urlpatterns = [
     path("orgs/", include("ruhui.orgs.urls")),
     path("members/", include("ruhui.members.urls")),
     path("imports/", include("ruhui.importing.urls")),
+    path("jobs/", include("ruhui.jobs.urls")),
     path("joining/", include("ruhui.joining.urls")),
     path("enterprises/import/", include("ruhui.enterprises.urls_import")),
     path("enterprises/", include("ruhui.enterprises.urls")),

@@ -5,8 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from ruhui.audit.models import AuditEvent
-from ruhui.importing import jobs
-from ruhui.importing.models import ExportJob, JobStatus
+from ruhui.jobs.models import Job, JobStatus
+from ruhui.jobs.services import job_run
 from tests.factories import UserFactory
 from tests.members.factories import join
 
@@ -33,7 +33,7 @@ def request_full(as_user, django_capture_on_commit_callbacks):
                 {"union": union.pk, "fmt": "csv", "full": "on", "reason": REASON},
             )
         assert response.status_code == 302, response.content.decode()
-        return ExportJob.objects.latest("id")
+        return Job.objects.filter(kind="member_export").latest("id")
 
     return ask
 
@@ -43,7 +43,7 @@ def decide(as_user, django_capture_on_commit_callbacks):
     def post(user, job, decision="approve", note="同意报送"):
         with django_capture_on_commit_callbacks(execute=True):
             return as_user(user).post(
-                reverse("importing:export_decide", args=[job.pk]),
+                reverse("jobs:decide", args=[job.pk]),
                 {"decision": decision, "note": note},
             )
 
@@ -57,14 +57,14 @@ def export_events():
 def test_full_export_over_the_threshold_waits_and_does_not_run(roster, request_full, as_user):
     job = request_full(roster.county_admin, roster.county)
     assert job.status == JobStatus.AWAITING_APPROVAL and job.rows_requested == 3
-    assert job.file_path == "" and not export_events().exists()
+    assert job.result_path == "" and not export_events().exists()
     # Even a task that reached the worker does nothing while the export waits.
-    assert jobs.export_job_run(job.pk) == 0
+    assert job_run(job.pk) == {}
     job.refresh_from_db()
     assert job.status == JobStatus.AWAITING_APPROVAL
-    page = as_user(roster.county_admin).get(reverse("importing:export_job", args=[job.pk]))
+    page = as_user(roster.county_admin).get(reverse("jobs:detail", args=[job.pk]))
     assert "待审批" in page.content.decode()
-    assert reverse("importing:export_decide", args=[job.pk]) not in page.content.decode()
+    assert reverse("jobs:decide", args=[job.pk]) not in page.content.decode()
 
 
 def test_under_the_threshold_runs_without_approval(roster, request_full, settings):
@@ -79,7 +79,7 @@ def test_masked_export_never_needs_approval(roster, as_user, django_capture_on_c
         as_user(roster.county_admin).post(
             reverse("importing:export"), {"union": roster.county.pk, "fmt": "csv"}
         )
-    assert ExportJob.objects.get().status == JobStatus.SUCCEEDED
+    assert Job.objects.filter(kind="member_export").get().status == JobStatus.SUCCEEDED
 
 
 def test_requester_cannot_approve_their_own_export(roster, request_full, decide):
@@ -93,7 +93,7 @@ def test_requester_cannot_approve_their_own_export(roster, request_full, decide)
 def test_a_sibling_county_admin_gets_404(roster, request_full, decide, as_user):
     job = request_full(roster.county_admin, roster.county)
     assert decide(roster.sibling_admin, job).status_code == 404
-    page = as_user(roster.sibling_admin).get(reverse("importing:export_job", args=[job.pk]))
+    page = as_user(roster.sibling_admin).get(reverse("jobs:detail", args=[job.pk]))
     assert page.status_code == 404
     listing = as_user(roster.sibling_admin).get(reverse("importing:export")).content.decode()
     assert "待我审批" not in listing
@@ -118,9 +118,9 @@ def test_an_admin_below_the_export_union_cannot_approve(roster, request_full, de
 def test_approval_runs_the_export_for_the_requester(roster, request_full, decide, as_user):
     job = request_full(roster.county_admin, roster.county)
     listing = as_user(roster.city_admin).get(reverse("importing:export")).content.decode()
-    assert "待我审批" in listing and reverse("importing:export_job", args=[job.pk]) in listing
-    page = as_user(roster.city_admin).get(reverse("importing:export_job", args=[job.pk]))
-    assert reverse("importing:export_decide", args=[job.pk]) in page.content.decode()
+    assert "待我审批" in listing and reverse("jobs:detail", args=[job.pk]) in listing
+    page = as_user(roster.city_admin).get(reverse("jobs:detail", args=[job.pk]))
+    assert reverse("jobs:decide", args=[job.pk]) in page.content.decode()
     assert 'name="csrfmiddlewaretoken"' in page.content.decode()
 
     response = decide(roster.city_admin, job, note="同意，按期报送")
@@ -137,8 +137,8 @@ def test_approval_runs_the_export_for_the_requester(roster, request_full, decide
     assert export.actor == roster.county_admin
     assert export.changes["审批人"] == [None, roster.city_admin.username]
     # The file is the requester's alone.
-    download = reverse("importing:export_download", args=[job.pk])
-    assert as_user(roster.city_admin).get(download).status_code == 404
+    download = reverse("jobs:result", args=[job.pk])
+    assert as_user(roster.city_admin).get(download).status_code == 403
     body = b"".join(as_user(roster.county_admin).get(download).streaming_content)
     assert "审批甲" in body.decode("utf-8-sig")
     # A second decision is refused, and not audited again.
@@ -154,12 +154,12 @@ def test_rejection_does_not_run_it(roster, request_full, decide, as_user):
     response = decide(colleague, job, decision="reject", note="事由不充分")
     assert response.status_code == 302
     job.refresh_from_db()
-    assert job.status == JobStatus.REJECTED and job.file_path == "" and job.finished_at
+    assert job.status == JobStatus.REJECTED and job.result_path == "" and job.finished_at
     assert not export_events().exists()
-    assert jobs.export_job_run(job.pk) == 0
+    assert job_run(job.pk) == {}
     decision = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, object_id=str(job.pk))
     assert decision.changes["状态"] == ["待审批", "已驳回"]
-    page = as_user(roster.county_admin).get(reverse("importing:export_job", args=[job.pk]))
+    page = as_user(roster.county_admin).get(reverse("jobs:detail", args=[job.pk]))
     assert "事由不充分" in page.content.decode() and "驳回" in page.content.decode()
 
 
@@ -179,7 +179,7 @@ def test_deciding_needs_the_csrf_token(roster, request_full):
     client = Client(enforce_csrf_checks=True)
     client.force_login(roster.city_admin)
     response = client.post(
-        reverse("importing:export_decide", args=[job.pk]), {"decision": "approve", "note": "同意"}
+        reverse("jobs:decide", args=[job.pk]), {"decision": "approve", "note": "同意"}
     )
     assert response.status_code == 403
     job.refresh_from_db()

@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from ruhui.core.private import private_dir, private_file
-from ruhui.importing.models import ExportJob, ImportJob
-from tests.enterprises.test_import_pages import upload as enterprise_upload
-from tests.importing.test_jobs import upload
+from ruhui.jobs.models import Job
+from tests.enterprises.test_import_pages import csv_upload, enterprise_rows
 from tests.importing.test_member_import import good_row, roster
+from tests.importing.test_member_jobs import upload
 from tests.members.factories import join
 
 pytestmark = pytest.mark.django_db
@@ -71,15 +71,24 @@ def test_upload_result_workbook_and_full_export_are_private(
             {"union": world.county.pk, "fmt": "csv", "full": "on", "reason": "核对会籍"},
         )
         client.post(reverse("importing:export"), {"union": world.county.pk, "fmt": "xlsx"})
-    job = ImportJob.objects.get()
-    assert job.report_path and mode(job.stored_path) == 0o600
-    assert ExportJob.objects.filter(full=True, status="succeeded").exists()
-    assert ExportJob.objects.filter(full=False, status="succeeded").exists()
+    job = Job.objects.filter(kind="member_import").get()
+    assert job.result_path and mode(job.upload_path) == 0o600 and mode(job.result_path) == 0o600
+    exports = Job.objects.filter(kind="member_export", status="succeeded")
+    assert sorted(job.options["full"] for job in exports) == [False, True]
     client.get(reverse("importing:template"))
     assert_private(job_files)
 
 
-def test_enterprise_run_files_are_private(world, as_user, job_files):
+def test_enterprise_import_files_are_private(
+    world, as_user, job_files, django_capture_on_commit_callbacks
+):
     client = as_user(world.county_admin)
-    assert enterprise_upload(client, world).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("enterprise_import:upload"),
+            {"kind": "enterprise", "unit": world.county.pk, "file": csv_upload(enterprise_rows())},
+        )
+    assert response.status_code == 302
+    job = Job.objects.get(kind="enterprise_import")
+    assert job.status == "succeeded" and job.result_path and job.upload_path
     assert_private(job_files)

@@ -19,7 +19,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from ruhui.importing.headers import MEMBER_HEADER_ALIASES
-from ruhui.importing.models import ImportJob
+from ruhui.jobs.models import Job
 from ruhui.members.models import Member
 from ruhui.tabular import files
 from ruhui.tabular.files import FileRejected, check_upload, check_zip_inflation
@@ -265,7 +265,7 @@ def test_web_upload_refuses_the_bomb_and_keeps_nothing(
     assert response.status_code == 200
     assert "恶意构造" in response.content.decode()
     assert queued == []
-    assert not ImportJob.objects.exists()
+    assert not Job.objects.filter(kind="member_import").exists()
     assert not any(job_files.iterdir())
     assert not Member.objects.exists()
 

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ruhui.audit.models import AuditEvent
-from ruhui.importing import jobs
-from ruhui.importing.models import ExportJob, ImportJob, JobStatus
-from ruhui.importing.retention import MSG_PURGED, job_files_purge
+from ruhui.jobs.models import Job, JobStatus
+from ruhui.jobs.retention import MSG_PURGED, job_files_purge
+from ruhui.jobs.services import job_confirm
 
 DAY = datetime.timedelta(days=1)
 PURGED = str(MSG_PURGED)
@@ -38,13 +38,14 @@ def job_file(folder, name: str, *, age: datetime.timedelta | None = None):
 def import_job(world, folder, name, *, status=JobStatus.SUCCEEDED, finished=None, **fields):
     stored = job_file(folder, f"{name}.xlsx")
     report = job_file(folder, f"report-{name}.xlsx") if status == JobStatus.SUCCEEDED else None
-    job = ImportJob.objects.create(
-        union=world.county_trade,
+    job = Job.objects.create(
+        kind="member_import",
+        organization=world.county_trade,
         created_by=world.county_admin,
         original_name=f"{name}.xlsx",
-        stored_path=str(stored),
-        report_path=str(report or ""),
-        kind="xlsx",
+        upload_path=str(stored),
+        result_path=str(report or ""),
+        file_kind="xlsx",
         status=status,
         finished_at=finished,
         summary={"rows": 1, "created": 1, "updated": 0, "rejected": 0},
@@ -55,13 +56,14 @@ def import_job(world, folder, name, *, status=JobStatus.SUCCEEDED, finished=None
 
 def export_job(world, folder, name, *, status=JobStatus.SUCCEEDED, finished=None, **fields):
     exported = job_file(folder, f"export-{name}.csv") if status == JobStatus.SUCCEEDED else None
-    return ExportJob.objects.create(
-        union=world.county_trade,
+    return Job.objects.create(
+        kind="member_export",
+        organization=world.county_trade,
         created_by=world.county_admin,
-        fmt="csv",
+        options={"fmt": "csv", "full": False, "reason": "", "filters": {}},
         status=status,
         rows=1,
-        file_path=str(exported or ""),
+        result_path=str(exported or ""),
         finished_at=finished,
         **fields,
     ), exported
@@ -78,7 +80,9 @@ def test_purge_deletes_files_of_old_finished_jobs_only(world, job_files, t0):
     running, running_upload, _ = import_job(world, job_files, "running", status=JobStatus.RUNNING)
     queued, queued_upload, _ = import_job(world, job_files, "queued", status=JobStatus.QUEUED)
     # Running and queued jobs started long ago are still not touched.
-    ImportJob.objects.filter(pk__in=[running.pk, queued.pk]).update(created_at=t0 - 90 * DAY)
+    Job.objects.filter(kind="member_import").filter(pk__in=[running.pk, queued.pk]).update(
+        created_at=t0 - 90 * DAY
+    )
     old_export, old_file = export_job(world, job_files, "old", finished=t0 - 31 * DAY)
     new_export, new_file = export_job(world, job_files, "new", finished=t0 - 29 * DAY)
 
@@ -88,18 +92,17 @@ def test_purge_deletes_files_of_old_finished_jobs_only(world, job_files, t0):
     assert not old_file.exists()
     for kept in (recent_upload, recent_report, running_upload, queued_upload, new_file):
         assert kept.exists()
-    assert result.import_jobs == sorted([old.pk, failed.pk])
-    assert result.export_jobs == [old_export.pk]
+    assert result.jobs == sorted([old.pk, failed.pk, old_export.pk])
     assert len(result.files) == 4 and result.orphans == []
     for job in (old, failed, old_export):
         job.refresh_from_db()
         assert job.files_purged_at == t0
-    assert old.stored_path == old.report_path == "" and old_export.file_path == ""
+    assert old.upload_path == old.result_path == "" and old_export.result_path == ""
     for job in (recent, running, queued, new_export):
         job.refresh_from_db()
         assert job.files_purged_at is None
     running.refresh_from_db()
-    assert running.status == JobStatus.RUNNING and running.stored_path == str(running_upload)
+    assert running.status == JobStatus.RUNNING and running.upload_path == str(running_upload)
 
 
 def test_time_travel_keeps_files_until_the_period_has_passed(world, job_files, t0, settings):
@@ -117,12 +120,13 @@ def test_an_upload_shared_with_a_younger_commit_is_kept(world, job_files, t0):
     dry, upload, dry_report = import_job(
         world, job_files, "dry", finished=t0 - 40 * DAY, dry_run=True
     )
-    commit = ImportJob.objects.create(
-        union=dry.union,
+    commit = Job.objects.create(
+        kind="member_import",
+        organization=dry.organization,
         created_by=dry.created_by,
         original_name=dry.original_name,
-        stored_path=dry.stored_path,
-        kind="xlsx",
+        upload_path=dry.upload_path,
+        file_kind="xlsx",
         dry_run=False,
         status=JobStatus.SUCCEEDED,
         finished_at=t0 - 2 * DAY,
@@ -132,7 +136,7 @@ def test_an_upload_shared_with_a_younger_commit_is_kept(world, job_files, t0):
     assert upload.exists() and not dry_report.exists()
     dry.refresh_from_db()
     commit.refresh_from_db()
-    assert dry.files_purged_at == t0 and commit.stored_path == str(upload)
+    assert dry.files_purged_at == t0 and commit.upload_path == str(upload)
 
 
 def test_a_purged_dry_run_cannot_be_confirmed(world, job_files, t0):
@@ -140,7 +144,7 @@ def test_a_purged_dry_run_cannot_be_confirmed(world, job_files, t0):
     job_files_purge(now=t0)
     dry.refresh_from_db()
     with pytest.raises(ValidationError) as caught:
-        jobs.import_job_confirm(actor=world.county_admin, job=dry)
+        job_confirm(actor=world.county_admin, job=dry)
     assert "保存期限" in caught.value.messages[0]
 
 
@@ -152,12 +156,13 @@ def test_orphans_older_than_the_period_are_deleted(world, job_files, tmp_path, t
     # A record pointing outside the job folder is cleared but its file is never deleted.
     outside = tmp_path / "elsewhere.csv"
     outside.write_bytes(b"keep me")
-    job = ExportJob.objects.create(
-        union=world.county_trade,
+    job = Job.objects.create(
+        kind="member_export",
+        organization=world.county_trade,
         created_by=world.county_admin,
-        fmt="csv",
+        options={"fmt": "csv", "full": False, "reason": "", "filters": {}},
         status=JobStatus.SUCCEEDED,
-        file_path=str(outside),
+        result_path=str(outside),
         finished_at=t0 - 40 * DAY,
     )
     # A referenced file, however old, is not an orphan.
@@ -173,7 +178,7 @@ def test_orphans_older_than_the_period_are_deleted(world, job_files, tmp_path, t
     assert fresh.exists() and nested.exists() and outside.exists()
     assert live_upload.exists() and live_report.exists()
     job.refresh_from_db()
-    assert job.file_path == "" and job.files_purged_at == t0
+    assert job.result_path == "" and job.files_purged_at == t0
 
 
 def test_dry_run_writes_nothing(world, job_files, t0):
@@ -183,10 +188,10 @@ def test_dry_run_writes_nothing(world, job_files, t0):
 
     result = job_files_purge(now=t0, dry_run=True)
 
-    assert result.import_jobs == [job.pk] and len(result.files) == 2 and result.orphans == [orphan]
+    assert result.jobs == [job.pk] and len(result.files) == 2 and result.orphans == [orphan]
     assert upload.exists() and report.exists() and orphan.exists()
     job.refresh_from_db()
-    assert job.files_purged_at is None and job.report_path == str(report)
+    assert job.files_purged_at is None and job.result_path == str(report)
     assert AuditEvent.objects.count() == audits
     assert "试运行" in result.summary()
 
@@ -214,11 +219,11 @@ def test_command_prints_a_chinese_summary(world, job_files):
     _, upload, _ = import_job(world, job_files, "old", finished=timezone.now() - 20 * DAY)
     out = io.StringIO()
     call_command("purge_job_files", "--days", "10", "--dry-run", stdout=out)
-    assert "将清除 1 个导入任务" in out.getvalue() and "试运行" in out.getvalue()
+    assert "将清除 1 个任务的文件" in out.getvalue() and "试运行" in out.getvalue()
     assert upload.exists()
     out = io.StringIO()
     call_command("purge_job_files", "--days", "10", stdout=out)
-    assert "已清除 1 个导入任务" in out.getvalue() and "已删除任务文件 2 个" in out.getvalue()
+    assert "已清除 1 个任务的文件" in out.getvalue() and "已删除任务文件 2 个" in out.getvalue()
     assert not upload.exists()
     with pytest.raises(CommandError):
         call_command("purge_job_files", "--days", "0", stdout=io.StringIO())
@@ -230,16 +235,16 @@ def test_pages_say_the_files_were_purged(world, job_files, as_user, t0):
     job_files_purge(now=t0)
     client = as_user(world.county_admin)
 
-    page = client.get(reverse("importing:job", args=[job.pk])).content.decode()
+    page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
     assert PURGED in page
-    assert reverse("importing:job_report", args=[job.pk]) not in page
-    assert reverse("importing:job_confirm", args=[job.pk]) not in page
-    assert client.get(reverse("importing:job_report", args=[job.pk])).status_code == 404
+    assert reverse("jobs:result", args=[job.pk]) not in page
+    assert reverse("jobs:confirm", args=[job.pk]) not in page
+    assert client.get(reverse("jobs:result", args=[job.pk])).status_code == 404
 
     listing = client.get(reverse("importing:export")).content.decode()
     assert PURGED in listing
-    assert reverse("importing:export_download", args=[export.pk]) not in listing
-    page = client.get(reverse("importing:export_job", args=[export.pk])).content.decode()
+    assert reverse("jobs:result", args=[export.pk]) not in listing
+    page = client.get(reverse("jobs:detail", args=[export.pk])).content.decode()
     assert PURGED in page
-    assert reverse("importing:export_download", args=[export.pk]) not in page
-    assert client.get(reverse("importing:export_download", args=[export.pk])).status_code == 404
+    assert reverse("jobs:result", args=[export.pk]) not in page
+    assert client.get(reverse("jobs:result", args=[export.pk])).status_code == 404

@@ -11,7 +11,7 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from ruhui.accounts.services import token_create
-from ruhui.importing.models import ImportJob
+from ruhui.jobs.models import Job
 from ruhui.members.models import Member
 from ruhui.members.services import MSG_ALREADY_MEMBER_ELSEWHERE, MSG_TRANSFERRING_ELSEWHERE
 from tests.importing.test_member_import import good_row, roster, run
@@ -114,9 +114,9 @@ def test_import_rows_result_workbook_and_job_page(
                 "file": SimpleUploadedFile(path.name, path.read_bytes()),
             },
         )
-    job = ImportJob.objects.get()
-    page = client.get(reverse("importing:job", args=[job.pk])).content.decode()
-    report = b"".join(client.get(reverse("importing:job_report", args=[job.pk])).streaming_content)
+    job = Job.objects.filter(kind="member_import").get()
+    page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    report = b"".join(client.get(reverse("jobs:result", args=[job.pk])).streaming_content)
     result = tmp_path / "result.xlsx"
     result.write_bytes(report)
     cells = "\n".join(

@@ -52,22 +52,3 @@ class ExportForm(forms.Form):
                 "仅限有权限的角色；须填写事由，每次导出都记入审计日志。超过 %(rows)s 人的，"
                 "须由本单位或上级工会的另一位管理员审批后才开始导出。"
             ) % {"rows": settings.RUHUI_FULL_EXPORT_APPROVAL_ROWS}
-
-
-class ExportDecisionForm(forms.Form):
-    """An admin's decision on a full export waiting for approval (the button pressed)."""
-
-    decision = forms.ChoiceField(
-        choices=[("approve", _("批准")), ("reject", _("驳回"))],
-        error_messages={
-            "required": _("请选择批准或驳回。"),
-            "invalid_choice": _("请选择批准或驳回。"),
-        },
-    )
-    note = forms.CharField(
-        label=_("审批意见"),
-        max_length=200,
-        error_messages={"required": _("请填写审批意见。")},
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("批准或驳回都须填写，记入审计日志；驳回时申请人会看到。"),
-    )

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 NAV = [
-    ("工作台", [("首页", "workbench:home", None)]),
+    ("工作台", [("首页", "workbench:home", None), ("后台任务", "jobs:list", None)]),
     (
         "集中行动",
         [

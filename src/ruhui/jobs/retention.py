@@ -1,5 +1,5 @@
-"""Retention of job files (PI-9): uploaded rosters, import result files and export files all
-repeat full ID numbers, so they are kept only RUHUI_JOB_FILE_RETENTION_DAYS after their job ends.
+"""Retention of job files (PI-9): uploaded rosters and lists, import result files and export
+files repeat full ID numbers and phone numbers, so they are kept only RUHUI_JOB_FILE_RETENTION_DAYS after their job ends.
 
 `job_files_purge` deletes the files of finished jobs (succeeded, failed, rejected) that ended
 before the cut-off, clears the jobs' file fields and stamps `files_purged_at` (the pages then say
@@ -24,15 +24,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ruhui.audit.services import Action, audit_record
-from ruhui.importing.models import FINISHED_STATUSES, ExportJob, ImportJob
+from ruhui.jobs.models import FINISHED_STATUSES, Job
 from ruhui.orgs.models import Organization
 
 MSG_PURGED = _("文件已按保存期限清除")
 MSG_DAYS = _("保存期限至少为 1 天。")
 AUDIT_USERNAME = "系统（任务文件保存期限清理）"
 
-#: The file fields of each job model.
-FILE_FIELDS = {ImportJob: ("stored_path", "report_path"), ExportJob: ("file_path",)}
+#: The job's file fields.
+FILE_FIELDS = ("upload_path", "result_path")
 
 
 @dataclass
@@ -42,8 +42,7 @@ class PurgeResult:
     days: int
     cutoff: datetime.datetime
     dry_run: bool
-    import_jobs: list[int] = field(default_factory=list)
-    export_jobs: list[int] = field(default_factory=list)
+    jobs: list[int] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     orphans: list[Path] = field(default_factory=list)
     bytes: int = 0
@@ -55,7 +54,7 @@ class PurgeResult:
         lines = [
             f"保存期限 {self.days} 天：清理 {timezone.localtime(self.cutoff):%Y-%m-%d %H:%M} "
             "以前结束的任务的文件。",
-            f"{verb}清除 {len(self.import_jobs)} 个导入任务、{len(self.export_jobs)} 个导出任务的文件，"
+            f"{verb}清除 {len(self.jobs)} 个任务的文件，"
             f"{verb}删除任务文件 {len(self.files)} 个、无任务引用的文件 {len(self.orphans)} 个，"
             f"共 {self.bytes / 1024 / 1024:.1f} MB。",
         ]
@@ -84,14 +83,12 @@ def job_files_purge(
     folder = Path(settings.RUHUI_JOB_FILES)
     result = PurgeResult(days=days, cutoff=cutoff, dry_run=dry_run)
 
-    expired = {model: _expired(model, cutoff) for model in FILE_FIELDS}
-    result.import_jobs = sorted(expired[ImportJob])
-    result.export_jobs = sorted(expired[ExportJob])
+    expired = _expired(cutoff)
+    result.jobs = sorted(expired)
     expired_paths, kept_paths = set(), set()
-    for model, fields in FILE_FIELDS.items():
-        for pk, *paths in model.objects.values_list("pk", *fields):
-            target = expired_paths if pk in expired[model] else kept_paths
-            target.update(p for p in paths if p)
+    for pk, *paths in Job.objects.values_list("pk", *FILE_FIELDS):
+        target = expired_paths if pk in expired else kept_paths
+        target.update(p for p in paths if p)
     # A file that a younger job still uses stays (a confirmed import shares its dry run's upload).
     for path in sorted(expired_paths - kept_paths):
         file = Path(path)
@@ -103,23 +100,19 @@ def job_files_purge(
         return result
 
     with transaction.atomic():
-        ImportJob.objects.filter(pk__in=result.import_jobs).update(
-            stored_path="", report_path="", files_purged_at=now
-        )
-        ExportJob.objects.filter(pk__in=result.export_jobs).update(
-            file_path="", files_purged_at=now
+        Job.objects.filter(pk__in=result.jobs).update(
+            upload_path="", result_path="", files_purged_at=now
         )
         audit_record(
             actor=actor,
             action=Action.DELETE,
             org_path=_top_path(),
             username=None if actor is not None else AUDIT_USERNAME,
-            object_repr="导入导出任务文件（保存期限清理）",
+            object_repr="后台任务文件（保存期限清理）",
             changes={
                 "保存期限（天）": [None, days],
                 "清理截止时间": [None, cutoff],
-                "导入任务": [None, result.import_jobs],
-                "导出任务": [None, result.export_jobs],
+                "任务": [None, result.jobs],
                 "删除任务文件数": [None, len(result.files)],
                 "删除无引用文件数": [None, len(result.orphans)],
                 "释放空间（字节）": [None, result.bytes],
@@ -133,13 +126,13 @@ def job_files_purge(
     return result
 
 
-def _expired(model, cutoff: datetime.datetime) -> set[int]:
+def _expired(cutoff: datetime.datetime) -> set[int]:
     """Finished jobs that ended before the cut-off, still holding at least one file."""
     has_file = Q()
-    for name in FILE_FIELDS[model]:
+    for name in FILE_FIELDS:
         has_file |= ~Q(**{name: ""})
     return set(
-        model.objects.annotate(ended=Coalesce("finished_at", "created_at"))
+        Job.objects.annotate(ended=Coalesce("finished_at", "created_at"))
         .filter(has_file, status__in=FINISHED_STATUSES, ended__lt=cutoff, files_purged_at=None)
         .values_list("pk", flat=True)
     )

@@ -9,8 +9,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from ruhui.importing import jobs
-from ruhui.importing.models import ExportJob, ImportJob, JobStatus
 from ruhui.jobs import progress
+from ruhui.jobs.models import Job, JobStatus
+from ruhui.jobs.services import reap_stale_jobs
 from ruhui.members.models import Member
 from ruhui.tabular.report import summary_capped
 from tests.importing.test_member_import import good_row, roster
@@ -35,19 +36,19 @@ def test_upload_checks_then_confirm_commits(
             reverse("importing:upload"),
             {"union": world.county_trade.pk, "file": upload(roster_file)},
         )
-    job = ImportJob.objects.get()
+    job = Job.objects.filter(kind="member_import").get()
     assert response.status_code == 302
     assert job.status == JobStatus.SUCCEEDED and job.dry_run
     assert job.summary["created"] == 2 and job.summary["rejected"] == 1
     assert Member.objects.count() == 0
-    page = client.get(reverse("importing:job", args=[job.pk])).content.decode()
+    page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
     assert "确认导入" in page and "手机号码" in page
-    report = client.get(reverse("importing:job_report", args=[job.pk]))
+    report = client.get(reverse("jobs:result", args=[job.pk]))
     assert report.status_code == 200 and b"".join(report.streaming_content)[:2] == b"PK"
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("importing:job_confirm", args=[job.pk]))
-    commit = ImportJob.objects.exclude(pk=job.pk).get()
-    assert response["Location"] == reverse("importing:job", args=[commit.pk])
+        response = client.post(reverse("jobs:confirm", args=[job.pk]))
+    commit = Job.objects.filter(kind="member_import").exclude(pk=job.pk).get()
+    assert response["Location"] == reverse("jobs:detail", args=[commit.pk])
     assert commit.status == JobStatus.SUCCEEDED and not commit.dry_run
     assert Member.objects.count() == 2
 
@@ -60,7 +61,7 @@ def test_hostile_upload_is_refused_at_once_with_nothing_kept(world, as_user, tmp
     )
     assert response.status_code == 200
     assert "xlsx" in response.content.decode()
-    assert not ImportJob.objects.exists()
+    assert not Job.objects.filter(kind="member_import").exists()
     assert not any(job_files.glob("*.xlsx"))
 
 
@@ -77,34 +78,36 @@ def test_read_only_role_cannot_import(world, as_user, roster_file):
 
 
 def test_status_endpoint_reports_progress(world, as_user):
-    job = ImportJob.objects.create(
-        union=world.county_trade,
+    job = Job.objects.create(
+        kind="member_import",
+        organization=world.county_trade,
         created_by=world.county_admin,
         original_name="a.xlsx",
-        stored_path="x",
-        kind="xlsx",
+        upload_path="x",
+        file_kind="xlsx",
         status=JobStatus.RUNNING,
     )
-    progress.report("import", job.pk, done=5000, total=0, phase="checking")
-    data = as_user(world.county_admin).get(reverse("importing:job_status", args=[job.pk])).json()
+    progress.report("job", job.pk, done=5000, total=0, phase="checking")
+    data = as_user(world.county_admin).get(reverse("jobs:status", args=[job.pk])).json()
     assert data["status"] == "running" and data["progress"]["done"] == 5000
     assert not data["finished"]
 
 
 def test_a_job_whose_worker_died_is_marked_failed(world, monkeypatch):
-    job = ImportJob.objects.create(
-        union=world.county_trade,
+    job = Job.objects.create(
+        kind="member_import",
+        organization=world.county_trade,
         created_by=world.county_admin,
         original_name="a.xlsx",
-        stored_path="x",
-        kind="xlsx",
+        upload_path="x",
+        file_kind="xlsx",
         status=JobStatus.RUNNING,
     )
-    progress.report("import", job.pk, done=100, total=0, phase="writing")
-    assert jobs.reap_stale_jobs() == 0
+    progress.report("job", job.pk, done=100, total=0, phase="writing")
+    assert reap_stale_jobs() == 0
     later = time.time() + progress.STALE_AFTER_SECONDS + 1
     monkeypatch.setattr(progress.time, "time", lambda: later)
-    assert jobs.reap_stale_jobs() == 1
+    assert reap_stale_jobs() == 1
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "中断" in job.error
 
@@ -114,15 +117,15 @@ def test_export_job_masked_by_default(world, as_user, django_capture_on_commit_c
     client = as_user(world.county_viewer)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("importing:export"), {"union": world.county.pk, "fmt": "csv"})
-    job = ExportJob.objects.get()
-    assert job.status == JobStatus.SUCCEEDED and job.rows == 1 and not job.full
-    body = b"".join(
-        client.get(reverse("importing:export_download", args=[job.pk])).streaming_content
-    ).decode("utf-8-sig")
+    job = Job.objects.filter(kind="member_export").get()
+    assert job.status == JobStatus.SUCCEEDED and job.rows == 1 and not job.options["full"]
+    body = b"".join(client.get(reverse("jobs:result", args=[job.pk])).streaming_content).decode(
+        "utf-8-sig"
+    )
     assert "名册甲" in body and "********" in body
     # Another cadre of the same union cannot download it.
     other = as_user(world.county_admin)
-    assert other.get(reverse("importing:export_download", args=[job.pk])).status_code == 404
+    assert other.get(reverse("jobs:result", args=[job.pk])).status_code == 404
 
 
 @pytest.mark.django_db(transaction=True)
@@ -137,7 +140,7 @@ def test_database_backend_runs_an_import(world, roster_file, settings):
         original_name=roster_file.name,
         dry_run=False,
     )
-    assert ImportJob.objects.get(pk=job.pk).status == JobStatus.QUEUED
+    assert Job.objects.filter(kind="member_import").get(pk=job.pk).status == JobStatus.QUEUED
     call_command("db_worker", batch=True, no_startup_delay=True, interval=0, verbosity=0)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED, job.error
@@ -183,8 +186,8 @@ def test_result_file_is_for_the_uploader_or_a_privileged_role_and_audited(
             reverse("importing:upload"),
             {"union": world.county_trade.pk, "file": upload(roster_file)},
         )
-    job = ImportJob.objects.get()
-    url = reverse("importing:job_report", args=[job.pk])
+    job = Job.objects.filter(kind="member_import").get()
+    url = reverse("jobs:result", args=[job.pk])
     assert as_user(world.county_viewer).get(url).status_code == 403
     assert not AuditEvent.objects.filter(action="export").exists()
     response = as_user(world.county_admin).get(url)
@@ -208,14 +211,14 @@ def test_stored_summary_keeps_the_first_errors_and_counts_the_rest(
         client.post(
             reverse("importing:upload"), {"union": world.county_trade.pk, "file": upload(path)}
         )
-    job = ImportJob.objects.get()
+    job = Job.objects.filter(kind="member_import").get()
     assert job.status == JobStatus.SUCCEEDED
     assert job.summary["rejected"] == 7
     assert len(job.summary["errors"]) == 3
     assert job.summary["errors_unlisted_rows"] == 4
-    page = client.get(reverse("importing:job", args=[job.pk])).content.decode()
+    page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
     assert "另有 4 行未导入的原因没有列出" in page and "下载逐行结果" in page
-    report = client.get(reverse("importing:job_report", args=[job.pk]))
+    report = client.get(reverse("jobs:result", args=[job.pk]))
     assert b"".join(report.streaming_content)[:2] == b"PK"  # every row is still in the file
 
 
@@ -240,11 +243,11 @@ def test_row_limit_fails_the_job_with_its_message_and_keeps_no_result_file(
         client.post(
             reverse("importing:upload"), {"union": world.county_trade.pk, "file": upload(path)}
         )
-    job = ImportJob.objects.get()
+    job = Job.objects.filter(kind="member_import").get()
     assert job.status == JobStatus.FAILED
-    assert "超过 6 行" in job.error and not job.report_path
-    assert "超过 6 行" in client.get(reverse("importing:job", args=[job.pk])).content.decode()
-    assert not list(job_files.glob("report-*"))
+    assert "超过 6 行" in job.error and not job.result_path
+    assert "超过 6 行" in client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert not list(job_files.glob("member_import-*"))
     assert Member.objects.count() == 0
 
 

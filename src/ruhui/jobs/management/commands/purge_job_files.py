@@ -3,12 +3,12 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ruhui.importing.retention import job_files_purge
+from ruhui.jobs.retention import job_files_purge
 
 
 class Command(BaseCommand):
     help = (
-        "按保存期限清除导入、导出任务的文件（上传的花名册、逐行结果、导出文件，都含完整证件号码）："
+        "按保存期限清除后台任务的文件（上传的花名册和名单、逐行结果、导出文件，含完整证件号码）："
         "删除已结束超过期限的任务的文件，以及目录中无任务引用、超过期限的文件。"
         "排队中、进行中、待审批的任务不受影响。"
     )

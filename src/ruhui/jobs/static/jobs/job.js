@@ -1,4 +1,4 @@
-// Polls an import job's status while it runs; reloads the page when it ends.
+// Polls a job's status while it runs; reloads the page when it ends.
 (function () {
   "use strict";
   var box = document.querySelector("[data-job-status-url]");
