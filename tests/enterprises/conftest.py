@@ -11,6 +11,20 @@ from tests.enterprises.factories import make_enterprise, make_uscc, survey
 
 
 @pytest.fixture
+def run_jobs(settings, django_capture_on_commit_callbacks):
+    """`with run_jobs(): client.post(…)` runs the jobs the request queued once it commits, as
+    the worker would: the immediate task backend (the test profile's default, set here too so
+    these tests do not depend on RUHUI_ENV=test)."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default"],
+        }
+    }
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def places(world):
     ca, sa = world.county_admin, world.sibling_admin
     park = services.park_create(

@@ -57,7 +57,8 @@ def test_register_an_enterprise(places, as_user):
 def test_errors_are_chinese_and_next_to_the_field(places, as_user):
     w = places.world
     client = as_user(w.county_admin)
-    bad = make_uscc()[:17] + "0"
+    good = make_uscc()
+    bad = good[:17] + ("1" if good[17] == "0" else "0")  # never the right check character
     response = client.post(
         reverse("enterprises:create"),
         _form(uscc=bad, responsible_unit=w.county.pk, flags=["is_construction_project"]),

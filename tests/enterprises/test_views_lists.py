@@ -73,8 +73,11 @@ def test_worklist_orders_by_workers_and_marks_overdue(places, as_user):
     city = as_user(w.city_admin)
     by_unit = city.get(reverse("enterprises:worklist"), {"unit": w.sibling.pk})
     assert [e.name for e in by_unit.context["page_obj"]] == ["宝丰圆通速递分部"]
-    export = f"{reverse('enterprise_import:worklist_export')}?unit={w.sibling.pk}"
-    assert export in by_unit.content.decode()
+    # The export button posts the same filters (the export runs as a job).
+    body = by_unit.content.decode()
+    assert f'action="{reverse("enterprise_import:worklist_export")}"' in body
+    assert f'<input type="hidden" name="unit" value="{w.sibling.pk}">' in body
+    assert 'name="overdue_first"' not in body.split('action="')[1].split("</form>")[0]
 
 
 def test_alerts_page_shows_the_three_lists(places, as_user):

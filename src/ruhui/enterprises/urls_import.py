@@ -1,4 +1,5 @@
-"""Enterprise list and survey sheet import, template download and worklist export (scoped)."""
+"""Enterprise list and survey sheet import, template download and worklist export (scoped).
+An import's check, confirm and result file are on the shared job pages (`jobs:`)."""
 
 from django.urls import path
 
@@ -8,9 +9,6 @@ app_name = "enterprise_import"
 
 urlpatterns = [
     path("", views.upload, name="upload"),
-    path("runs/<str:run_id>/", views.run_detail, name="run"),
-    path("runs/<str:run_id>/confirm/", views.confirm, name="confirm"),
-    path("runs/<str:run_id>/report.xlsx", views.report, name="report"),
     path("template/<str:kind>/", views.template, name="template"),
-    path("worklist.xlsx", views.worklist_export, name="worklist_export"),
+    path("worklist/export/", views.worklist_export, name="worklist_export"),
 ]

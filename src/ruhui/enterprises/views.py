@@ -31,7 +31,9 @@ from ruhui.enterprises.forms import (
     UnionBuildForm,
     WorklistFilterForm,
 )
+from ruhui.enterprises.jobs import WORKLIST_EXPORT
 from ruhui.enterprises.models import Enterprise, Park
+from ruhui.jobs.selectors import recent_jobs
 from ruhui.orgs.scoping import get_scoped_or_404, in_jurisdiction, scoped
 from ruhui.web.access import cadre_required, require_perm
 from ruhui.web.forms import apply_validation_error, querystring_without_page
@@ -270,7 +272,8 @@ def union_build(request, enterprise_pk: int):
 @cadre_required
 def worklist(request):
     form = WorklistFilterForm(request.GET or None, user=request.user)
-    qs = selectors.worklist(user=request.user, **form.filters())
+    filters = form.filters()
+    qs = selectors.worklist(user=request.user, **filters)
     query = querystring_without_page(request)
     page_obj = _page(request, qs)
     page_obj.object_list = _with_places(page_obj.object_list)
@@ -283,6 +286,8 @@ def worklist(request):
             "query": query,
             "today": timezone.localdate(),
             "can_build": request.user.has_perm("enterprises.build_union"),
+            "filters": filters,
+            "exports": recent_jobs(user=request.user, kinds=[WORKLIST_EXPORT], own=True)[:5],
         },
     )
 

@@ -1,35 +1,35 @@
-"""Enterprise import pages: upload → dry run result → confirm; templates; worklist export.
+"""Enterprise import pages: the upload (its check, result and confirm are on the shared job
+page, `jobs:detail`), the template downloads, and the worklist export (a job too).
 
-Every run is fetched through the unit it imports into (`get_scoped_or_404`), so a run outside
-the jurisdiction is the same 404 as a missing one. Read-only roles may download the templates
-and the worklist but not import (403)."""
+A job belongs to the unit it imports into (or the worklist's unit); the job pages fetch it
+through the user's jurisdiction, so a job outside it is the same 404 as a missing one.
+Read-only roles may download the templates and export the worklist but not import (403)."""
 
 import uuid
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ruhui.enterprises import selectors, tasks
-from ruhui.enterprises.export import build_template, county_choices, export_worklist
+from ruhui.enterprises import jobs
+from ruhui.enterprises.export import build_template, county_choices
 from ruhui.enterprises.forms import WorklistFilterForm
-from ruhui.enterprises.importer import ENTERPRISE, KINDS, SURVEY
+from ruhui.enterprises.importer import ENTERPRISE, KINDS
 from ruhui.enterprises.models import Park
-from ruhui.jobs.files import job_dir, job_file
+from ruhui.jobs.files import job_file
+from ruhui.jobs.selectors import recent_jobs
+from ruhui.jobs.services import job_start
 from ruhui.orgs.forms import OrgChoiceField
-from ruhui.orgs.models import Organization
-from ruhui.orgs.scoping import NOT_FOUND, get_scoped_or_404, scoped
+from ruhui.orgs.scoping import NOT_FOUND, scoped
 from ruhui.orgs.selectors import organization_choices
 from ruhui.web.access import cadre_required, require_perm
 from ruhui.web.forms import apply_validation_error
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PERM = {ENTERPRISE: "enterprises.add_enterprise", SURVEY: "enterprises.add_survey"}
-MSG_REPORT_MISSING = _("结果文件不存在（可能已按保存期限清除）。")
+PERM = jobs.PERM
 
 
 class EnterpriseImportForm(forms.Form):
@@ -61,14 +61,6 @@ class EnterpriseImportForm(forms.Form):
         self.fields["unit"].queryset = organization_choices(user=user)
 
 
-def _run_or_404(user, run_id: str) -> tuple[tasks.Run, Organization]:
-    run = tasks.run_get(run_id)
-    if run is None:
-        raise Http404(NOT_FOUND)
-    unit = get_scoped_or_404(user, Organization, pk=run.unit_id)
-    return tasks.run_reap(run), unit
-
-
 def _download(path, filename: str) -> FileResponse:
     """Stream a generated file and remove it (the open handle keeps the data)."""
     handle = path.open("rb")
@@ -91,65 +83,20 @@ def upload(request):
         require_perm(request.user, PERM[data["kind"]])
         upload_file = data["file"]
         try:
-            run = tasks.run_create(
+            job = job_start(
                 actor=request.user,
-                kind=data["kind"],
-                unit=data["unit"],
+                kind=jobs.IMPORT_KINDS[data["kind"]],
+                organization=data["unit"],
                 source=upload_file,
                 original_name=upload_file.name,
-                update=data["update"] and data["kind"] == ENTERPRISE,
+                options={"update": bool(data["update"] and data["kind"] == ENTERPRISE)},
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            return redirect("enterprise_import:run", run_id=run.id)
-    return render(request, "enterprises/import/upload.html", {"form": form})
-
-
-@require_GET
-@cadre_required
-def run_detail(request, run_id: str):
-    run, unit = _run_or_404(request.user, run_id)
-    parent = tasks.run_get(run.parent) if run.parent else None
-    return render(
-        request,
-        "enterprises/import/run.html",
-        {
-            "run": run,
-            "unit": unit,
-            "parent": parent,
-            "kind_label": KINDS.get(run.kind, ""),
-            "errors": run.summary.get("errors", [])[:200],
-            "can_confirm": run.can_confirm and request.user.has_perm(PERM[run.kind]),
-        },
-    )
-
-
-@require_POST
-@cadre_required
-def confirm(request, run_id: str):
-    run, _unit = _run_or_404(request.user, run_id)
-    require_perm(request.user, PERM[run.kind])
-    try:
-        commit = tasks.run_confirm(actor=request.user, run=run)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("enterprise_import:run", run_id=run.id)
-    return redirect("enterprise_import:run", run_id=commit.id)
-
-
-@require_GET
-@cadre_required
-def report(request, run_id: str):
-    run, _unit = _run_or_404(request.user, run_id)
-    path = job_dir() / f"ent-report-{run.id}.xlsx"
-    if not run.report_path or not path.exists():
-        raise Http404(MSG_REPORT_MISSING)
-    stem = run.original_name.rsplit(".", 1)[0]
-    return FileResponse(
-        path.open("rb"), as_attachment=True, filename=f"导入结果-{stem}.xlsx", content_type=XLSX
-    )
+            return redirect("jobs:detail", job_pk=job.pk)
+    recent = recent_jobs(user=request.user, kinds=list(jobs.IMPORT_KINDS.values()))[:20]
+    return render(request, "enterprises/import/upload.html", {"form": form, "recent": recent})
 
 
 @require_GET
@@ -166,16 +113,18 @@ def template(request, kind: str):
     return _download(path, f"{KINDS[kind]}导入模板.xlsx")
 
 
-@require_GET
+@require_POST
 @cadre_required
 def worklist_export(request):
-    """The worklist as on its page (same filters), audited."""
-    form = WorklistFilterForm(request.GET or None, user=request.user)
+    """Start the export of the worklist as on its page (same filters; a unit outside the
+    jurisdiction is ignored, as on the page); the file is made and audited by the job."""
+    require_perm(request.user, jobs.PERM_WORKLIST)
+    form = WorklistFilterForm(request.POST, user=request.user)
     filters = form.filters()
-    queryset = selectors.worklist(user=request.user, **filters)
-    path = job_file(f"ent-worklist-{uuid.uuid4().hex}.xlsx")
-    shown = {k: str(v) for k, v in filters.items() if v}
-    export_worklist(
-        actor=request.user, queryset=queryset, path=path, unit=filters.get("unit"), filters=shown
+    job = job_start(
+        actor=request.user,
+        kind=jobs.WORKLIST_EXPORT,
+        organization=filters["unit"] or request.user.organization,
+        options=jobs.worklist_options(filters),
     )
-    return _download(path, "建会工作清单.xlsx")
+    return redirect("jobs:detail", job_pk=job.pk)
