@@ -69,7 +69,6 @@ def test_county_dashboard_opens_on_the_county(world, decomposed, as_user):
         ("new_members", None),
         ("new_unions", None),
         ("baseline_members", None),
-        ("export", None),
     ],
 )
 def test_triangle_for_unit_pages(world, decomposed, as_user, name, args):
@@ -128,13 +127,22 @@ def test_industry_union_sees_its_groups_as_aggregates_only(world, decomposed, hi
     assert as_user(world.industry_admin).get(drill).status_code == 404
 
 
-def test_export_is_a_workbook_of_the_units(world, decomposed, as_user):
+def test_export_is_a_workbook_of_the_units(
+    world, decomposed, as_user, django_capture_on_commit_callbacks
+):
+    """The export is a job (tests/campaigns/test_target_jobs.py): its file, the city's units."""
     from io import BytesIO
 
     from openpyxl import load_workbook
 
-    response = as_user(world.city_admin).get(url("export", decomposed))
-    book = load_workbook(BytesIO(response.content))
+    from ruhui.jobs.models import Job
+
+    client = as_user(world.city_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("export", decomposed))
+    job = Job.objects.get(kind="campaign_export")
+    response = client.get(reverse("jobs:result", args=[job.pk]))
+    book = load_workbook(BytesIO(b"".join(response.streaming_content)))
     assert book.sheetnames[:5] == ["说明", "单位进度", "按月", "按群体", "校验提示"]
     rows = list(book["单位进度"].iter_rows(values_only=True))
     assert rows[1][0] == "平顶山市总工会（合计）" and rows[1][5] == 4

@@ -4,6 +4,7 @@ the checks, and the assisted groups' aggregates. Short tables: xlsxwriter in mem
 import io
 
 import xlsxwriter
+from django.utils import timezone
 
 from ruhui.campaigns.checks import pct
 from ruhui.campaigns.dashboard import Dashboard, UnitProgress
@@ -83,7 +84,9 @@ def dashboard_workbook(board: Dashboard) -> bytes:
         campaign.name,
         f"单位：{board.unit.name}",
         f"行动期间：{campaign.starts_on} 至 {campaign.ends_on}；时间进度 {board.timing.share}%",
-        f"统计时间：{campaign.progress_at:%Y-%m-%d %H:%M}" if campaign.progress_at else "尚未统计",
+        f"统计时间：{timezone.localtime(campaign.progress_at):%Y-%m-%d %H:%M}"
+        if campaign.progress_at
+        else "尚未统计",
         "新发展会员：行动期间入会（不含转入）的"
         + ("农民工" if campaign.migrant_only else "")
         + "会员，按人计，一人多次入会只计一次。",

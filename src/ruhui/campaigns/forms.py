@@ -173,6 +173,8 @@ class DecompositionForm(forms.Form):
 
 
 class TargetUploadForm(forms.Form):
+    """The table to check; what it holds is shown on the job page, saved only once confirmed."""
+
     file = forms.FileField(
         label=_("任务分解表"),
         help_text=_(
@@ -180,4 +182,3 @@ class TargetUploadForm(forms.Form):
             "可带“合计”行。"
         ),
     )
-    dry_run = forms.BooleanField(label=_("只检查，不保存"), required=False, initial=True)

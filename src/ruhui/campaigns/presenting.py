@@ -44,7 +44,7 @@ def drill_links(campaign: Campaign, board: Dashboard) -> dict:
     for group in board.groups:
         group["url"] = _url("campaigns:new_members", campaign, unit=unit, group=group["code"])
     return {
-        "export": _url("campaigns:export", campaign, unit=unit),
+        "export": reverse("campaigns:export", args=[campaign.slug]),
         "targets": reverse("campaigns:targets", args=[campaign.slug, unit]),
     }
 

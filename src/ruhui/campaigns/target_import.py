@@ -1,8 +1,9 @@
 """Storing a task-decomposition table read by `target_tables.read_target_table` as a unit's
 decomposition (issue 7 item 3): the rows matched to the organizations below the decomposing
 unit (`unit_names`), written through `services.decomposition_save`, with the checks the result
-fails; a dry run computes the same checks without writing. `ruhui import_targets` and the
-targets page's upload call `target_table_import`."""
+fails; a dry run computes the same checks without writing. `ruhui import_targets` calls
+`target_table_import` directly; the targets page's upload runs it as a job (`campaigns.jobs`):
+a check first, then, once confirmed on the job page, the commit."""
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -82,7 +83,9 @@ class TargetImport:
         }
 
 
-def _authorise(actor, campaign: Campaign, unit: Organization) -> None:
+def authorise(actor, campaign: Campaign, unit: Organization) -> None:
+    """PermissionDenied unless the actor (None: the command line) may set targets for a unit
+    of the campaign in their jurisdiction."""
     if actor is not None and not actor.has_perm("campaigns.set_targets"):
         raise PermissionDenied(MSG_FORBIDDEN)
     if actor is not None and not in_jurisdiction(actor, unit):
@@ -176,7 +179,7 @@ def target_table_import(
     are unmatched; no header, no matched unit or an unreadable file raise FileRejected and
     write nothing; a dry run writes nothing and reports the same checks."""
     unit = unit or campaign.owner
-    _authorise(actor, campaign, unit)
+    authorise(actor, campaign, unit)
     table = read_target_table(path, original_name)
     if not table.rows:
         raise FileRejected(MSG_NO_UNITS, "no_units")

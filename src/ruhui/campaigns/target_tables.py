@@ -65,6 +65,8 @@ HEADER_SCAN_ROWS = 30
 MAX_COUNT = 2**31 - 1  # what the database's count columns hold
 MAX_ROWS = 2000
 MAX_TEXT_BYTES = 5 * 1024 * 1024
+TEXT = ".txt"
+TABLE_EXTENSIONS = (".xlsx", ".xls", ".csv", TEXT, ".xlsm", ".xltm", ".xlam", ".xla")
 DASHES = {"-", "--", "—", "——", "–", "―", "−"}
 TOTALS = re.compile(r"(?:全市|全县|全区|总)?(?:合计|总计|共计)数?")
 NOTE_ROW = re.compile(
@@ -357,17 +359,24 @@ def _word_rows(lines: list[str]) -> list[tuple[int, list]]:
     return []
 
 
-def _text_rows(path: Path) -> list[tuple[int, list]]:
+def check_text_upload(path: Path | str) -> str:
+    """The checks a .txt table passes before it is read (the upload checks of `tabular.files`
+    know spreadsheets and CSV only): not empty, not too large, UTF-8 or GB18030. Returns the
+    encoding; FileRejected with the Chinese message otherwise."""
+    path = Path(path)
     size = path.stat().st_size
     if size == 0:
         raise FileRejected(MSG_EMPTY, "empty")
     if size > MAX_TEXT_BYTES:
         raise FileRejected(MSG_TEXT_TOO_LARGE.format(limit=MAX_TEXT_BYTES // 1024 // 1024), "size")
     try:
-        encoding = csv_encoding(path)
+        return csv_encoding(path)
     except FileRejected:
         raise FileRejected(MSG_TEXT_ENCODING, "text_encoding") from None
-    text = path.read_text(encoding=encoding)
+
+
+def _text_rows(path: Path) -> list[tuple[int, list]]:
+    text = path.read_text(encoding=check_text_upload(path))
     lines = text.splitlines()
     tabbed = [line for line in lines if "\t" in line]
     if tabbed and all(line.startswith("\t") and line.count("\t") == 1 for line in tabbed):
@@ -375,15 +384,23 @@ def _text_rows(path: Path) -> list[tuple[int, list]]:
     return _delimited_rows(io.StringIO(text), "\t" if tabbed else None)
 
 
+def check_table_name(original_name: str) -> str:
+    """The extension of a file name a table may have (.xlsx, .xls, .csv or .txt; the macro
+    workbook extensions too, refused by the upload checks with their own message), or
+    FileRejected naming the formats a decomposition table is read from."""
+    ext = extension_of(original_name)
+    if ext not in TABLE_EXTENSIONS:
+        shown = f"「{ext}」" if ext else "没有扩展名的"
+        raise FileRejected(MSG_EXTENSION.format(ext=shown), "extension")
+    return ext
+
+
 def read_target_table(path: Path | str, original_name: str) -> TargetTable:
     """Read a decomposition table from .xlsx/.xls/.csv/.txt; FileRejected when the file
     cannot be read or has no header in its first 30 rows."""
-    path, ext = Path(path), extension_of(original_name)
-    if ext == ".txt":
+    path, ext = Path(path), check_table_name(original_name)
+    if ext == TEXT:
         return _parse(_text_rows(path))
-    if ext not in (".xlsx", ".xls", ".csv", ".xlsm", ".xltm", ".xlam", ".xla"):
-        shown = f"「{ext}」" if ext else "没有扩展名的"
-        raise FileRejected(MSG_EXTENSION.format(ext=shown), "extension")
     kind = check_upload(path, original_name)
     if kind == "csv":
         with path.open(encoding=csv_encoding(path), newline="") as handle:

@@ -19,6 +19,6 @@ urlpatterns = [
     path("<slug:campaign_slug>/members/", views.new_members, name="new_members"),
     path("<slug:campaign_slug>/unions/", views.new_unions, name="new_unions"),
     path("<slug:campaign_slug>/baseline/", views.baseline_members, name="baseline_members"),
-    path("<slug:campaign_slug>/export.xlsx", views.export, name="export"),
+    path("<slug:campaign_slug>/export/", views.export, name="export"),
     path("<slug:campaign_slug>/refresh/", views.refresh, name="refresh"),
 ]

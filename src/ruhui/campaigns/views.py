@@ -1,10 +1,9 @@
-"""Campaign pages that read: the list, the dashboards, the rows behind their figures, the
-workbook export; and the button that asks for a fresh computation. Thin: parse, fetch through
-the scoped selectors, render."""
+"""Campaign pages that read: the list, the dashboards, the rows behind their figures; and the
+buttons that start the workbook export (a job) and ask for a fresh computation. Thin: parse,
+fetch through the scoped selectors, render."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ruhui.campaigns import dashboard as boards
 from ruhui.campaigns import selectors, services
-from ruhui.campaigns.export import dashboard_workbook
+from ruhui.campaigns.jobs import campaign_export_start
 from ruhui.campaigns.presenting import chart_data, drill_links, unit_trail
 from ruhui.campaigns.progress import month_keys
 from ruhui.members.codes import EIGHT_GROUPS
@@ -140,20 +139,19 @@ def _without_page(request) -> str:
     return query.urlencode()
 
 
-@require_GET
+@require_POST
 @cadre_required
 def export(request, campaign_slug):
-    """The dashboard of a unit as an .xlsx workbook."""
+    """Start the export of a unit's dashboard as an .xlsx workbook (a job: the file is on its
+    page). The unit is the POSTed one, else the one the dashboard opens on."""
     campaign = selectors.campaign_get(user=request.user, slug=campaign_slug)
-    unit = _drill_unit(request, campaign)
-    board = boards.dashboard(user=request.user, campaign=campaign, unit=unit)
-    data = dashboard_workbook(board)
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    name = f"{campaign.slug}-{unit.code}-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    pk = request.POST.get("unit")
+    if pk:
+        unit = selectors.unit_get(user=request.user, campaign=campaign, pk=pk)
+    else:
+        unit = selectors.default_unit(user=request.user, campaign=campaign)
+    job = campaign_export_start(actor=request.user, campaign=campaign, unit=unit)
+    return redirect("jobs:detail", job_pk=job.pk)
 
 
 @require_POST

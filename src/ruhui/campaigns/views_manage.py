@@ -1,9 +1,7 @@
 """Campaign pages that write: starting and editing a campaign (goals, phases, deadlines, the
 groups' responsibility map), and a unit's task decomposition, typed in or imported from its
-table. Every rule is the services'; their Chinese messages come back on the forms."""
-
-import uuid
-from pathlib import Path
+table (checked, then confirmed, on the job page). Every rule is the services'; their Chinese
+messages come back on the forms."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,12 +22,15 @@ from ruhui.campaigns.forms import (
     milestones_of,
     phases_of,
 )
+from ruhui.campaigns.jobs import TARGET_IMPORT, target_import_start
 from ruhui.campaigns.services import TargetLine
-from ruhui.jobs.files import job_file
+from ruhui.jobs.selectors import recent_jobs
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import in_jurisdiction, jurisdiction_root
-from ruhui.tabular.files import FileRejected
 from ruhui.web.access import cadre_required, require_perm
+
+#: Uploads listed on the targets page (the latest checks and commits of this unit's table).
+RECENT_UPLOADS = 5
 
 
 def _plan_formsets(data, campaign=None, owner=None):
@@ -154,12 +155,8 @@ def _decomposable(request, campaign, org_pk) -> Organization:
     return selectors.unit_get(user=request.user, campaign=campaign, pk=org_pk)
 
 
-@require_http_methods(["GET", "POST"])
-@cadre_required
-def targets(request, campaign_slug, org_pk):
-    """A unit's task decomposition to its sub-units, with the checks it fails."""
-    campaign = selectors.campaign_get(user=request.user, slug=campaign_slug)
-    unit = _decomposable(request, campaign, org_pk)
+def _decomposition_form(data, campaign, unit):
+    """The unit's decomposition and the form that edits it (filled with what is stored)."""
     view = selectors.decomposition_view(campaign=campaign, unit=unit)
     units = selectors.decomposable_units(view=view)
     initial = {}
@@ -172,9 +169,40 @@ def targets(request, campaign_slug, org_pk):
     if view.declared:
         initial["declared_baseline_total"] = view.declared.declared_baseline_total
         initial["declared_target_total"] = view.declared.declared_target_total
-    data = request.POST if request.method == "POST" else None
-    form = DecompositionForm(data, units=units, initial=initial)
+    return view, DecompositionForm(data, units=units, initial=initial)
+
+
+def _targets_page(request, campaign, unit, view, form, upload=None, status=200):
     can_edit = request.user.has_perm("campaigns.set_targets")
+    recent = []
+    if can_edit:
+        recent = recent_jobs(user=request.user, kinds=[TARGET_IMPORT]).filter(
+            organization=unit, options__campaign=campaign.pk
+        )[:RECENT_UPLOADS]
+    return render(
+        request,
+        "campaigns/targets.html",
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "view": view,
+            "form": form,
+            "can_edit": can_edit,
+            "upload": upload or TargetUploadForm(),
+            "recent": recent,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@cadre_required
+def targets(request, campaign_slug, org_pk):
+    """A unit's task decomposition to its sub-units, with the checks it fails."""
+    campaign = selectors.campaign_get(user=request.user, slug=campaign_slug)
+    unit = _decomposable(request, campaign, org_pk)
+    data = request.POST if request.method == "POST" else None
+    view, form = _decomposition_form(data, campaign, unit)
     if data is not None:
         require_perm(request.user, "campaigns.set_targets")
         if form.is_valid():
@@ -192,93 +220,30 @@ def targets(request, campaign_slug, org_pk):
             else:
                 messages.success(request, "任务分解已保存。")
                 return redirect(reverse("campaigns:targets", args=[campaign.slug, unit.pk]))
-    return render(
-        request,
-        "campaigns/targets.html",
-        {
-            "campaign": campaign,
-            "unit": unit,
-            "view": view,
-            "form": form,
-            "can_edit": can_edit,
-            "upload": TargetUploadForm(),
-        },
-    )
-
-
-SESSION_KEY = "campaign_target_upload"
+    return _targets_page(request, campaign, unit, view, form)
 
 
 @require_http_methods(["POST"])
 @cadre_required
 def targets_import(request, campaign_slug, org_pk):
-    """Read a decomposition table and show what it holds and the checks it fails; saved at
-    once, or (after 只检查) on 确认保存 from the same stored file."""
-    from ruhui.campaigns.target_import import target_table_import
-
+    """Upload a decomposition table: its check runs as a job, whose page shows what the table
+    holds and the checks it fails, and saves it on 确认导入. A file that is no table (or a
+    hostile one) is refused here, on the targets page (422)."""
     campaign = selectors.campaign_get(user=request.user, slug=campaign_slug)
     unit = _decomposable(request, campaign, org_pk)
     require_perm(request.user, "campaigns.set_targets")
-    form = TargetUploadForm(request.POST or None, request.FILES or None)
-    pending = request.session.get(SESSION_KEY)
-    if request.POST.get("confirm"):
-        if not pending or pending.get("unit") != unit.pk or pending.get("campaign") != campaign.pk:
-            messages.error(request, "没有待确认的任务分解表，请重新上传。")
-            return redirect(reverse("campaigns:targets", args=[campaign.slug, unit.pk]))
-        path, name, dry_run = Path(pending["path"]), pending["name"], False
-    elif form.is_valid():
-        upload = form.cleaned_data["file"]
-        path = job_file(f"target-{uuid.uuid4().hex}{Path(upload.name).suffix.lower()[:8]}")
-        with path.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        name, dry_run = upload.name, form.cleaned_data["dry_run"]
-    else:
-        return render(
-            request,
-            "campaigns/targets_import.html",
-            {"campaign": campaign, "unit": unit, "form": form},
-            status=422,
-        )
-    try:
-        result = target_table_import(
-            actor=request.user,
-            campaign=campaign,
-            unit=unit,
-            path=path,
-            original_name=name,
-            dry_run=dry_run,
-        )
-    except (FileRejected, ValidationError) as exc:
-        path.unlink(missing_ok=True)
-        request.session.pop(SESSION_KEY, None)
-        error = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        return render(
-            request,
-            "campaigns/targets_import.html",
-            {"campaign": campaign, "unit": unit, "form": form, "error": error},
-            status=422,
-        )
-    if dry_run:
-        request.session[SESSION_KEY] = {
-            "path": str(path),
-            "name": name,
-            "unit": unit.pk,
-            "campaign": campaign.pk,
-        }
-    else:
-        path.unlink(missing_ok=True)
-        request.session.pop(SESSION_KEY, None)
-        messages.success(request, f"已按「{name}」保存任务分解（{len(result.matched)} 个单位）。")
-    return render(
-        request,
-        "campaigns/targets_import.html",
-        {
-            "campaign": campaign,
-            "unit": unit,
-            "form": form,
-            "result": result,
-            "dry_run": dry_run,
-            "name": name,
-        },
-    )
+    upload = TargetUploadForm(request.POST, request.FILES)
+    if upload.is_valid():
+        try:
+            job = target_import_start(
+                actor=request.user,
+                campaign=campaign,
+                unit=unit,
+                upload=upload.cleaned_data["file"],
+            )
+        except ValidationError as error:
+            _apply_errors(upload, error)
+        else:
+            return redirect("jobs:detail", job_pk=job.pk)
+    view, form = _decomposition_form(None, campaign, unit)
+    return _targets_page(request, campaign, unit, view, form, upload=upload, status=422)
