@@ -212,3 +212,29 @@ def test_demo_accounts_must_change_the_published_password_at_first_login(db, cli
     # Seeding again (a re-run of `make demo`) publishes the password again: changed again.
     call_command("seed_demo", verbosity=0)
     assert User.objects.get(username="wg_admin").must_change_password
+
+
+def test_demo_jobs_show_a_confirmed_roster_check_and_an_export(db):
+    from ruhui.demo.jobs import NEW_PEOPLE, seed_demo_jobs
+    from ruhui.jobs.models import Job
+
+    call_command("seed_demo", members=0, verbosity=0)
+    assert seed_demo_jobs() == {"jobs": 0}  # an empty registry gets no second batch
+    seed_demo_members(count=30)
+    assert seed_demo_jobs() == {"jobs": 3}
+    check, commit = Job.objects.filter(kind="member_import").order_by("pk")
+    assert check.dry_run and commit.parent == check and check.status == commit.status == "succeeded"
+    # Figures from the importer: the two bad rows refused with their reasons, the rest written.
+    assert (commit.summary["created"], commit.summary["rejected"]) == (NEW_PEOPLE, 2)
+    fields = sorted(error["field"] for error in commit.summary["errors"])
+    assert fields == ["公民身份号码", "手机号码"]
+    assert Member.objects.filter(union=commit.organization).count() >= NEW_PEOPLE
+    export = Job.objects.get(kind="member_export")
+    assert (
+        export.status == "succeeded"
+        and export.rows
+        == Member.objects.filter(
+            union__path__startswith=export.organization.path, status__in=HELD_STATUSES
+        ).count()
+    )
+    assert seed_demo_jobs() == {"jobs": 3}  # idempotent

@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from ruhui.accounts.services import token_create
 from ruhui.campaigns.services import campaign_create
 from ruhui.enterprises.services import park_create
-from ruhui.importing.models import ExportJob, ImportJob, JobStatus
+from ruhui.jobs.models import Job, JobStatus
 from ruhui.joining.services import application_submit, join_link_for
 from ruhui.members.services import transfer_issue
 from tests.enterprises.factories import make_enterprise, survey
@@ -106,7 +106,7 @@ def build_units(world) -> list[Unit]:
         member = join(admin, child, name=f"{label}样本会员")
         leaving = join(admin, child, name=f"{label}转出会员")
         transfer = transfer_issue(actor=admin, member=leaving)
-        import_job, export_job = _sample_jobs(label, child, admin)
+        import_job, _export_job = _sample_jobs(label, child, admin)
         application = _sample_application(label, child)
         park, enterprise = _sample_enterprise(label, child, admin)
         enterprise_run = _sample_enterprise_run(label, child, admin)
@@ -123,15 +123,13 @@ def build_units(world) -> list[Unit]:
                     "member_pk": member.pk,
                     "member_id": member.pk,
                     "transfer_pk": transfer.pk,
-                    "import_pk": import_job.pk,
-                    "export_pk": export_job.pk,
+                    "job_pk": import_job.pk,
                     "application_pk": application.pk,
                     "application_id": application.pk,
                     "token": join_link_for(child).token,
                     "enterprise_pk": enterprise.pk,
                     "enterprise_id": enterprise.pk,
                     "park_pk": park.pk,
-                    "run_id": enterprise_run.id,
                     "kind": "enterprise",
                     "campaign_slug": campaign.slug,
                 },
@@ -208,53 +206,50 @@ def _sample_enterprise(label, unit, admin):
 
 
 def _sample_enterprise_run(label, unit, admin):
-    """A finished enterprise-list dry run (with its result file) into the unit."""
-    from uuid import uuid4
-
-    from ruhui.enterprises.tasks import SUCCEEDED, Run, job_dir
-
-    run = Run(
-        id=uuid4().hex,
-        kind="enterprise",
-        unit_id=unit.pk,
-        actor_id=admin.pk,
+    """A finished enterprise-list check (with its result file) into the unit."""
+    report = Path(settings.RUHUI_JOB_FILES) / f"walk-{label}-enterprise-report.xlsx"
+    report.write_bytes(b"report")
+    return Job.objects.create(
+        kind="enterprise_import",
+        organization=unit,
+        created_by=admin,
+        dry_run=True,
         original_name=f"{label}样本企业名单.xlsx",
-        stored_path="",
         file_kind="xlsx",
-        status=SUCCEEDED,
+        status=JobStatus.SUCCEEDED,
         summary={"rows": 1, "created": 1, "updated": 0, "rejected": 0},
-        report_path="report",
+        result_path=str(report),
     )
-    (job_dir() / f"ent-report-{run.id}.xlsx").write_bytes(b"report")
-    run.save()
-    return run
 
 
 def _sample_jobs(label, union, admin):
-    """A finished import (with its result file) and export (with its file) for a unit."""
+    """A finished import check (with its result file) and export (with its file) for a unit."""
     folder = Path(settings.RUHUI_JOB_FILES)
     folder.mkdir(parents=True, exist_ok=True)
     report = folder / f"walk-{label}-report.xlsx"
     report.write_bytes(b"report")
     exported = folder / f"walk-{label}-export.csv"
     exported.write_bytes(b"export")
-    import_job = ImportJob.objects.create(
-        union=union,
+    import_job = Job.objects.create(
+        kind="member_import",
+        organization=union,
         created_by=admin,
+        dry_run=True,
         original_name=f"{label}样本花名册.xlsx",
-        stored_path=str(report),
-        kind="xlsx",
+        upload_path=str(report),
+        file_kind="xlsx",
         status=JobStatus.SUCCEEDED,
-        report_path=str(report),
+        result_path=str(report),
         summary={"rows": 1, "created": 1, "updated": 0, "rejected": 0},
     )
-    export_job = ExportJob.objects.create(
-        union=union,
+    export_job = Job.objects.create(
+        kind="member_export",
+        organization=union,
         created_by=admin,
-        fmt="csv",
+        options={"fmt": "csv", "full": False, "reason": "", "filters": {}},
         status=JobStatus.SUCCEEDED,
         rows=1,
-        file_path=str(exported),
+        result_path=str(exported),
     )
     return import_job, export_job
 

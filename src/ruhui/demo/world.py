@@ -9,6 +9,7 @@ from django.db import transaction
 from ruhui.accounts.models import Role, User
 from ruhui.demo.campaigns import seed_demo_campaigns
 from ruhui.demo.enterprises import seed_demo_enterprises
+from ruhui.demo.jobs import seed_demo_jobs
 from ruhui.demo.joining import seed_demo_applications
 from ruhui.demo.members import seed_demo_members
 from ruhui.members.models import Member
@@ -346,6 +347,7 @@ def _seed_demo(*, members: int | None) -> dict:
         user.save()
     registry = seed_demo_members(count=demo_member_count() if members is None else members)
     online = seed_demo_applications()
+    jobs = seed_demo_jobs()
     survey = seed_demo_enterprises()
     drives = seed_demo_campaigns()  # last: their figures count everything above
     return {
@@ -358,4 +360,5 @@ def _seed_demo(*, members: int | None) -> dict:
         "enterprises": survey["enterprises"],
         "enterprises_unionised": survey["unionised"],
         "campaigns": drives["campaigns"],
+        "jobs": jobs["jobs"],
     }
