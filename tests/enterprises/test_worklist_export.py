@@ -161,8 +161,8 @@ def test_worklist_export_is_scoped(worklist_world, as_user, export, tmp_path):
 
 
 def test_a_refused_worklist_job_fails_with_its_message(worklist_world, job_files):
-    from ruhui.enterprises.jobs import MSG_NO_ACTOR, MSG_UNIT_GONE
-    from ruhui.jobs.services import job_run
+    from ruhui.enterprises.jobs import MSG_UNIT_GONE
+    from ruhui.jobs.services import MSG_NO_ACTOR, job_run
 
     world = worklist_world
     orphan = Job.objects.create(kind="worklist_export", organization=world.county)

@@ -261,3 +261,13 @@ def test_two_cadres_confirming_one_check_at_once_make_one_commit(world, job_file
         thread.join(timeout=30)
     assert sorted(outcomes) == sorted(["ok", str(services.MSG_NOT_CONFIRMABLE)]), outcomes
     assert Job.objects.filter(parent=check).count() == 1
+
+
+def test_a_job_whose_requester_was_deactivated_fails_without_running(world, job_files):
+    job = start(world)
+    world.county_admin.is_active = False
+    world.county_admin.save(update_fields=["is_active"])
+    assert services.job_run(job.pk) == {"error": str(services.MSG_NO_ACTOR)}
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.started_at is None
+    assert "账号已删除或停用" in job.error and not list(job_files.glob(f"{ECHO}-*"))

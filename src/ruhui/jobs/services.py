@@ -30,6 +30,7 @@ MSG_NOT_CONFIRMABLE = _("只能确认已完成的检查结果，且每个检查�
 MSG_FILES_PURGED = _("文件已按保存期限清除，不能再确认，请重新上传。")
 MSG_WORKER_DIED = _("后台任务中断（处理进程意外退出），没有写入任何数据，请重新%(verb)s。")
 MSG_FAILED = _("%(verb)s失败，没有写入任何数据：%(error)s")
+MSG_NO_ACTOR = _("发起任务的账号已删除或停用，任务没有执行，请重新提交。")
 MSG_NOT_AWAITING = _("这项任务已经审批过（或不需要审批），不能再次审批。")
 MSG_DECISION_NOTE = _("请填写审批意见。")
 MSG_APPROVER_OUTSIDE = _("这项导出不在您的管辖范围内。")
@@ -150,12 +151,16 @@ def job_confirm(*, actor, job: Job) -> Job:
 
 
 def job_run(job_id: int) -> dict:
-    """Run a queued job (in the worker). The job row is written outside the kind's own
+    """Run a queued job (in the worker), as its requester: a job whose requester's account is
+    gone or deactivated fails without running. The job row is written outside the kind's own
     transaction, so a failure leaves the job failed with its reason and nothing written."""
     job = Job.objects.select_related("organization", "created_by", "decided_by").get(pk=job_id)
     if job.status != JobStatus.QUEUED:
         return job.summary
     spec = get_kind(job.kind)
+    # A job runs as its requester (their jurisdiction, their role): never as nobody.
+    if job.created_by is None or not job.created_by.is_active:
+        return _fail(job, MSG_NO_ACTOR)
     job.status, job.started_at = JobStatus.RUNNING, timezone.now()
     job.save(update_fields=["status", "started_at"])
     started = time.time()
