@@ -291,3 +291,67 @@ def assisted_groups(*, user, campaign: Campaign) -> list[dict]:
             }
         )
     return result
+
+
+@dataclass
+class BehindPace:
+    """A running campaign's units, directly below the user's own unit, behind an even pace."""
+
+    campaign: Campaign
+    unit: Organization
+    timing: Timing
+    behind: list[UnitProgress]
+
+
+def behind_pace(*, user, today: datetime.date | None = None) -> list[BehindPace]:
+    """For every running campaign the user may see: the sub-units of the unit its dashboard
+    opens on (`campaign_rows`) whose share of target trails the share of time elapsed, worst
+    first — the same rule as the dashboard's rows. Six queries whatever the number of
+    campaigns and units."""
+    from ruhui.campaigns.selectors import campaign_rows
+
+    today = today or timezone.localdate()
+    running = [c for c in campaign_rows(user=user) if timing(c, today).state == "running"]
+    running = [c for c in running if getattr(c, "own_unit", None) is not None]
+    if not running:
+        return []
+    units = {c.own_unit.pk: c.own_unit for c in running}
+    below = Q()
+    for unit in units.values():
+        below |= Q(path__startswith=unit.path, depth=unit.depth + 1)
+    children: dict[int, list[Organization]] = defaultdict(list)
+    by_path = {unit.path: pk for pk, unit in units.items()}
+    step = Organization.steplen
+    found = list(Organization.objects.filter(below).order_by("path"))
+    for child in found:
+        children[by_path[child.path[:-step]]].append(child)
+    ids = [child.pk for child in found]
+    figures = {
+        (f.campaign_id, f.unit_id): f
+        for f in UnitFigure.objects.filter(campaign__in=running, unit_id__in=ids)
+    }
+    targets = {
+        (t.campaign_id, t.unit_id): t
+        for t in Target.objects.filter(campaign__in=running, unit_id__in=ids)
+    }
+    result = []
+    for campaign in running:
+        when = timing(campaign, today)
+        rows = []
+        for child in children[campaign.own_unit.pk]:
+            target = targets.get((campaign.pk, child.pk))
+            if target is None or not target.new_members:
+                continue  # no target, no pace to keep
+            row = _progress(
+                campaign,
+                child,
+                figures.get((campaign.pk, child.pk)),
+                target.new_members,
+                target.baseline_declared,
+                when,
+            )
+            if row.behind_pace:
+                rows.append(row)
+        rows.sort(key=lambda r: (r.pct_of_target or 0, r.unit.path))
+        result.append(BehindPace(campaign, campaign.own_unit, when, rows))
+    return result

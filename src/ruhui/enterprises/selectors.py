@@ -172,6 +172,24 @@ def _snapshots(**filters):
     )
 
 
+def without_union_over_threshold(*, user) -> QuerySet[Enterprise]:
+    """Enterprises of the jurisdiction with no union yet (or one being prepared) whose latest
+    headcount is at least COMMITTEE_THRESHOLD (25): the 动态监控 threshold alert's rows."""
+    return scoped(user, Enterprise).filter(
+        union_status__in=NOT_BUILT, employees_total__gte=COMMITTEE_THRESHOLD
+    )
+
+
+def survey_overdue(*, user, today: datetime.date | None = None) -> QuerySet[Enterprise]:
+    """Enterprises of the jurisdiction not surveyed within RUHUI_SURVEY_INTERVAL_DAYS (or
+    never): the 动态监控 overdue alert's rows."""
+    today = today or timezone.localdate()
+    cutoff = today - datetime.timedelta(days=settings.RUHUI_SURVEY_INTERVAL_DAYS)
+    return scoped(user, Enterprise).filter(
+        Q(last_surveyed_on__isnull=True) | Q(last_surveyed_on__lt=cutoff)
+    )
+
+
 def alerts(*, user, today: datetime.date | None = None) -> Alerts:
     """动态监控 alerts in the user's jurisdiction:
     - threshold: no union yet and the latest headcount ≥ 25; `crossed_on` is the first record at
@@ -192,7 +210,8 @@ def alerts(*, user, today: datetime.date | None = None) -> Alerts:
         on__gt=OuterRef("last_below"),
     ).order_by("on", "id")
     threshold = (
-        base.filter(union_status__in=NOT_BUILT, employees_total__gte=COMMITTEE_THRESHOLD)
+        without_union_over_threshold(user=user)
+        .select_related("responsible_unit", "union", "park")
         .annotate(last_below=Coalesce(last_below, Value(NEVER)))
         .annotate(
             crossed_on=Subquery(first_above.values("on")[:1]),
@@ -214,10 +233,11 @@ def alerts(*, user, today: datetime.date | None = None) -> Alerts:
         .filter(abs_change__gte=minimum, abs_change_pct__gte=F("previous_total") * pct)
         .order_by("-headcount_on", "-abs_change", "id")
     )
-    cutoff = today - datetime.timedelta(days=settings.RUHUI_SURVEY_INTERVAL_DAYS)
-    overdue = base.filter(
-        Q(last_surveyed_on__isnull=True) | Q(last_surveyed_on__lt=cutoff)
-    ).order_by(F("last_surveyed_on").asc(nulls_first=True), "id")
+    overdue = (
+        survey_overdue(user=user, today=today)
+        .select_related("responsible_unit", "union", "park")
+        .order_by(F("last_surveyed_on").asc(nulls_first=True), "id")
+    )
     return Alerts(threshold=threshold, sharp_change=sharp, overdue=overdue)
 
 

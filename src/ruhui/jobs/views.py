@@ -47,7 +47,15 @@ def _job_or_404(request, job_pk: int) -> Job:
 def job_list(request):
     kinds = {kind.key: kind for kind in all_kinds()}
     chosen = request.GET.get("kind", "")
-    queryset = selectors.recent_jobs(user=request.user, kinds=[chosen] if chosen in kinds else None)
+    status = request.GET.get("status", "")
+    mine = request.GET.get("mine") == "1"
+    queryset = selectors.recent_jobs(
+        user=request.user, kinds=[chosen] if chosen in kinds else None, own=mine
+    )
+    if status in JobStatus.values:
+        queryset = queryset.filter(status=status)
+    else:
+        status = ""
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -56,6 +64,9 @@ def job_list(request):
             "page_obj": page,
             "kinds": sorted(kinds.values(), key=lambda kind: kind.label),
             "chosen": chosen if chosen in kinds else "",
+            "statuses": JobStatus.choices,
+            "status": status,
+            "mine": mine,
             "awaiting": selectors.jobs_awaiting_approval(user=request.user)[:50],
         },
     )

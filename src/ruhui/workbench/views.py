@@ -11,12 +11,14 @@ from ruhui.members.models import HELD_STATUSES
 from ruhui.members.selectors import member_counts_by_status, new_member_count
 from ruhui.orgs.selectors import organization_summary
 from ruhui.web.access import cadre_required
+from ruhui.workbench.todos import workbench
 
 
 @require_GET
 @cadre_required
 def home(request):
-    """工作台: figures of the user's own subtree, each linking to the rows behind it."""
+    """工作台: what to do today (each count opens its list), then figures of the user's own
+    subtree, each linking to the rows behind it."""
     summary = organization_summary(user=request.user)
     stats = [
         {
@@ -62,4 +64,16 @@ def home(request):
     ]
     if request.user.has_perm("orgs.manage_organization"):
         shortcuts.append({"label": "新建组织", "url": reverse("orgs:create")})
-    return render(request, "workbench/home.html", {"stats": stats, "shortcuts": shortcuts})
+    board = workbench(user=request.user, today=today)
+    return render(
+        request,
+        "workbench/home.html",
+        {
+            "stats": stats,
+            "shortcuts": shortcuts,
+            "todos": [todo for todo in board.todos if todo.count],
+            "done": [todo for todo in board.todos if not todo.count],
+            "units": board.units,
+            "unit_columns": board.unit_columns,
+        },
+    )
