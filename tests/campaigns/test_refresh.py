@@ -78,3 +78,34 @@ def test_the_command_recomputes(world, campaign, history, capsys):
     call_command("refresh_progress", "--campaign", campaign.slug)
     assert UnitFigure.objects.get(campaign=campaign, unit=world.city).new_members == 4
     assert "pds-2019：" in capsys.readouterr().out
+
+
+def test_a_dashboard_waiting_for_its_figures_polls_and_reloads_when_they_are_in(
+    world, campaign, as_user, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from ruhui.campaigns import services
+
+    client = as_user(world.county_admin)
+    state = reverse("campaigns:progress_state", args=[campaign.slug])
+    # Queued (the task has not run yet): the page says so and polls the state.
+    services.progress_request([campaign.pk], force=True)  # its task waits for the commit
+    campaign.refresh_from_db()
+    assert campaign.progress_queued
+    page = client.get(reverse("campaigns:dashboard", args=[campaign.slug])).content.decode()
+    assert "正在重新统计，完成后本页自动更新" in page and f'hx-get="{state}?since=' in page
+    shown = campaign.progress_at.isoformat() if campaign.progress_at else ""
+    waiting = client.get(state, {"since": shown})
+    assert waiting.status_code == 204 and "HX-Refresh" not in waiting
+    # The computation runs: the next poll reloads the page, which no longer polls.
+    services.progress_run(campaign.pk)
+    done = client.get(state, {"since": shown})
+    assert done.status_code == 200 and done["HX-Refresh"] == "true"
+    page = client.get(reverse("campaigns:dashboard", args=[campaign.slug])).content.decode()
+    assert "hx-trigger" not in page.split('class="progress-at"')[1].split("</span>")[0]
+    # A page showing the current figures with nothing queued is told to stop polling.
+    campaign.refresh_from_db()
+    assert client.get(state, {"since": campaign.progress_at.isoformat()}).status_code == 286
+    # Another county's campaign state is not theirs to poll.
+    assert as_user(world.sibling_admin).get(state).status_code in (200, 204, 286)

@@ -21,4 +21,5 @@ urlpatterns = [
     path("<slug:campaign_slug>/baseline/", views.baseline_members, name="baseline_members"),
     path("<slug:campaign_slug>/export/", views.export, name="export"),
     path("<slug:campaign_slug>/refresh/", views.refresh, name="refresh"),
+    path("<slug:campaign_slug>/progress-state/", views.progress_state, name="progress_state"),
 ]

@@ -4,6 +4,7 @@ fetch through the scoped selectors, render."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +19,8 @@ from ruhui.members.codes import EIGHT_GROUPS
 from ruhui.web.access import cadre_required, require_perm
 
 PAGE_SIZE = 50
+#: htmx stops polling an element when its request answers 286.
+STOP_POLLING = 286
 GROUP_CODES = dict(EIGHT_GROUPS.items)
 
 
@@ -152,6 +155,26 @@ def export(request, campaign_slug):
         unit = selectors.default_unit(user=request.user, campaign=campaign)
     job = campaign_export_start(actor=request.user, campaign=campaign, unit=unit)
     return redirect("jobs:detail", job_pk=job.pk)
+
+
+@require_GET
+@cadre_required
+def progress_state(request, campaign_slug):
+    """Polled by a dashboard while its figures are being computed again (htmx, every few
+    seconds): 204 (nothing to swap) while the computation is queued; once it has run, 200 with
+    `HX-Refresh`, and the page reloads with the new figures; 286 (htmx: stop polling) when
+    nothing is queued and the figures are those the page shows. `since` is the computation
+    time the page showed."""
+    campaign = selectors.campaign_get(user=request.user, slug=campaign_slug)
+    shown = request.GET.get("since", "")
+    current = campaign.progress_at.isoformat() if campaign.progress_at else ""
+    if campaign.progress_queued:
+        return HttpResponse(status=204)
+    if current == shown:
+        return HttpResponse(status=STOP_POLLING)
+    response = HttpResponse("数字已更新。")
+    response["HX-Refresh"] = "true"
+    return response
 
 
 @require_POST
