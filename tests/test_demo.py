@@ -238,3 +238,20 @@ def test_demo_jobs_show_a_confirmed_roster_check_and_an_export(db):
         ).count()
     )
     assert seed_demo_jobs() == {"jobs": 3}  # idempotent
+
+
+def test_demo_small_firm_reason_only_below_25_workers(db):
+    """Issue 15: no demo enterprise of 25 or more workers gives 「企业规模小、职工人数少」."""
+    from ruhui.enterprises.choices import REASONS
+    from ruhui.enterprises.models import Enterprise, Survey
+
+    small = "01"
+    assert dict(REASONS.choices)[small] == "企业规模小、职工人数少"
+    call_command("seed_demo", members=0, verbosity=0)
+    reasoned = Survey.objects.exclude(reason="")
+    assert reasoned.filter(employees_total__gte=25).exists()  # the rule is exercised
+    assert reasoned.filter(employees_total__lt=25, reason=small).exists()
+    assert not reasoned.filter(employees_total__gte=25, reason=small).exists()
+    assert not Enterprise.objects.filter(
+        employees_total__gte=25, latest_survey__reason=small
+    ).exists()

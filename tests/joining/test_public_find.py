@@ -66,3 +66,16 @@ def test_a_township_of_another_county_is_ignored(client, world, places):
     body = client.get(FIND, query).content.decode()
     assert "宝丰快递行业工会" in body  # the county's direct union, not a stale township filter
     assert f"<h3>{township.name}</h3>" not in body
+
+
+def test_a_zone_named_after_its_city_is_listed_once(client, world):
+    """Issue 15: 「平顶山市平顶山市城乡一体化示范区」 in the county list."""
+    OrganizationFactory(
+        parent=world.city,
+        name="平顶山市城乡一体化示范区快递行业工会",
+        kind=OrgKind.TRADE,
+        division_code="410472",
+    )
+    body = client.get(FIND).content.decode()
+    assert '<option value="410472">平顶山市城乡一体化示范区</option>' in body
+    assert "平顶山市平顶山市" not in body

@@ -21,7 +21,7 @@ ARGS = {"form": ["TOKEN"], "transfer": ["TOKEN"], "verify": ["x"]}
 def every_route(link):
     """(name, url) of every public route, so a new route cannot be forgotten here."""
     names = [pattern.name for pattern in urls_public.urlpatterns]
-    assert len(names) == 10
+    assert len(names) == 11
     return [
         (
             name,

@@ -1,6 +1,7 @@
 """The review queue page: who sees which applications (the 待办 tab for county, city and sibling
 users), the allowed / read-only / sibling triangle, filters, masking and pagination."""
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -8,6 +9,7 @@ from django.urls import reverse
 
 from ruhui.joining import services
 from ruhui.joining.models import Application
+from ruhui.orgs.models import Organization
 from ruhui.web.context import workspace
 from tests.joining.test_services import form
 from tests.members.factories import join, make_id_number, make_phone
@@ -118,7 +120,19 @@ def test_rows_show_masked_personal_data_and_the_deciding_union(world, as_user):
 
 def test_transfer_rows_name_both_unions(world, as_user, queue):
     body = as_user(world.city_admin).get(QUEUE).content.decode()
-    assert "宝丰快递行业工会 → 舞钢快递行业工会" in body
+    assert "宝丰快递行业工会 → 舞钢快递行业工会" in re.sub(r"<[^>]+>", "", body)
+
+
+def test_rows_name_unions_by_their_short_names_on_one_line(world, as_user, queue):
+    """Issue 15: names no longer wrap onto two lines — a union with a 简称 is shown by it
+    (the full name on hover), applicants' and unions' names never break."""
+    Organization.objects.filter(pk=world.county_trade.pk).update(short_name="舞钢快递")
+    body = as_user(world.city_admin).get(QUEUE).content.decode()
+    short = '<span class="nowrap" title="舞钢快递行业工会">舞钢快递</span>'
+    assert body.count(short) == 3  # 舞钢申请人 applied and decides; 宝丰会员 moves in
+    assert '<span class="nowrap">宝丰快递行业工会</span> → ' + short in body  # no 简称: full
+    assert '<td class="nowrap">舞钢申请人</td>' in body
+    assert "舞钢快递行业工会</" not in body  # the full name only in the title
 
 
 def test_the_queue_is_paginated(world, as_user, settings):

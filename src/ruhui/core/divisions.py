@@ -148,12 +148,20 @@ def is_known_county(code6: str) -> bool:
 
 
 def _name_parts(code: str) -> list[str]:
-    """Latest names of the province, prefecture and county of ``code``, placeholders skipped."""
+    """Latest names of the province, prefecture and county of ``code``, placeholders skipped.
+
+    A name that already starts with its parent's name stands for both: 410472 平顶山市城乡一体化
+    示范区 is not prefixed with 平顶山市 again (a name that only shares a shorter stem, such as
+    410471 平顶山高新技术产业开发区, still is; so is a former county named exactly as its
+    prefecture, 320882 淮安市, which would otherwise read as the prefecture itself)."""
     registry = _data()
-    parts = []
+    parts: list[str] = []
     for level_code in dict.fromkeys((code[:2] + "0000", code[:4] + "00", code)):
         division = registry.latest.get(level_code)
         if division is not None and not division.is_placeholder:
+            parent = parts[-1] if parts else ""
+            if parent and division.name.startswith(parent) and division.name != parent:
+                parts.pop()
             parts.append(division.name)
     return parts
 

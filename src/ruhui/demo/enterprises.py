@@ -176,6 +176,10 @@ REASONS_BY_GROUP = {
     "06": (("03", 5), ("02", 4), ("06", 1)),
     "": (("01", 4), ("05", 3), ("04", 2), ("07", 1), ("06", 1), ("08", 1)),
 }
+#: 企业规模小、职工人数少 is a reason only below the 25-worker line that makes building a union
+#: of its own expected (the alerts); a larger enterprise gives one of its group's other reasons.
+SMALL_FIRM_REASON = "01"
+SMALL_FIRM_BELOW = 25
 ATTITUDE_BY_REASON = {"04": (("4", 3), ("3", 1)), "05": (("3", 3), ("2", 2)), "09": (("1", 1),)}
 SURVEYORS = {"WG": "wg_admin", "BF": "bf_admin", "GJ": "gj_admin"}
 
@@ -433,7 +437,7 @@ def _history(
                 for g, s in zip(kind.groups, shares, strict=True)
             }
         if status != "built":
-            reason = "09" if status == "preparing" else demo.pick(REASONS_BY_GROUP[group])
+            reason = "09" if status == "preparing" else _reason(demo, group, size)
             fields["reason"] = reason
             if demo.chance(0.9):
                 fields["legal_rep_attitude"] = demo.pick(
@@ -477,6 +481,14 @@ def _history(
                 on=known_union.founded_on or on,
             )
         enterprise.refresh_from_db()
+
+
+def _reason(demo: Demo, group: str, size: int) -> str:
+    """未建会原因 as a surveyor would record it for an enterprise of `size` workers."""
+    weighted = REASONS_BY_GROUP[group]
+    if size >= SMALL_FIRM_BELOW:
+        weighted = tuple((code, w) for code, w in weighted if code != SMALL_FIRM_REASON)
+    return demo.pick(weighted)
 
 
 def _city():

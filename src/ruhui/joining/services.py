@@ -662,6 +662,25 @@ def card_token(member: Member) -> str:
     return signing.dumps({"m": member.pk, "n": member.member_number}, salt=CARD_SALT, compress=True)
 
 
+def card_member(application: Application | None) -> Member | None:
+    """The card an applicant opens in one tap from the status page: the membership their approved
+    join application made, while it is still held; None for anything else (not approved yet,
+    rejected, withdrawn, a transfer, a membership since ended), which then needs the identity
+    check like anyone else's card."""
+    if (
+        application is None
+        or application.kind != ApplicationKind.JOIN
+        or application.status != ApplicationStatus.APPROVED
+        or application.member_id is None
+    ):
+        return None
+    return (
+        Member.objects.select_related("union")
+        .filter(pk=application.member_id, status__in=HELD_STATUSES)
+        .first()
+    )
+
+
 def card_verify(token: str) -> Member | None:
     """The member a scanned card names, if the signature is good, recent, and the membership is
     still held; None for anything else."""

@@ -15,6 +15,7 @@ urlpatterns = [
     path("join/find/", views.find, name="find"),
     path("join/status/", views.status, name="status"),
     path("join/status/withdraw/", views.withdraw, name="withdraw"),
+    path("join/status/card/", views.status_card, name="status_card"),
     path("join/card/", views.card, name="card"),
     path("join/verify/<str:token>/", views.verify, name="verify"),
 ]

@@ -259,6 +259,23 @@ def withdraw(request):
     return redirect("join:status")
 
 
+@never_cache
+@require_POST
+def status_card(request):
+    """Open the card of the application this session looked up, in one tap: nothing to type
+    again. Only the applicant's own session gets here with an approved application (the status
+    page remembered it after the number and the phone's last four digits, or after submitting);
+    the request names nobody, so there is nothing to guess or count. Anything else — no lookup,
+    an expired one, an application without a held membership — lands on the card page with
+    nothing remembered, i.e. today's identity check."""
+    member = services.card_member(_looked_up(request))
+    if member is None:
+        request.session.pop(SESSION_CARD, None)
+    else:
+        _remember(request, SESSION_CARD, member.pk)
+    return redirect("join:card")
+
+
 def _identity_refusal(request, form, *limits) -> str:
     """Per-IP limits, then the per-ID limit on identity checks (every attempt counts)."""
     refusal = _gate(request, *limits)
