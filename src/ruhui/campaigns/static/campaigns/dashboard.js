@@ -75,7 +75,8 @@
       animation: false,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + "%"; } },
       legend: { bottom: 0 },
-      grid: { left: 120, right: 24, top: 8, bottom: 48 },
+      // containLabel keeps long unit names and the 时间进度 label inside the canvas.
+      grid: { left: 8, right: 24, top: 28, bottom: 48, containLabel: true },
       xAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
       yAxis: { type: "category", data: units.map(function (u) { return u.name; }) },
       series: [
