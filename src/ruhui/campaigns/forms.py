@@ -10,10 +10,8 @@ from ruhui.members.codes import EIGHT_GROUPS
 from ruhui.orgs.choices import LEADING_KINDS
 from ruhui.orgs.forms import EMPTY_LABEL, OrgChoiceField
 from ruhui.orgs.models import Organization, WorkerGroup
+from ruhui.web.fields import CountField, CountInput
 
-MSG_COUNT = _("请填写 0 或正整数（人数、个数），不填表示没有。")
-MSG_TOO_LARGE = _("数字过大：请填写不超过 2147483647 的整数。")
-MAX_COUNT = 2**31 - 1  # a PositiveIntegerField
 GROUPS = [(code, label) for code, label in EIGHT_GROUPS.items if code != "99"]
 
 
@@ -21,20 +19,20 @@ def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _count_field(label, required=False):
-    return forms.IntegerField(
-        label=label,
-        required=required,
-        min_value=0,
-        max_value=MAX_COUNT,
-        error_messages={"invalid": MSG_COUNT, "min_value": MSG_COUNT, "max_value": MSG_TOO_LARGE},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 8}),
+def _count_field(label, required=False, unit="人"):
+    """A count typed as people type it (3500, 3,500, 3，500, ３５００…: ruhui.core.counts)."""
+    return CountField(
+        label=label, required=required, unit=unit, widget=CountInput(attrs={"size": 8})
     )
 
 
 class CampaignForm(forms.ModelForm):
     """A campaign's goals and window; its number only when it is created."""
 
+    goal_new_members = _count_field(Campaign._meta.get_field("goal_new_members").verbose_name)
+    goal_new_unions = _count_field(
+        Campaign._meta.get_field("goal_new_unions").verbose_name, unit="个"
+    )
     focus_groups = forms.ModelMultipleChoiceField(
         label=_("重点群体"),
         queryset=WorkerGroup.objects.exclude(code="99").order_by("code"),
@@ -137,10 +135,14 @@ def assisting_units(owner: Organization):
 
 class DecompositionForm(forms.Form):
     """A unit's decomposition: for every sub-unit its declared baseline, target and note, and
-    the totals the table's 合计 row declares."""
+    the totals the table's 合计 row declares. Counts are read as people type them (3,500 …);
+    a cell that is refused is named by its row and column in `cell_errors()`."""
 
-    declared_baseline_total = _count_field(_("合计基数（申报）"))
-    declared_target_total = _count_field(_("合计任务数（申报）"))
+    #: The name of the 合计 row in the messages (its cells are labelled like the columns).
+    TOTALS_ROW = _("合计（分解表申报）")
+
+    declared_baseline_total = _count_field(_("基数"))
+    declared_target_total = _count_field(_("新增任务数"))
 
     def __init__(self, *args, units: list[Organization], **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,6 +153,12 @@ class DecompositionForm(forms.Form):
             self.fields[f"note_{unit.pk}"] = forms.CharField(
                 label=_("备注"), required=False, max_length=200
             )
+            for column in ("baseline", "target", "note"):  # the cell's row, for screen readers
+                field = self.fields[f"{column}_{unit.pk}"]
+                field.widget.attrs["aria-label"] = f"{unit.name} {field.label}"
+        for name in ("declared_baseline_total", "declared_target_total"):
+            field = self.fields[name]
+            field.widget.attrs["aria-label"] = f"{self.TOTALS_ROW} {field.label}"
 
     def rows(self):
         """(unit, baseline field, target field, note field) for the template."""
@@ -158,6 +166,31 @@ class DecompositionForm(forms.Form):
             (unit, self[f"baseline_{unit.pk}"], self[f"target_{unit.pk}"], self[f"note_{unit.pk}"])
             for unit in self.units
         ]
+
+    def cell_errors(self) -> list[tuple[str, str]]:
+        """The table's refused cells in table order (rows, then the 合计 row), one per cell as
+        (the input's id, 「row · message」): the banner links each to its cell. A message that
+        does not begin with the column's name gets it: 「row · column：message」."""
+        cells = [
+            (unit.name, self[f"{column}_{unit.pk}"])
+            for unit in self.units
+            for column in ("baseline", "target", "note")
+        ]
+        cells += [
+            (self.TOTALS_ROW, self["declared_baseline_total"]),
+            (self.TOTALS_ROW, self["declared_target_total"]),
+        ]
+        result = []
+        for row, cell in cells:
+            if not cell.errors:
+                continue
+            label = str(cell.label)
+            texts = [
+                f"{row} · {e}" if str(e).startswith(label) else f"{row} · {label}：{e}"
+                for e in cell.errors
+            ]
+            result.append((cell.auto_id, "；".join(texts)))
+        return result
 
     def lines(self):
         """The filled lines as (unit, baseline, target, note)."""

@@ -21,7 +21,12 @@ from ruhui.enterprises.choices import (
 )
 from ruhui.enterprises.models import Enterprise, Park, Survey
 from ruhui.enterprises.services import BUILD_KINDS
-from ruhui.enterprises.validation import ENTERPRISE_LABELS, SURVEY_LABELS
+from ruhui.enterprises.validation import (
+    ENTERPRISE_LABELS,
+    SURVEY_LABELS,
+    clean_survey_fields,
+)
+from ruhui.enterprises.validation import MAX_COUNT as MAX_HEADCOUNT
 from ruhui.members.codes import EIGHT_GROUPS
 from ruhui.members.validation import parse_date
 from ruhui.orgs.choices import Industry, OrgKind
@@ -29,6 +34,7 @@ from ruhui.orgs.forms import EMPTY_LABEL, OrgChoiceField
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import jurisdiction_root, scoped
 from ruhui.orgs.selectors import organization_choices
+from ruhui.web.fields import CountField, CountInput
 from ruhui.web.widgets import FastSelect
 
 ALL = _("全部")
@@ -48,9 +54,14 @@ def _date_input(**attrs):
     return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
 
 
-def _count_input(**attrs):
-    return forms.TextInput(
-        attrs={"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off", **attrs}
+def _headcount(label):
+    """A head count typed as people type it (3500, 3,500, 3，500, ３５００, 3500人: see
+    ruhui.core.counts), up to the survey's limit. No `pattern`: it would refuse the comma."""
+    return CountField(
+        label=label,
+        required=False,
+        max_value=MAX_HEADCOUNT,
+        widget=CountInput(attrs={"maxlength": 16}),
     )
 
 
@@ -344,12 +355,8 @@ class SurveyForm(forms.Form):
         max_length=200,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    employees_total = forms.CharField(
-        label=_("职工人数"), required=False, widget=_count_input(maxlength=7)
-    )
-    migrant_workers = forms.CharField(
-        label=_("农民工人数"), required=False, widget=_count_input(maxlength=7)
-    )
+    employees_total = _headcount(_("职工人数"))
+    migrant_workers = _headcount(_("农民工人数"))
     next_action = forms.ChoiceField(label=_("推进措施"), required=False)
     next_action_text = forms.CharField(label=_("推进措施说明"), required=False, max_length=200)
     next_action_due = forms.CharField(label=_("完成时限"), required=False, widget=_date_input())
@@ -371,9 +378,7 @@ class SurveyForm(forms.Form):
         self.fields["legal_rep_attitude"].choices = ATTITUDES.choices
         self.fields["next_action"].choices = [("", "——"), *NEXT_ACTIONS.choices]
         for code, label in GROUPS:
-            self.fields[f"g{code}"] = forms.CharField(
-                label=label, required=False, widget=_count_input(maxlength=6)
-            )
+            self.fields[f"g{code}"] = _headcount(label)
         for name, label in SURVEY_LABELS.items():
             if name in self.fields:
                 self.fields[name].label = label
@@ -408,6 +413,10 @@ class SurveyForm(forms.Form):
     def group_fields(self):
         return [self[f"g{code}"] for code, _label in GROUPS]
 
+    def group_fields_with_errors(self):
+        """The group counts refused here (each message names its group), under the grid."""
+        return [field for field in self.group_fields() if field.errors]
+
     def push_fields(self):
         return [self[n] for n in self.PUSH]
 
@@ -416,8 +425,30 @@ class SurveyForm(forms.Form):
         data["group_counts"] = {
             code: self.cleaned_data[f"g{code}"]
             for code, _label in GROUPS
-            if (self.cleaned_data.get(f"g{code}") or "").strip()
+            if self.cleaned_data.get(f"g{code}") is not None
         }
+        return data
+
+    def clean(self):
+        """When a count is refused here, the services' checks of everything else run too, so
+        the page shows every mistake at once (not the counts first, the rest on the next try)."""
+        data = super().clean()
+        if any(
+            isinstance(self.fields[name], CountField) for name in self.errors if name in self.fields
+        ):
+            # What was refused here is left out: it is not checked again, nor against the rest.
+            raw = {name: data[name] for name in SURVEY_LABELS if name in data}
+            raw["group_counts"] = {
+                code: data[f"g{code}"]
+                for code, _label in GROUPS
+                if data.get(f"g{code}") is not None
+            }
+            _cleaned, errors = clean_survey_fields(raw, today=timezone.localdate())
+            for field, messages in errors.items():
+                if field == "group_counts":
+                    self.group_errors.extend(messages)
+                elif field in self.fields and field not in self.errors:
+                    self.add_error(field, messages)
         return data
 
     def apply_error(self, exc) -> None:
