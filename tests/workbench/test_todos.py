@@ -156,8 +156,18 @@ def test_a_running_campaign_lists_the_units_behind_pace(world):
         declared_target_total=None,
     )
     for _ in range(6):  # 舞钢 at 60% by 30 June (half the year gone): ahead
-        join(world.county_admin, world.county_trade, on=datetime.date(2026, 3, 1))
-    join(world.sibling_admin, world.sibling_trade, on=datetime.date(2026, 3, 1))  # 宝丰 10%
+        join(
+            world.county_admin,
+            world.county_trade,
+            on=datetime.date(2026, 3, 1),
+            is_migrant_worker=True,  # the drive counts 农民工 only
+        )
+    join(  # 宝丰 at 10%
+        world.sibling_admin,
+        world.sibling_trade,
+        on=datetime.date(2026, 3, 1),
+        is_migrant_worker=True,
+    )
     progress_refresh(campaign)
     todos = {t.key: t for t in workbench(user=world.city_admin, today=TODAY).todos}
     behind = todos["behind:pds-2026"]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ruhui.accounts.models import Role
 from ruhui.audit.models import AuditEvent
+from ruhui.audit.presenting import object_type_choices
 from ruhui.orgs.forms import OrgChoiceField
 from ruhui.orgs.selectors import organization_choices
 
@@ -34,17 +35,65 @@ class UserForm(forms.Form):
             del self.fields["is_active"]
 
 
+MSG_AUDIT_DATES = _("截止日期（%(to)s）不能早于起始日期（%(start)s），请核对。")
+MSG_AUDIT_OBJECT_ID = _("请同时选择对象类型：编号只在同一类对象中唯一。")
+
+
 class AuditFilterForm(forms.Form):
+    """The audit page's filter bar (GET). An invalid entry is named and left out; the others
+    still apply."""
+
+    object_type = forms.ChoiceField(
+        label=_("对象类型"),
+        required=False,
+        choices=lambda: [("", "全部"), *object_type_choices()],
+    )
+    object_id = forms.CharField(
+        label=_("对象编号"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"size": 8, "inputmode": "numeric"}),
+    )
+    object_text = forms.CharField(
+        label=_("对象名称"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "名称中的字词"}),
+    )
+    actor = forms.CharField(
+        label=_("操作人"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"placeholder": "账号或姓名"}),
+    )
     action = forms.ChoiceField(
         label=_("操作"), required=False, choices=[("", "全部"), *AuditEvent.Action.choices]
     )
-    username = forms.CharField(label=_("操作账号"), required=False, max_length=150)
     date_from = forms.DateField(
         label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
         label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error(
+                "date_to",
+                forms.ValidationError(
+                    MSG_AUDIT_DATES, params={"to": f"{end:%Y-%m-%d}", "start": f"{start:%Y-%m-%d}"}
+                ),
+            )
+        if data.get("object_id") and not data.get("object_type"):
+            self.add_error("object_id", MSG_AUDIT_OBJECT_ID)
+        return data
+
+    def filters(self) -> dict:
+        """The valid filters as keyword arguments for selectors.audit_events."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
 class PasswordChangeForm(forms.Form):

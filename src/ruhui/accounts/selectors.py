@@ -2,7 +2,8 @@
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from ruhui.accounts.models import ApiToken, User
 from ruhui.audit.models import AuditEvent
@@ -13,21 +14,38 @@ def audit_events(
     *,
     user,
     action: str = "",
-    username: str = "",
+    actor: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    object_text: str = "",
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> QuerySet[AuditEvent]:
-    """Audit events about objects and people inside the user's jurisdiction, newest first."""
-    qs = scoped(user, AuditEvent)
+    """Audit events about objects and people inside the user's jurisdiction, newest first.
+
+    `actor` matches the account name or the person's name (part of either); `object_text` part
+    of the object's name as recorded; dates are local days, `date_to` included."""
+    qs = scoped(user, AuditEvent).select_related("actor")
     if action:
         qs = qs.filter(action=action)
-    if username:
-        qs = qs.filter(actor_username=username)
+    if actor:
+        qs = qs.filter(Q(actor_username__icontains=actor) | Q(actor__full_name__icontains=actor))
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if object_text:
+        qs = qs.filter(object_repr__icontains=object_text)
     if date_from:
-        qs = qs.filter(at__date__gte=date_from)
+        qs = qs.filter(at__gte=_local_midnight(date_from))
     if date_to:
-        qs = qs.filter(at__date__lte=date_to)
+        qs = qs.filter(at__lt=_local_midnight(date_to + datetime.timedelta(days=1)))
     return qs.order_by("-at", "-id")
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    """The start of a local day as an aware moment (a range on `at` can use its index)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def user_list(*, user, q: str = "") -> QuerySet[User]:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ruhui.accounts import selectors, services
 from ruhui.accounts.forms import AuditFilterForm, PasswordChangeForm, TokenForm, UserForm
 from ruhui.accounts.models import User
+from ruhui.audit.presenting import present_events
 from ruhui.orgs.scoping import get_scoped_or_404
 from ruhui.web.access import cadre_required, require_perm
 from ruhui.web.forms import apply_validation_error, querystring_without_page
@@ -19,14 +20,18 @@ from ruhui.web.forms import apply_validation_error, querystring_without_page
 @cadre_required
 def audit_list(request):
     require_perm(request.user, "accounts.view_audit")
-    form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.audit_events(user=request.user, **{k: v for k, v in filters.items() if v})
+    form = AuditFilterForm(request.GET)
+    qs = selectors.audit_events(user=request.user, **form.filters())
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/audit_list.html",
-        {"form": form, "page_obj": page, "query": querystring_without_page(request)},
+        {
+            "form": form,
+            "page_obj": page,
+            "events": present_events(page.object_list),
+            "query": querystring_without_page(request),
+        },
     )
 
 
