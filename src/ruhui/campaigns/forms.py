@@ -43,7 +43,6 @@ class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = [
-            "slug",
             "name",
             "year",
             "starts_on",
@@ -56,6 +55,7 @@ class CampaignForm(forms.ModelForm):
             "focus_groups",
             "goal_statement",
             "focus_sectors",
+            "slug",  # last: secondary, made from the organization and the year when left empty
         ]
         widgets = {
             "starts_on": _date_input(),
@@ -65,10 +65,20 @@ class CampaignForm(forms.ModelForm):
             "focus_sectors": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, creating: bool, **kwargs):
+    def __init__(self, *args, creating: bool, suggested_slug: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         if not creating:
             del self.fields["slug"]
+            return
+        slug = self.fields["slug"]
+        slug.required = False
+        slug.label = _("编号（可不填）")
+        slug.help_text = _(
+            "链接和命令行里用它指明这次行动。不填即按组织代码和年度生成，如 %(example)s；"
+            "自己填写时只能用小写字母、数字和连字符。"
+        ) % {"example": suggested_slug or "pds-2026"}
+        if suggested_slug:
+            slug.widget.attrs["placeholder"] = suggested_slug
 
     def service_data(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("slug", "focus_groups")}

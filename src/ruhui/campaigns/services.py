@@ -4,6 +4,7 @@ records change. Each service checks the actor's role and jurisdiction, validates
 transaction and leaves an audit entry."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -150,23 +151,43 @@ def _write_plan(campaign, phases, milestones, assignments) -> None:
     )
 
 
+def suggest_slug(owner: Organization, year: int) -> str:
+    """A campaign number from the organization's code and the year (PDS, 2026 → pds-2026),
+    with -2, -3… when that one is taken; only the characters a number may hold."""
+    code = re.sub(r"[^a-z0-9-]+", "-", (owner.code or "").lower()).strip("-") or "campaign"
+    base = f"{code[:40]}-{year}"
+    taken = (
+        set(Campaign.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+        | RESERVED_SLUGS
+    )
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
 @transaction.atomic
 def campaign_create(
     *,
     actor,
     owner: Organization,
-    slug: str,
+    slug: str = "",
     data: dict,
     focus_groups=(),
     phases: list[PhaseData] = (),
     milestones: list[MilestoneData] = (),
     assignments: list[tuple[WorkerGroup, Organization]] = (),
 ) -> Campaign:
-    """Start a campaign run by `owner` (a city, county or industry union)."""
+    """Start a campaign run by `owner` (a city, county or industry union). Without a number
+    (`slug`), one is made from the organization's code and the year (`suggest_slug`)."""
     _require(actor, "campaigns.manage_campaign")
     _require_unit(actor, owner)
     if owner.kind not in LEADING_KINDS:
         raise ValidationError({"owner": MSG_OWNER_KIND})
+    slug = (slug or "").strip()
+    if not slug and data.get("year"):
+        slug = suggest_slug(owner, data["year"])
     if slug in RESERVED_SLUGS:
         raise ValidationError({"slug": MSG_SLUG_RESERVED % {"slug": slug}})
     campaign = Campaign(owner=owner, slug=slug, created_by=actor if actor else None, **data)

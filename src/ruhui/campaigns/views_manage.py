@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from ruhui.campaigns import selectors, services
@@ -75,7 +76,11 @@ def campaign_create(request):
     require_perm(request.user, "campaigns.manage_campaign")
     owner = jurisdiction_root(request.user)
     data = request.POST if request.method == "POST" else None
-    form = CampaignForm(data, creating=True)
+    form = CampaignForm(
+        data,
+        creating=True,
+        suggested_slug=services.suggest_slug(owner, timezone.localdate().year) if owner else "",
+    )
     phases, milestones, assignments = _plan_formsets(data, owner=owner)
     if data is not None and all(f.is_valid() for f in (form, phases, milestones, assignments)):
         try:
