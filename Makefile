@@ -29,14 +29,20 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The demo profile (RUHUI_ENV=demo): DEBUG off whatever the shell says, so a wrong address shows
+# the Chinese 404 page, never Django's debug page with the URL list; static files are collected
+# into var/static and served by WhiteNoise, as in production (docs/operations.md).
+DEMO_ENV := RUHUI_ENV=demo DEBUG=0
+
 demo: install
-	$(BIN)/ruhui migrate --no-input
-	$(BIN)/ruhui seed_demo
+	$(DEMO_ENV) $(BIN)/ruhui migrate --no-input
+	$(DEMO_ENV) $(BIN)/ruhui collectstatic --no-input --verbosity 0
+	$(DEMO_ENV) $(BIN)/ruhui seed_demo
 	@echo ""
 	@echo "入会 演示系统：http://$(HOST):$(PORT)/   （按 Ctrl+C 停止；后台任务进程随之停止）"
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/ruhui db_worker --interval 1 --no-startup-delay & worker=$$!; \
-	$(BIN)/ruhui runserver $(HOST):$(PORT)
+	$(DEMO_ENV) $(BIN)/ruhui db_worker --interval 1 --no-startup-delay & worker=$$!; \
+	$(DEMO_ENV) $(BIN)/ruhui runserver $(HOST):$(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,6 +1,8 @@
 """Settings, read from the environment (12-factor) with safe development defaults.
 
 RUHUI_ENV selects the profile: `development` (default: DEBUG on, keys kept in var/),
+`demo` (what `make demo` runs: as development, but DEBUG always off and static files collected
+and served by WhiteNoise, so no debug page or URL list is ever shown; not a production profile),
 `test` (pytest), or `production` (refuses to start without real secrets from the environment).
 """
 
@@ -41,9 +43,10 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 RUHUI_ENV = env_str("RUHUI_ENV", "development")
-if RUHUI_ENV not in ("development", "test", "production"):
-    raise ImproperlyConfigured("RUHUI_ENV must be development, test or production")
+if RUHUI_ENV not in ("development", "demo", "test", "production"):
+    raise ImproperlyConfigured("RUHUI_ENV must be development, demo, test or production")
 PRODUCTION = RUHUI_ENV == "production"
+DEMO = RUHUI_ENV == "demo"
 TESTING = RUHUI_ENV == "test"
 
 VAR_DIR = Path(env_str("RUHUI_VAR_DIR", str(PROJECT_DIR / "var")))
@@ -113,10 +116,21 @@ if len(RUHUI_BLIND_INDEX_KEY) < 32:
 DEBUG = env_bool("DEBUG", RUHUI_ENV == "development")
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
+if DEMO and DEBUG:
+    # The demo is shown to people: a debug page would show them settings and every URL.
+    raise ImproperlyConfigured(
+        "DEBUG must be off in the demo profile (RUHUI_ENV=demo): use RUHUI_ENV=development to debug."
+    )
 
-ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
-)
+if PRODUCTION:
+    _default_hosts = []
+elif DEMO:
+    # The addresses `make demo` serves on (HOST=0.0.0.0 included); another name must be listed
+    # in ALLOWED_HOSTS (docs/operations.md).
+    _default_hosts = ["127.0.0.1", "localhost", "[::1]", "0.0.0.0"]  # noqa: S104 (a Host header)
+else:
+    _default_hosts = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _default_hosts)
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -273,6 +287,8 @@ RUHUI_SESSION_ABSOLUTE_SECONDS = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A refused form post gets a Chinese page on the site's layout, not Django's English one.
+CSRF_FAILURE_VIEW = "ruhui.web.errors.csrf_failure"
 
 # Login lockout (AUTH-3): 5 consecutive failures lock the account for 15 minutes.
 AXES_FAILURE_LIMIT = 5
@@ -316,16 +332,18 @@ USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
-# Production serves collected files (collectstatic → STATIC_ROOT); development and tests serve
-# straight from the apps' static folders.
-STATIC_ROOT = env_str("STATIC_ROOT", str(VAR_DIR / "static") if PRODUCTION else None)
-WHITENOISE_USE_FINDERS = not PRODUCTION
+# Production and the demo serve collected files (collectstatic → STATIC_ROOT, which `make demo`
+# runs) through WhiteNoise, with DEBUG off; development and tests serve straight from the apps'
+# static folders.
+COLLECTED_STATIC = PRODUCTION or DEMO
+STATIC_ROOT = env_str("STATIC_ROOT", str(VAR_DIR / "static") if COLLECTED_STATIC else None)
+WHITENOISE_USE_FINDERS = not COLLECTED_STATIC
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
+            if COLLECTED_STATIC
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },

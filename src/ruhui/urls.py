@@ -33,6 +33,7 @@ urlpatterns = [
     path(settings.RUHUI_ADMIN_PATH, admin.site.urls),
 ]
 
+handler400 = "ruhui.web.errors.bad_request"
 handler403 = "ruhui.web.errors.permission_denied"
 handler404 = "ruhui.web.errors.page_not_found"
 handler500 = "ruhui.web.errors.server_error"
