@@ -51,9 +51,16 @@ def test_list_and_tree_show_the_subtree_only(world, as_user):
         assert "平顶山市总工会" not in body
 
 
-def test_city_tree_shows_every_unit(world, as_user):
-    body = as_user(world.city_admin).get(reverse("orgs:tree")).content.decode()
-    for name in ("舞钢快递行业工会", "宝丰快递行业工会", "平顶山市道路货运行业工会"):
+def test_city_tree_reaches_every_unit(world, as_user):
+    # The tree opens at the city's own level; each county's units are one branch away
+    # (tests/orgs/test_tree.py covers collapsing, opening and searching).
+    client = as_user(world.city_admin)
+    for parent, name in (
+        (world.county, "舞钢快递行业工会"),
+        (world.sibling, "宝丰快递行业工会"),
+        (world.industry, "平顶山市道路货运行业工会"),
+    ):
+        body = client.get(reverse("orgs:tree"), {"open": parent.pk}).content.decode()
         assert name in body
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ruhui.core import idnumber
 from ruhui.members import codes, validation
 from ruhui.members.models import MemberStatus
+from ruhui.members.services import MSG_DUES_DATE_REQUIRED, MSG_DUES_NONE
 from ruhui.members.validation import LABELS, clean_member_fields
 from ruhui.orgs.choices import OrgKind
 from ruhui.orgs.forms import EMPTY_LABEL, OrgChoiceField
@@ -29,6 +30,8 @@ MSG_UNION_AMBIGUOUS = _("有多个名为「%(value)s」的工会，请改填组�
 MSG_TWO_TARGETS = _("转入工会和属地工会只能选择一个。")
 MSG_CODE_REQUIRED = _("请填写接转凭证上的凭证号。")
 MSG_REJECT_REASON = _("请填写退回原因，转出工会和会员会看到它。")
+MSG_DUES_BAD_SELECTION = _("勾选的会员无法识别，请刷新页面后重新勾选。")
+MSG_DUES_DATE_INVALID = _("缴纳会费日期无法识别：请按 2026-05-01 的格式填写。")
 KEEP_HINT = _("不修改请留空。")
 DERIVED_HINT = _("使用居民身份证时可不填，系统按证件号码自动得出。")
 
@@ -315,6 +318,62 @@ class MembershipChangeForm(forms.Form):
         self.fields["reason"].initial = default_reason
         self.fields["on"].initial = timezone.localdate()
         self.fields["note"].initial = default_note
+
+
+class MemberIdsField(forms.Field):
+    """The members ticked in a list (`members` checkboxes): their ids, checked by the service."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"required": MSG_DUES_NONE, "invalid": MSG_DUES_BAD_SELECTION}
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        try:
+            return sorted({int(v) for v in value})
+        except (TypeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class DuesRecordForm(forms.Form):
+    """记录会费 for the members ticked on the roster or the 会费候选 page: the date, then confirm."""
+
+    members = MemberIdsField(label=_("会员"))
+    paid_on = forms.DateField(
+        label=_("缴纳会费日期"),
+        widget=_date_input(),
+        error_messages={"required": MSG_DUES_DATE_REQUIRED, "invalid": MSG_DUES_DATE_INVALID},
+        help_text=_("不能晚于今天；会员已有同日或更晚的缴费记录时保持不变。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["paid_on"].initial = today
+        self.fields["paid_on"].widget.attrs["max"] = today.isoformat()
+
+
+class DuesImportForm(forms.Form):
+    """导入会费缴纳表: the unit whose members the sheet lists, and the file."""
+
+    union = OrgChoiceField(
+        label=_("会员范围"),
+        queryset=Organization.objects.none(),
+        help_text=_("在这个组织及其全部下级工会的会员中按会员号查找。"),
+    )
+    file = forms.FileField(
+        label=_("会费缴纳表"),
+        help_text=_(
+            "支持 .xlsx、.xls、.csv（UTF-8 或 GBK），表头上方可以有标题行。须有「会员号」和"
+            "「缴纳会费日期」两列，可另加「姓名」列用于核对。"
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["union"].queryset = organization_choices(user=user)
 
 
 class TransferIssueForm(forms.Form):

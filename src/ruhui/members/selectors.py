@@ -203,6 +203,12 @@ def dues_lapse_candidates(*, user, today: datetime.date | None = None) -> QueryS
     )
 
 
+def members_selected(*, user, ids) -> QuerySet[Member]:
+    """The members ticked in a list, as far as they lie in the user's jurisdiction (a page of a
+    batch action shows them; the service decides whether the batch may go ahead)."""
+    return scoped(user, Member).filter(pk__in=ids).select_related("union").order_by("name", "pk")
+
+
 def transfer_for_code(user, code: str) -> Transfer | None:
     """The pending transfer a certificate code names, as this user may see it: one of its two
     unions lies in the user's jurisdiction, or it names no destination (an open certificate,

@@ -3,6 +3,8 @@ writes exactly one MembershipEvent in the same transaction."""
 
 import datetime
 import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -34,7 +36,7 @@ from ruhui.members.selectors import held_membership, transfer_for_code
 from ruhui.members.signals import transfer_closed
 from ruhui.members.validation import LABELS, clean_member_fields
 from ruhui.orgs.models import Organization
-from ruhui.orgs.scoping import in_jurisdiction, jurisdiction_root
+from ruhui.orgs.scoping import in_jurisdiction, jurisdiction_root, scoped
 
 #: Fields a cadre may edit after joining (identity fields go through their own checks).
 EDITABLE = [
@@ -91,6 +93,21 @@ MSG_DATE_FUTURE = _("办理日期不能晚于今天。")
 MSG_DATE_BEFORE_HISTORY = _("办理日期不能早于该会员上一次会籍变动的日期（%(date)s），请核对。")
 MSG_DERIVED = _("%(label)s由身份证号决定，不能单独修改：如有误，请更正证件号码。")
 MSG_ALREADY_TRANSFERRING = _("该会员已有一份待接收的接转凭证，请先撤销它再重新办理。")
+MSG_DUES_NONE = _("请至少勾选一名会员。")
+MSG_DUES_TOO_MANY = _("一次最多为 %(limit)s 名会员记录会费，请分批办理。")
+MSG_DUES_DATE_REQUIRED = _("请填写缴纳会费日期。")
+MSG_DUES_DATE_FUTURE = _("缴纳会费日期不能晚于今天（%(today)s），请核对。")
+MSG_DUES_OUTSIDE = _(
+    "勾选的会员中有 %(count)s 名不在您的管辖范围内或已不存在，本次没有记录任何会费：请刷新页面后重新勾选。"
+)
+MSG_DUES_NOT_HELD = _(
+    "%(names)s已退会或除名，不能记录会费；本次没有记录任何会费，请取消勾选后重试。"
+)
+MSG_DUES_BEFORE_JOIN = _(
+    "缴纳会费日期 %(date)s 早于%(names)s的入会日期，请核对；本次没有记录任何会费。"
+)
+#: The most members one dues record may name (a page of the roster is 50).
+DUES_LIMIT = 1000
 
 
 class MemberConflict(ValidationError):
@@ -615,6 +632,107 @@ def _close_transfer(*, actor, transfer: Transfer, status: str, note: str) -> Tra
     )
     transfer_closed.send(sender=Transfer, transfer=transfer, actor=actor)
     return transfer
+
+
+@dataclass(frozen=True)
+class DuesRecorded:
+    """What one dues record did."""
+
+    paid_on: datetime.date
+    recorded: int  # members whose last dues date is now paid_on
+    unchanged: int  # members who already had dues recorded on that date or later
+
+
+def _names(members: list[Member], shown: int = 5) -> str:
+    names = "、".join(f"「{m.name}」" for m in members[:shown])
+    return names if len(members) <= shown else f"{names}等 {len(members)} 名会员"
+
+
+def dues_check(
+    *, actor, members: Iterable[Member | int], paid_on: datetime.date | None, lock: bool = False
+) -> list[Member]:
+    """The members a dues payment on `paid_on` may be recorded for — every one held (在籍, 保留,
+    接转中) in the actor's jurisdiction, joined on or before that date, which is not in the
+    future — or a ValidationError naming the field (`members`, `paid_on`). The confirmation
+    page shows these messages before anything is written; dues_record_many checks them again."""
+    ids = {getattr(m, "pk", m) for m in members}
+    errors = {}
+    if not ids:
+        errors["members"] = ValidationError(MSG_DUES_NONE)
+    elif len(ids) > DUES_LIMIT:
+        errors["members"] = ValidationError(MSG_DUES_TOO_MANY, params={"limit": DUES_LIMIT})
+    today = timezone.localdate()
+    if paid_on is None:
+        errors["paid_on"] = ValidationError(MSG_DUES_DATE_REQUIRED)
+    elif paid_on > today:
+        errors["paid_on"] = ValidationError(
+            MSG_DUES_DATE_FUTURE, params={"today": today.isoformat()}
+        )
+    if errors:
+        raise ValidationError(errors)
+    qs = scoped(actor, Member).filter(pk__in=ids).select_related("union").order_by("name", "pk")
+    found = list(qs.select_for_update(of=("self",)) if lock else qs)
+    if len(found) != len(ids):
+        raise ValidationError(
+            {"members": ValidationError(MSG_DUES_OUTSIDE, params={"count": len(ids) - len(found)})}
+        )
+    ended = [m for m in found if not m.is_held]
+    if ended:
+        raise ValidationError(
+            {"members": ValidationError(MSG_DUES_NOT_HELD, params={"names": _names(ended)})}
+        )
+    later = [m for m in found if m.joined_on > paid_on]
+    if later:
+        raise ValidationError(
+            {
+                "paid_on": ValidationError(
+                    MSG_DUES_BEFORE_JOIN,
+                    params={"date": paid_on.isoformat(), "names": _names(later)},
+                )
+            }
+        )
+    return found
+
+
+def _common_path(paths: Iterable[str]) -> str:
+    """The deepest tree path above all the given ones (whole steps only)."""
+    paths = list(paths)
+    if not paths:
+        return ""
+    first, last = min(paths), max(paths)
+    end = 0
+    while end < min(len(first), len(last)) and first[end] == last[end]:
+        end += 1
+    return first[: end - end % Organization.steplen]
+
+
+@transaction.atomic
+def dues_record_many(
+    *, actor, members: Iterable[Member | int], paid_on: datetime.date
+) -> DuesRecorded:
+    """Record a dues payment on one date for many members at once (all or none: see
+    dues_check). A member's 最近缴纳会费日期 only moves forward: one already recorded on that
+    date or later keeps it. Dues are no membership change, so no MembershipEvent (as when the
+    date is set on the edit form); one audit row names the date and the count."""
+    found = dues_check(actor=actor, members=members, paid_on=paid_on, lock=True)
+    moving = [m for m in found if m.last_dues_paid_on is None or m.last_dues_paid_on < paid_on]
+    if moving:
+        Member.objects.filter(pk__in=[m.pk for m in moving]).update(
+            last_dues_paid_on=paid_on, updated_at=timezone.now()
+        )
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        org_path=_common_path(m.union.path for m in found),
+        object_repr=f"批量记录会费：{len(moving)} 名会员",
+        changes={
+            LABELS["last_dues_paid_on"]: [None, paid_on],
+            "记录人数": [None, len(moving)],
+            "已有同日或更晚记录（未改动）": [None, len(found) - len(moving)],
+            "会员号": [None, [m.member_number for m in moving]],
+        },
+    )
+    return DuesRecorded(paid_on=paid_on, recorded=len(moving), unchanged=len(found) - len(moving))
 
 
 def reveal_personal_data(*, actor, member: Member) -> dict:

@@ -1,13 +1,15 @@
 from django.urls import path
 
-from ruhui.members import views
+from ruhui.members import views, views_dues
 
 app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
     path("find/", views.member_find, name="find"),
     path("new/", views.member_create, name="create"),
-    path("dues/", views.dues_candidates, name="dues"),
+    path("dues/", views_dues.dues_candidates, name="dues"),
+    path("dues/record/", views_dues.dues_record, name="dues_record"),
+    path("dues/import/", views_dues.dues_import, name="dues_import"),
     path("<int:member_pk>/", views.member_detail, name="detail"),
     path("<int:member_pk>/edit/", views.member_edit, name="edit"),
     path("<int:member_pk>/reveal/", views.member_reveal, name="reveal"),

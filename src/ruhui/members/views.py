@@ -1,5 +1,5 @@
 """Member registry pages: roster, exact ID lookup, detail and reveal, join and edit, the
-membership lifecycle, transfers by certificate (凭证接转) and the dues-lapse candidates.
+membership lifecycle and transfers by certificate (凭证接转); the dues pages are in views_dues.
 
 Full ID numbers and phones never travel in a URL: the lookup and the reveal are POSTs, marked
 sensitive so error reports leave them out, and their responses are not cached."""
@@ -34,6 +34,7 @@ from ruhui.members.forms import (
     TransferRejectForm,
 )
 from ruhui.members.models import Member, Transfer, TransferStatus
+from ruhui.members.views_dues import dues_form
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import get_scoped_or_404, in_jurisdiction, scoped
 from ruhui.web.access import cadre_required, require_perm
@@ -102,6 +103,7 @@ def member_list(request):
             "page_obj": _page(request, qs),
             "query": querystring_without_page(request),
             "lookup_form": IdNumberLookupForm(),
+            "dues_form": dues_form(request),
         },
     )
 
@@ -417,18 +419,3 @@ def transfer_reject(request, transfer_pk: int):
 @cadre_required
 def transfer_cancel(request, transfer_pk: int):
     return _close_transfer(request, transfer_pk, reject=False)
-
-
-@require_GET
-@cadre_required
-def dues_candidates(request):
-    qs = selectors.dues_lapse_candidates(user=request.user)
-    return render(
-        request,
-        "members/dues.html",
-        {
-            "page_obj": _page(request, qs),
-            "query": querystring_without_page(request),
-            "can_manage": request.user.has_perm("members.manage_membership"),
-        },
-    )

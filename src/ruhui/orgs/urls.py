@@ -8,6 +8,7 @@ urlpatterns = [
     path("tree/", views.org_tree, name="tree"),
     path("new/", views.org_create, name="create"),
     path("<int:org_pk>/", views.org_detail, name="detail"),
+    path("<int:org_pk>/children/", views.org_children, name="children"),
     path("<int:org_pk>/edit/", views.org_edit, name="edit"),
     path("<int:org_pk>/deactivate/", views.org_deactivate, name="deactivate"),
     path("<int:org_pk>/reactivate/", views.org_reactivate, name="reactivate"),

@@ -1,9 +1,14 @@
-"""Organization pages: list, tree, detail, create, edit, deactivate, reactivate, move."""
+"""Organization pages: list, tree (with its search and branches opened on demand), detail,
+create, edit, deactivate, reactivate, move."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ruhui.orgs import selectors, services
@@ -13,6 +18,9 @@ from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import get_scoped_or_404
 from ruhui.web.access import cadre_required, require_perm
 from ruhui.web.forms import apply_validation_error, querystring_without_page
+
+#: The longest text the tree's search box takes (the longest name is 120 characters).
+SEARCH_MAX = 120
 
 
 @require_GET
@@ -35,12 +43,55 @@ def org_list(request):
     )
 
 
+def _tree_options(request) -> dict:
+    """The tree page's state carried from link to link: inactive units shown or not."""
+    show_inactive = request.GET.get("inactive") == "1"
+    return {"show_inactive": show_inactive, "inactive_qs": "inactive=1" if show_inactive else ""}
+
+
 @require_GET
 @cadre_required
 def org_tree(request):
-    show_inactive = request.GET.get("inactive") == "1"
-    tree = selectors.organization_tree(user=request.user, include_inactive=show_inactive)
-    return render(request, "orgs/tree.html", {"tree": tree, "show_inactive": show_inactive})
+    options = _tree_options(request)
+    q = request.GET.get("q", "").strip()[:SEARCH_MAX]
+    open_pk = request.GET.get("open", "").strip()
+    open_org = get_scoped_or_404(request.user, Organization, pk=open_pk) if open_pk else None
+    include_inactive = options["show_inactive"]
+    if q:
+        context = {
+            "search": selectors.organization_search(
+                user=request.user, q=q, include_inactive=include_inactive
+            )
+        }
+    else:
+        context = {
+            "tree": selectors.organization_tree(
+                user=request.user, open_org=open_org, include_inactive=include_inactive
+            ),
+            "open_org": open_org,
+        }
+    return render(request, "orgs/tree.html", context | options | {"q": q})
+
+
+@require_GET
+@cadre_required
+def org_children(request, org_pk: int):
+    """A branch of the tree opened: its children as a fragment for htmx; without JS (a plain
+    link), the tree page with that branch open."""
+    org = get_scoped_or_404(request.user, Organization, pk=org_pk)
+    options = _tree_options(request)
+    if request.headers.get("HX-Request") == "true":
+        children = selectors.organization_children(
+            user=request.user, organization=org, include_inactive=options["show_inactive"]
+        )
+        response = render(
+            request, "orgs/_tree_children.html", {"children": children, "parent": org} | options
+        )
+    else:
+        query = urlencode({"open": org.pk, **({"inactive": 1} if options["show_inactive"] else {})})
+        response = redirect(f"{reverse('orgs:tree')}?{query}#org-{org.pk}")
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_GET
