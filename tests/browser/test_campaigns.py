@@ -21,7 +21,7 @@ def test_the_city_dashboard_draws_its_charts_and_checks(page_at, demo):
     assert page.locator("#chart-groups svg").count() == 1
     assert page.locator("#chart-units svg").count() == 1
     checks = page.locator(".checks").inner_text()
-    assert "314,903" in checks and "14.29%" in checks and "工交工会：基数为 0" in checks
+    assert "3,150" in checks and "14.29%" in checks and "工交工会：基数为 0" in checks
     assert page.locator(".units-table tbody tr").count() >= 16
     assert problems == []
     # The 新发展会员 card opens the people behind the figure, as many as it says.

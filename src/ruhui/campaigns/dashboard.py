@@ -181,6 +181,7 @@ def dashboard(
                 target.new_members if target else None,
                 target.baseline_declared if target else None,
                 when,
+                target.note if target else "",
             )
         )
     rows.sort(

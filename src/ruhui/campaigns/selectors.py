@@ -9,9 +9,10 @@ unit only (no person, no list) — the 2019 plan's 「协助推动」 (docs/deci
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from ruhui.campaigns.checks import (
@@ -43,8 +44,10 @@ def campaign_list(*, user) -> QuerySet[Campaign]:
 
 def campaign_rows(*, user) -> list[Campaign]:
     """The campaigns a user may see, each with the unit its dashboard opens on (`own_unit`),
-    that unit's target (`own_target`) and stored figures (`own_figure`): three queries in
-    all, however many campaigns."""
+    that unit's target as its dashboard states it (`own_target`, `unit_target`: for the
+    campaign's own organization its goal, or what its growth goal asks of the decomposition's
+    baseline) and stored figures (`own_figure`): three queries in all however many campaigns,
+    two more when a campaign's own target comes from its growth goal."""
     root = jurisdiction_root(user)
     campaigns = list(campaign_list(user=user))
     if root is None or not campaigns:
@@ -60,14 +63,56 @@ def campaign_rows(*, user) -> list[Campaign]:
         (t.campaign_id, t.unit_id): t.new_members
         for t in Target.objects.filter(campaign__in=campaigns, unit_id__in=units)
     }
+    derived = [
+        c
+        for c in campaigns
+        if c.own_unit.pk == c.owner_id
+        and c.goal_new_members is None
+        and c.goal_growth_pct is not None
+    ]
+    baselines = _owner_baseline_totals(derived)
     for campaign in campaigns:
         key = (campaign.pk, campaign.own_unit.pk)
         campaign.own_figure = figures.get(key)
         if campaign.own_unit.pk == campaign.owner_id:
-            campaign.own_target = campaign.goal_new_members
+            campaign.own_target, _note = unit_target(
+                campaign, campaign.own_unit, baselines.get(campaign.pk)
+            )
         else:
             campaign.own_target = targets.get(key)
     return campaigns
+
+
+def _owner_baseline_totals(campaigns: list[Campaign]) -> dict[int, int]:
+    """The baseline total each campaign's own organization's decomposition states, as
+    `decomposition_view` reads it: its 合计 row's declared baseline, else the sum of its
+    next-level lines' declared baselines. Two queries for any number of campaigns."""
+    if not campaigns:
+        return {}
+    totals = dict(
+        Decomposition.objects.filter(
+            campaign__in=campaigns,
+            unit_id=F("campaign__owner_id"),
+            declared_baseline_total__isnull=False,
+        ).values_list("campaign_id", "declared_baseline_total")
+    )
+    rest = [c for c in campaigns if c.pk not in totals]
+    if not rest:
+        return totals
+    chosen: dict[int, list[Target]] = defaultdict(list)
+    below = (
+        Target.objects.filter(campaign__in=rest)
+        .exclude(unit_id=F("campaign__owner_id"))
+        .select_related("unit")
+        .order_by("unit__path")
+    )
+    for target in below:  # the next level: no other target between (`next_level_targets`)
+        lines = chosen[target.campaign_id]
+        if not any(target.unit.path.startswith(line.unit.path) for line in lines):
+            lines.append(target)
+    for pk, lines in chosen.items():
+        totals[pk] = sum(line.baseline_declared or 0 for line in lines)
+    return totals
 
 
 def campaign_get(*, user, slug: str) -> Campaign:

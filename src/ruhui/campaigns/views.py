@@ -27,10 +27,21 @@ GROUP_CODES = dict(EIGHT_GROUPS.items)
 @require_GET
 @cadre_required
 def campaign_list(request):
+    """Each campaign with the figures its dashboard opens on (`progress`: target, new members,
+    share of target and pace, by the dashboard's own rule for its total row)."""
     campaigns = selectors.campaign_rows(user=request.user)
     today = timezone.localdate()
     for campaign in campaigns:
         campaign.timing = boards.timing(campaign, today)
+        if getattr(campaign, "own_unit", None) is not None:
+            campaign.progress = boards._progress(  # the dashboard's rule, not a copy of it
+                campaign,
+                campaign.own_unit,
+                campaign.own_figure,
+                campaign.own_target,
+                None,
+                campaign.timing,
+            )
     return render(request, "campaigns/list.html", {"campaigns": campaigns})
 
 

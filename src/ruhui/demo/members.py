@@ -3,13 +3,23 @@ demo unions, with histories, written through the member services so events and a
 real. Every person is invented: names from Faker('zh_CN'), ID numbers built from real county
 codes with a correct check character, phones in the mobile ranges. Deterministic for a seed
 (given the same date), idempotent (nothing happens when members already exist).
+
+The two demo drives' windows hold exactly the 农民工 the drives were designed with
+(`ruhui.demo.campaigns.DRIVES`: per unit, some ahead of target, some behind, one at 0): those
+members are placed first, spread over the window's months; every other 农民工 (the rest of the
+registry, rejoiners) joins outside the windows, so the dashboards show the design, computed from
+these records like any other figure. Others (not 农民工) join whenever: the drives don't count
+them.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import random
+from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +30,9 @@ from ruhui.members import codes, services
 from ruhui.members.models import HELD_STATUSES, Member, MembershipEvent, Transfer
 from ruhui.orgs.choices import ADMITTING_KINDS
 from ruhui.orgs.models import Organization
+
+if TYPE_CHECKING:
+    from ruhui.demo.campaigns import Drive
 
 ACTOR = "pds_admin"
 SOURCE = codes.MemberSource.DEMO
@@ -74,11 +87,14 @@ EDUCATION = {
 }
 POLITICAL = (("13", 84), ("03", 9), ("01", 6), ("02", 1))
 ETHNICITY = (("01", 980), ("03", 15), ("11", 3), ("02", 2))
-#: Join years: the 2015 campaign (the city's task table), the 2018–2019 八大群体 campaign.
+#: Join years of everybody outside the drives' quotas (the drives' windows get theirs from
+#: `ruhui.demo.campaigns.DRIVES`): the registry starts in 2015; the eight groups grow from 2018.
 YEAR_WEIGHTS = {
-    OTHER: {2015: 12, 2016: 2, 2017: 2, 2018: 2, 2019: 5, 2020: 1.5, 2021: 2, 2022: 1.5},
-    "eight": {2015: 5, 2016: 1, 2017: 1, 2018: 3, 2019: 7, 2020: 2, 2021: 2.5, 2022: 2},
+    OTHER: {2015: 4, 2016: 2.5, 2017: 2.5, 2018: 2.5, 2019: 3, 2020: 1.5, 2021: 2, 2022: 1.5},
+    "eight": {2015: 1.5, 2016: 1, 2017: 1.5, 2018: 3, 2019: 3.5, 2020: 2, 2021: 2.5, 2022: 2},
 }
+#: Tries to draw a 农民工's join date outside the drives' windows before giving up.
+OUTSIDE_TRIES = 50
 LATER_YEAR_WEIGHT = 1.5  # 2023 onwards
 EMPLOYERS = {
     "01": ("平顶山{short}通达货运有限公司", "个体货运（{short}）", "河南鹰城物流有限公司"),
@@ -145,6 +161,8 @@ class Generator:
 
     seed: int
     today: datetime.date
+    #: (first, last day) of the drives' windows: 农民工 outside the quotas join outside them.
+    windows: tuple[tuple[datetime.date, datetime.date], ...] = ()
     rng: random.Random = field(init=False)
     fake: Faker = field(init=False)
     used_numbers: set[str] = field(default_factory=set)
@@ -170,15 +188,42 @@ class Generator:
             return start
         return start + datetime.timedelta(days=self.rng.randint(0, (end - start).days))
 
-    def join_date(self, group: str, founded: datetime.date | None) -> datetime.date:
+    def join_date(
+        self, group: str, founded: datetime.date | None, *, outside: bool = False
+    ) -> datetime.date:
+        """A join date by YEAR_WEIGHTS, not before the union was founded; with `outside`, not
+        in a drive's window either (as far as the union's dates allow)."""
         first = max(datetime.date(2015, 1, 1), founded or datetime.date(2015, 1, 1))
         weights = YEAR_WEIGHTS["eight" if group != OTHER else OTHER]
         years = list(range(first.year, self.today.year + 1))
-        chosen = self.rng.choices(
-            years, weights=[weights.get(y, LATER_YEAR_WEIGHT) for y in years]
+        year_weights = [weights.get(y, LATER_YEAR_WEIGHT) for y in years]
+        for _ in range(OUTSIDE_TRIES if outside else 1):
+            chosen = self.rng.choices(years, weights=year_weights)[0]
+            start = max(first, datetime.date(chosen, 1, 1))
+            day = self.day_between(start, min(datetime.date(chosen, 12, 31), self.today))
+            if not self.in_window(day):
+                break
+        return day
+
+    def in_window(self, day: datetime.date) -> bool:
+        return any(first <= day <= last for first, last in self.windows)
+
+    def drive_day(self, drive: Drive, first: datetime.date) -> datetime.date | None:
+        """A day of a drive's window from `first` on, its month drawn by the drive's weights."""
+        first = max(first, drive.starts_on)
+        last = min(drive.ends_on, self.today)
+        if first > last:
+            return None
+        months = []
+        year, month = first.year, first.month
+        while (year, month) <= (last.year, last.month):
+            months.append((year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        year, month = self.rng.choices(
+            months, weights=[drive.months.get(m, 1) for _y, m in months]
         )[0]
-        start = max(first, datetime.date(chosen, 1, 1))
-        return self.day_between(start, min(datetime.date(chosen, 12, 31), self.today))
+        end = datetime.date(year, month, calendar.monthrange(year, month)[1])
+        return self.day_between(max(first, datetime.date(year, month, 1)), min(end, last))
 
     def person(self, group: str, joined: datetime.date, migrant: bool) -> Person:
         """Someone aged 18–60 today and at least 18 when joining, with a valid ID number."""
@@ -252,9 +297,19 @@ def _employer(gen: Generator, union: Organization, group: str, short: str) -> st
     return gen.fake.company()
 
 
-def _member_data(gen: Generator, union: Organization, group: str, short: str) -> dict:
-    migrant = gen.chance(0.74 if group != OTHER else 0.58)
-    joined = gen.join_date(group, union.founded_on)
+def _member_data(
+    gen: Generator,
+    union: Organization,
+    group: str,
+    short: str,
+    joined: datetime.date | None = None,
+) -> dict:
+    """A member's fields; `joined` given: a drive's 农民工, joining that day."""
+    if joined is None:
+        migrant = gen.chance(0.74 if group != OTHER else 0.58)
+        joined = gen.join_date(group, union.founded_on, outside=migrant)
+    else:
+        migrant = True
     person = gen.person(group, joined, migrant)
     form = gen.pick(FORMS[group])
     data = {
@@ -289,6 +344,53 @@ def _member_data(gen: Generator, union: Organization, group: str, short: str) ->
     return data
 
 
+def _top_unit(union: Organization) -> str:
+    """The code of the unit directly under the city a demo union belongs to (WG-KD → WG)."""
+    return union.code.split("-")[0]
+
+
+def drive_scale(count: int, unions: int) -> float:
+    """How much of the drives' design a registry of `count` members holds: all of it at the
+    default demo size, proportionally less below it, and never more than half of what is left
+    once every union has its first member."""
+    from ruhui.demo.campaigns import DESIGN_MEMBERS, DRIVES
+
+    designed = sum(sum(drive.joined.values()) for drive in DRIVES)
+    room = max(0, count - unions) / 2
+    return min(1.0, count / DESIGN_MEMBERS, room / designed if designed else 0.0)
+
+
+def _drive_joins(
+    gen: Generator, unions: list[Organization], groups: dict[int, list[str]], scale: float
+) -> list[tuple[Organization, datetime.date]]:
+    """The drives' 农民工: for every drive and unit, its designed number (× scale), each on a day
+    of the window (by the drive's month weights) at a union of the unit open that day (the
+    2019 drive's joins leaning to the eight groups' unions)."""
+    from ruhui.demo.campaigns import DRIVES
+
+    by_unit: dict[str, list[Organization]] = defaultdict(list)
+    for union in unions:
+        by_unit[_top_unit(union)].append(union)
+    joins = []
+    for drive in DRIVES:
+        for code, designed in drive.joined.items():
+            pool = by_unit.get(code, [])
+            if not pool:
+                continue
+            first = min(u.founded_on or drive.starts_on for u in pool)
+            for _ in range(round(designed * scale)):
+                day = gen.drive_day(drive, first)
+                if day is None:
+                    break
+                open_then = [u for u in pool if u.founded_on is None or u.founded_on <= day]
+                weights = [
+                    _union_weight(u) * (2 if drive.favour_groups and groups[u.pk] else 1)
+                    for u in open_then
+                ]
+                joins.append((gen.rng.choices(open_then, weights=weights)[0], day))
+    return joins
+
+
 def _county_of(union: Organization) -> str | None:
     """The demo county a union belongs to (WG-KD → WG); None for the city-level units."""
     from ruhui.demo.world import SHORT
@@ -321,27 +423,37 @@ def seed_demo_members(count: int = 3000, seed: int = 2019) -> dict:
     )
     if not unions or count <= 0:
         return _summary(created=0)
-    gen = Generator(seed=seed, today=timezone.localdate())
+    from ruhui.demo.campaigns import DRIVES
+
+    gen = Generator(
+        seed=seed,
+        today=timezone.localdate(),
+        windows=tuple((drive.starts_on, drive.ends_on) for drive in DRIVES),
+    )
     groups = {
         u.pk: [GROUP_CODE[g.name] for g in u.groups.all() if g.name in GROUP_CODE] for u in unions
     }
 
     # Every union gets one member first (its first tagged group, so all eight groups appear):
     # these anchors keep their membership, so every union still has members after the history.
-    # The rest are spread by weight.
+    # Then the drives' 农民工, on their days; the rest are spread by weight.
     order = list(unions)
     gen.rng.shuffle(order)
-    targets = order[:count]
-    targets += gen.rng.choices(
-        unions, weights=[_union_weight(u) for u in unions], k=max(0, count - len(targets))
-    )
+    targets: list[tuple[Organization, datetime.date | None]] = [(u, None) for u in order[:count]]
+    targets += _drive_joins(gen, unions, groups, drive_scale(count, len(unions)))
+    targets += [
+        (union, None)
+        for union in gen.rng.choices(
+            unions, weights=[_union_weight(u) for u in unions], k=max(0, count - len(targets))
+        )
+    ]
     with transaction.atomic():
         members: list[Member] = []
         numbers: dict[int, str] = {}
-        for n, union in enumerate(targets):
+        for n, (union, joined) in enumerate(targets):
             tags = groups[union.pk]
             group = tags[0] if n < len(unions) and tags else _group_for(gen, tags)
-            data = _member_data(gen, union, group, _short(union))
+            data = _member_data(gen, union, group, _short(union), joined)
             member = services.member_join(actor=actor, union=union, data=data, source=SOURCE)
             members.append(member)
             numbers[member.pk] = data["id_number"]
@@ -483,8 +595,8 @@ def _write_history(
             break
         left_on = member.events.order_by("-id").first().effective_on
         joined_on = _after(gen, left_on, min_days=30)
-        if joined_on is None:
-            continue
+        if joined_on is None or (member.is_migrant_worker and gen.in_window(joined_on)):
+            continue  # a 农民工 joining again inside a drive's window would change its figures
         open_then = [u for u in unions if u.founded_on is None or u.founded_on <= joined_on]
         union = gen.rng.choice(open_then or unions)
         data = {

@@ -171,17 +171,72 @@ def _ensure(parent: Organization | None, code: str, **fields) -> Organization:
     return Organization.objects.get(pk=org.pk)
 
 
+def _founded(code: str, n: int) -> dict[str, datetime.date]:
+    """When a county's base unions were founded (by suffix), as the two drives would have it:
+    街道 unions long before; some 社区, 物流 and 物业 unions during the 2015 drive (its 重点:
+    村（社区）、物流（快递）业、物业公司), the others before it; the 八大群体 unions (快递行业工会,
+    网约送餐员联合工会 and its branch and group) in or just before the 2019 drive. 新城区 founded its
+    base unions only after 2015 (its union was being reorganised: the demo's 2015 unit at 0,
+    ruhui.demo.campaigns); 石龙区, reorganised in 2019 (the 2019 unit at 0), its 八大群体 unions
+    only in 2020."""
+    d = datetime.date
+    if code == "XC":
+        dates = {
+            "T1": d(2016, 3, 18),
+            "C1": d(2016, 6, 12),
+            "E1": d(2016, 9, 20),
+            "WY": d(2017, 4, 11),
+            "KD": d(2019, 7, 16),
+            "WS": d(2019, 8, 22),
+        }
+    else:
+        dates = {
+            "T1": d(2008 + n % 4, 3 + n % 7, 10 + n),
+            "C1": d(2015, 5 + n % 5, 6 + n) if n % 2 == 0 else d(2012 + n % 3, 4 + n % 6, 12),
+            "E1": d(2015, 6 + n % 4, 15) if n % 3 == 1 else d(2011 + n % 4, 9, 1 + n),
+            "WY": d(2015, 7 + n % 3, 20) if n % 3 == 2 else d(2013 + n % 2, 5, 18),
+            "KD": d(2018, 9 + n % 3, 5 + n) if n % 3 == 0 else d(2019, 5 + n % 4, 8 + n),
+            "WS": d(2019, 6 + n % 4, 3 + n),
+        }
+    if code == "SL":
+        dates |= {"KD": d(2020, 4, 21), "WS": d(2020, 6, 9)}
+    dates["WS1"] = dates["WS"] + datetime.timedelta(days=25)
+    dates["WS1G"] = dates["WS"] + datetime.timedelta(days=50)
+    return dates
+
+
+#: The city-level units' base unions: the old enterprise unions long before the drives; 市快递
+#: 行业工会 and 建筑业工会联合会 in the 2015 drive (物流（快递）业, 建筑项目); the 八大群体 trade and
+#: joint unions in the 2019 drive (道路货运, 网约送餐, 房产中介, 家政, 护工护理员).
+CITY_FOUNDED = {
+    "PMSM-WL": datetime.date(2006, 5, 1),
+    "PMSM-JZ": datetime.date(2003, 7, 1),
+    "GJ-HY": datetime.date(2019, 6, 18),
+    "GJ-KD": datetime.date(2015, 7, 20),
+    "GJ-WS": datetime.date(2019, 9, 10),
+    "JS-FC": datetime.date(2019, 8, 6),
+    "JS-JZ": datetime.date(2015, 6, 12),
+    "CM-JZ": datetime.date(2019, 5, 28),
+    "CM-SC": datetime.date(2014, 10, 15),
+    "QF-FZ": datetime.date(1998, 4, 1),
+    "KJWWT-HG": datetime.date(2019, 7, 16),
+    "KJWWT-KY": datetime.date(2016, 11, 1),
+    "SZ-BA": datetime.date(2011, 9, 1),
+}
+
+
 def _grassroots(
     county: Organization, code: str, short: str, township: str, community: str, n: int
 ) -> None:
-    founded = datetime.date(2015 + n % 5, 1 + n % 12, 1 + n % 27)
+    founded = _founded(code, n)
     div = county.division_code
-    base = {"division_code": div, "founded_on": founded}
+    base = {"division_code": div}
     street = _ensure(
         county,
         f"{code}-T1",
         name=f"{short}{township}工会",
         kind=K.TOWNSHIP,
+        founded_on=founded["T1"],
         **base,
         chair_name="王建国",
         has_elected_chair=True,
@@ -192,6 +247,7 @@ def _grassroots(
         f"{code}-C1",
         name=f"{short}{township}{community}工会",
         kind=K.COMMUNITY,
+        founded_on=founded["C1"],
         **base,
         groups=["货车司机", "护工护理员"],
         has_elected_chair=True,
@@ -202,6 +258,7 @@ def _grassroots(
         name=f"{short}快递行业工会",
         kind=K.TRADE,
         industry="G",
+        founded_on=founded["KD"],
         **base,
         groups=["快递员"],
         chair_name="李红梅",
@@ -216,6 +273,7 @@ def _grassroots(
         name=f"{short}网约送餐员联合工会",
         kind=K.JOINT,
         industry="H",
+        founded_on=founded["WS"],
         **base,
         groups=["网约送餐员"],
         has_elected_chair=True,
@@ -226,6 +284,7 @@ def _grassroots(
         name=f"{short}美团外卖配送站工会分会",
         kind=K.BRANCH,
         industry="H",
+        founded_on=founded["WS1"],
         **base,
         groups=["网约送餐员"],
     )
@@ -235,6 +294,7 @@ def _grassroots(
         name=f"{short}美团外卖配送站第一工会小组",
         kind=K.GROUP,
         industry="H",
+        founded_on=founded["WS1G"],
         **base,
         groups=["网约送餐员"],
     )
@@ -244,6 +304,7 @@ def _grassroots(
         name=f"{short}顺达物流有限公司工会",
         kind=K.ENTERPRISE,
         industry="G",
+        founded_on=founded["E1"],
         **base,
         groups=["货车司机"],
         has_elected_chair=True,
@@ -260,6 +321,7 @@ def _grassroots(
         name=f"{short}安居物业服务有限公司工会",
         kind=K.ENTERPRISE,
         industry="K",
+        founded_on=founded["WY"],
         **base,
         groups=["保安员"],
     )
@@ -332,7 +394,7 @@ def _seed_demo(*, members: int | None) -> dict:
                     division_code="410400",
                     groups=child_groups,
                     industry=industry,
-                    founded_on=datetime.date(2016 + n % 4, 3, 1),
+                    founded_on=CITY_FOUNDED[f"{code}-{suffix}"],
                     has_elected_chair=True,
                 )
     for username, full_name, org_code, role in DEMO_USERS:
