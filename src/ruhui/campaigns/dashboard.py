@@ -79,7 +79,7 @@ def _share(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
 
 
-def _progress(
+def unit_progress(
     campaign: Campaign,
     unit: Organization,
     figure: UnitFigure | None,
@@ -159,7 +159,7 @@ def dashboard(
     )
     if baseline_total is None and view.lines:
         baseline_total = sum(line.baseline or 0 for line in view.lines) or None
-    total = _progress(
+    total = unit_progress(
         campaign,
         unit,
         figures.get(unit.pk),
@@ -174,7 +174,7 @@ def dashboard(
         if not child.is_active and child.pk not in figures and target is None:
             continue
         rows.append(
-            _progress(
+            unit_progress(
                 campaign,
                 child,
                 figures.get(child.pk),
@@ -343,7 +343,7 @@ def behind_pace(*, user, today: datetime.date | None = None) -> list[BehindPace]
             target = targets.get((campaign.pk, child.pk))
             if target is None or not target.new_members:
                 continue  # no target, no pace to keep
-            row = _progress(
+            row = unit_progress(
                 campaign,
                 child,
                 figures.get((campaign.pk, child.pk)),

@@ -34,7 +34,7 @@ def campaign_list(request):
     for campaign in campaigns:
         campaign.timing = boards.timing(campaign, today)
         if getattr(campaign, "own_unit", None) is not None:
-            campaign.progress = boards._progress(  # the dashboard's rule, not a copy of it
+            campaign.progress = boards.unit_progress(  # the dashboard's rule, not a copy
                 campaign,
                 campaign.own_unit,
                 campaign.own_figure,
