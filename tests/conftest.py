@@ -17,6 +17,7 @@ import pytest
 from django.core.cache import caches
 
 from ruhui.accounts.models import Role
+from ruhui.core.changes import records_changed
 from ruhui.orgs.choices import OrgKind
 from tests.factories import OrganizationFactory, UserFactory
 from tests.profiles import production_env  # noqa: F401 (a fixture for every test module)
@@ -31,6 +32,19 @@ def clean_cache():
     yield
     caches["default"].clear()
     caches["progress"].clear()
+
+
+@pytest.fixture
+def signals():
+    """The `since` of every records_changed sent while the test runs."""
+    sent = []
+
+    def receiver(sender, since=None, **kwargs):
+        sent.append(since)
+
+    records_changed.connect(receiver, dispatch_uid="test-signals")
+    yield sent
+    records_changed.disconnect(dispatch_uid="test-signals")
 
 
 @pytest.fixture(autouse=True)

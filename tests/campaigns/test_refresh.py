@@ -8,22 +8,10 @@ from django.core.management import call_command
 from django.db import transaction
 
 from ruhui.campaigns.models import Campaign, UnitFigure
-from ruhui.core.changes import note_change, records_changed
+from ruhui.core.changes import note_change
 from tests.members.factories import join
 
 D = datetime.date
-
-
-@pytest.fixture
-def signals():
-    sent = []
-
-    def receiver(sender, since=None, **kwargs):
-        sent.append(since)
-
-    records_changed.connect(receiver, dispatch_uid="test-signals")
-    yield sent
-    records_changed.disconnect(dispatch_uid="test-signals")
 
 
 def test_one_signal_per_transaction_with_the_earliest_date(

@@ -300,3 +300,19 @@ def test_utf8_bom_csv_and_full_width_cells(world, tmp_path):
     enterprise = Enterprise.objects.get()
     assert enterprise.division_code == "410481"
     assert enterprise.is_construction_project and enterprise.project_scale == "large"
+
+
+def test_a_committed_import_notes_the_change_and_a_check_does_not(
+    world, tmp_path, signals, django_capture_on_commit_callbacks
+):
+    """New enterprises move the survey figures and the workbench's alerts."""
+    path = write_csv(
+        tmp_path / "new.csv",
+        [["企业名称", "所在县区", "职工人数"], ["舞钢通知有限公司", "410481", "40"]],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        run(world, path, dry_run=True)
+    assert signals == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run(world, path).created == 1
+    assert signals and set(signals) == {None}

@@ -152,3 +152,51 @@ def test_worklist_and_alerts_read_one_query_each(world, django_assert_max_num_qu
             len(list(found.overdue)),
         ]
     assert counts == [5, 5, 0]
+
+
+def test_a_headcount_notes_the_change_once_it_commits(
+    world, signals, django_capture_on_commit_callbacks
+):
+    """The 25-worker alert moves with a headcount: the figures remembered on it must know."""
+    with django_capture_on_commit_callbacks(execute=True):
+        enterprise = make_enterprise(world.county_admin, world.county, name="电话核实公司")
+    signals.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        headcount(world.county_admin, enterprise, "2026-05-01", 40)
+    assert signals == [None]
+
+
+def test_the_alert_counts_by_unit_are_the_alert_lists_rows(world):
+    """One pass counts both alerts by the unit below; the sums are the lists' own rows."""
+    actor, city = world.county_admin, world.city_admin
+    for n, (unit, total, surveyed) in enumerate(
+        [
+            (world.county_trade, 40, None),
+            (world.county_trade, 24, "2026-05-01"),
+            (world.county_enterprise, 30, "2026-05-01"),
+            (world.county, 26, "2023-01-01"),  # at 舞钢 itself, surveyed too long ago
+        ]
+    ):
+        enterprise = make_enterprise(actor, unit, name=f"分组{n}号公司")
+        if surveyed:
+            survey(actor, enterprise, surveyed, employees_total=total, migrant_workers=0)
+        else:
+            headcount(actor, enterprise, "2026-05-01", total)
+    headcount(
+        world.sibling_admin,
+        make_enterprise(world.sibling_admin, world.sibling, name="宝丰分组公司"),
+        "2026-05-01",
+        50,
+    )
+    today = datetime.date(2026, 6, 1)
+    for user in (actor, city):
+        width = (user.organization.depth + 1) * 4
+        by_unit = selectors.alert_counts_by_unit(user=user, width=width, today=today)
+        threshold = selectors.without_union_over_threshold(user=user)
+        overdue = selectors.survey_overdue(user=user, today=today)
+        assert sum(row["threshold"] for row in by_unit.values()) == threshold.count()
+        assert sum(row["overdue"] for row in by_unit.values()) == overdue.count()
+    by_unit = selectors.alert_counts_by_unit(user=actor, width=20, today=today)
+    assert by_unit[world.county_trade.path[:20]] == {"threshold": 1, "overdue": 1}
+    assert by_unit[world.county_enterprise.path[:20]] == {"threshold": 1, "overdue": 0}
+    assert by_unit[world.county.path] == {"threshold": 1, "overdue": 1}

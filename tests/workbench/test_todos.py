@@ -15,6 +15,7 @@ from django.utils import timezone
 from ruhui.campaigns import services as campaign_services
 from ruhui.campaigns.progress import progress_refresh
 from ruhui.campaigns.services import TargetLine
+from ruhui.core.changes import forget_figures
 from ruhui.enterprises import services as enterprise_services
 from ruhui.jobs.models import Job, JobStatus
 from ruhui.joining import services as joining
@@ -58,10 +59,16 @@ def apply(union, **changes):
 
 
 @pytest.fixture
-def work(world):
+def work(world, django_capture_on_commit_callbacks):
     """舞钢: two join applications, a transfer coming in from 宝丰, 40- and 30-worker enterprises
     without a union (one never surveyed), a failed import of the county admin; 宝丰: one join
     application and one enterprise of its own."""
+    with django_capture_on_commit_callbacks(execute=True):  # each service commits, as in use
+        _work(world)
+    return world
+
+
+def _work(world):
     admin, sibling = world.county_admin, world.sibling_admin
     apply(world.county_trade, name="王一")
     apply(world.county_enterprise, name="王二")
@@ -81,7 +88,6 @@ def work(world):
         error="表头缺少「姓名」列",
         finished_at=timezone.now(),
     )
-    return world
 
 
 def test_counts_are_the_rows_of_the_users_own_lists(work, as_user):
@@ -179,8 +185,10 @@ def test_a_running_campaign_lists_the_units_behind_pace(world):
 
 
 def test_the_number_of_queries_does_not_grow_with_the_work(work, as_user, world):
+    """Counted afresh both times: the remembered figures are forgotten before each request."""
     client = as_user(work.city_admin)
     client.get(reverse("workbench:home"))  # warm caches (sessions, permissions)
+    forget_figures()
     with CaptureQueriesContext(connection) as few:
         assert client.get(reverse("workbench:home")).status_code == 200
     for n in range(5):
@@ -191,6 +199,42 @@ def test_the_number_of_queries_does_not_grow_with_the_work(work, as_user, world)
             make_enterprise(world.sibling_admin, world.sibling_trade, name=f"宝丰{n}号公司"),
             60,
         )
+    forget_figures()
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse("workbench:home")).status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_registry_figures_are_remembered_until_a_change_commits(
+    work, as_user, django_capture_on_commit_callbacks
+):
+    """The member and enterprise figures run over the whole register: a second visit reads
+    them from the cache (no query on members or enterprises); a committed change shows at once."""
+    client = as_user(work.county_admin)
+    assert shown(client)["threshold"][0] == 2
+    with CaptureQueriesContext(connection) as again:
+        assert shown(client)["threshold"][0] == 2
+    tables = " ".join(q["sql"] for q in again.captured_queries)
+    assert "enterprises_enterprise" not in tables and "members_member" not in tables
+    with django_capture_on_commit_callbacks(execute=True):
+        headcount(
+            work.county_admin,
+            make_enterprise(work.county_admin, work.county_trade, name="舞钢丙制造有限公司"),
+            80,
+        )
+    todos = shown(client)
+    assert todos["threshold"][0] == 3 and todos["overdue"][0] == 2
+    board = workbench(user=work.city_admin, today=timezone.localdate())
+    assert {load.unit.code: load.counts["threshold"] for load in board.units}[work.county.code] == 3
+
+
+def test_an_enterprise_whose_union_is_here_is_not_put_under_a_unit_outside(world):
+    """An enterprise of 宝丰 whose union lies in 舞钢 is in 舞钢's alerts, but not in the row
+    of any unit below 舞钢, and never in a row of 宝丰's units."""
+    outside = make_enterprise(world.sibling_admin, world.sibling_trade, name="宝丰戊有限公司")
+    type(outside).objects.filter(pk=outside.pk).update(
+        union=world.county_trade, union_status="built"
+    )
+    board = workbench(user=world.county_admin, today=TODAY)
+    assert {t.key: t.count for t in board.todos}["overdue"] == 1  # never surveyed
+    assert board.units == []  # the overdue one is not any 舞钢 unit's

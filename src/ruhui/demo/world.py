@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 
 from ruhui.accounts.models import Role, User
+from ruhui.core.changes import forget_figures
 from ruhui.demo.campaigns import seed_demo_campaigns
 from ruhui.demo.enterprises import seed_demo_enterprises
 from ruhui.demo.jobs import seed_demo_jobs
@@ -412,6 +413,8 @@ def _seed_demo(*, members: int | None) -> dict:
     jobs = seed_demo_jobs()
     survey = seed_demo_enterprises()
     drives = seed_demo_campaigns()  # last: their figures count everything above
+    # Figures remembered from an earlier demo database must not outlive it.
+    transaction.on_commit(forget_figures)
     return {
         "organizations": Organization.objects.count(),
         "users": len(DEMO_USERS),

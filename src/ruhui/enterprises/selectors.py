@@ -33,7 +33,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Abs, Coalesce
+from django.db.models.functions import Abs, Coalesce, Substr
 from django.utils import timezone
 
 from ruhui.core import divisions
@@ -172,22 +172,45 @@ def _snapshots(**filters):
     )
 
 
+def over_threshold_condition() -> Q:
+    """No union yet (or one being prepared) and the latest headcount at least
+    COMMITTEE_THRESHOLD (25): the 动态监控 threshold alert."""
+    return Q(union_status__in=NOT_BUILT, employees_total__gte=COMMITTEE_THRESHOLD)
+
+
+def overdue_condition(today: datetime.date) -> Q:
+    """Not surveyed within RUHUI_SURVEY_INTERVAL_DAYS (or never): the overdue alert."""
+    cutoff = today - datetime.timedelta(days=settings.RUHUI_SURVEY_INTERVAL_DAYS)
+    return Q(last_surveyed_on__isnull=True) | Q(last_surveyed_on__lt=cutoff)
+
+
 def without_union_over_threshold(*, user) -> QuerySet[Enterprise]:
     """Enterprises of the jurisdiction with no union yet (or one being prepared) whose latest
     headcount is at least COMMITTEE_THRESHOLD (25): the 动态监控 threshold alert's rows."""
-    return scoped(user, Enterprise).filter(
-        union_status__in=NOT_BUILT, employees_total__gte=COMMITTEE_THRESHOLD
-    )
+    return scoped(user, Enterprise).filter(over_threshold_condition())
 
 
 def survey_overdue(*, user, today: datetime.date | None = None) -> QuerySet[Enterprise]:
     """Enterprises of the jurisdiction not surveyed within RUHUI_SURVEY_INTERVAL_DAYS (or
     never): the 动态监控 overdue alert's rows."""
-    today = today or timezone.localdate()
-    cutoff = today - datetime.timedelta(days=settings.RUHUI_SURVEY_INTERVAL_DAYS)
-    return scoped(user, Enterprise).filter(
-        Q(last_surveyed_on__isnull=True) | Q(last_surveyed_on__lt=cutoff)
+    return scoped(user, Enterprise).filter(overdue_condition(today or timezone.localdate()))
+
+
+def alert_counts_by_unit(*, user, width: int, today: datetime.date) -> dict[str, dict[str, int]]:
+    """How many enterprises of the jurisdiction each alert holds ("threshold", "overdue"), by
+    the first `width` characters of the responsible unit's path (the unit at that depth it lies
+    under; shorter: a unit above it), in one pass over the enterprises. The totals are the sums
+    over every key; the rows are those of without_union_over_threshold and survey_overdue."""
+    conditions = {"threshold": over_threshold_condition(), "overdue": overdue_condition(today)}
+    rows = (
+        scoped(user, Enterprise)
+        .filter(conditions["threshold"] | conditions["overdue"])
+        .order_by()
+        .annotate(unit=Substr("responsible_unit__path", 1, width))
+        .values("unit")
+        .annotate(**{key: Count("pk", filter=q) for key, q in conditions.items()})
     )
+    return {row["unit"]: {key: row[key] for key in conditions} for row in rows}
 
 
 def alerts(*, user, today: datetime.date | None = None) -> Alerts:

@@ -375,6 +375,7 @@ def headcount_record(
         object_repr=f"{enterprise.name} {on} 职工人数",
         changes={"职工人数": [None, total], "农民工人数": [None, migrant], "来源": [None, source]},
     )
+    note_change(None)  # the headcount behind the campaigns' figures and the 25-worker alert
     return shot
 
 

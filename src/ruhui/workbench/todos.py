@@ -2,7 +2,12 @@
 them, docs/architecture.md): each item a count of the rows behind one filtered list, scoped to
 the user's jurisdiction and shown only where the user's role may open that list; for a user
 whose jurisdiction has units below it, the units with most to do. A fixed number of queries
-whatever the number of units, applications, transfers, enterprises or campaigns."""
+whatever the number of units, applications, transfers, enterprises or campaigns.
+
+The queues (applications, transfers, jobs) are small and change without the registry changing
+(a rejection), so they are counted on every request. The enterprise alerts run over the whole
+enterprise register; they are counted in one pass and remembered until the records change
+(`core.changes.remembered`)."""
 
 from __future__ import annotations
 
@@ -16,7 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ruhui.campaigns.dashboard import behind_pace
-from ruhui.enterprises.selectors import survey_overdue, without_union_over_threshold
+from ruhui.core.changes import remembered
+from ruhui.enterprises.selectors import alert_counts_by_unit
 from ruhui.jobs.models import JobStatus
 from ruhui.jobs.selectors import jobs_awaiting_approval, recent_jobs
 from ruhui.joining.models import ApplicationKind
@@ -107,26 +113,29 @@ def _sources(user, today: datetime.date) -> list[tuple[str, str, QuerySet, str, 
                 "watch",
             ),
         ]
-    if user.has_perm("enterprises.view_enterprise"):
-        found += [
-            (
-                "threshold",
-                "25 人以上尚未建会的企业",
-                without_union_over_threshold(user=user),
-                _url("enterprises:alerts", anchor="threshold"),
-                "responsible_unit__path",
-                "act",
-            ),
-            (
-                "overdue",
-                "逾期未排查的企业",
-                survey_overdue(user=user, today=today),
-                _url("enterprises:alerts", anchor="overdue"),
-                "responsible_unit__path",
-                "act",
-            ),
-        ]
     return found
+
+
+#: The enterprise alerts: (key, label, url anchor), counted together (alert_counts_by_unit).
+ENTERPRISE_ALERTS = (
+    ("threshold", "25 人以上尚未建会的企业", "threshold"),
+    ("overdue", "逾期未排查的企业", "overdue"),
+)
+
+
+def _enterprise_alerts(user, today: datetime.date) -> dict[str, dict[str, int]]:
+    """The alerts' counts by the first characters of the responsible unit's path, as long as the
+    path of a unit directly below the user's own (a shorter key: the user's own unit; a key
+    outside the user's path: an enterprise whose union, not its responsible unit, is here)."""
+    root = jurisdiction_root(user)
+    if root is None:
+        return {}
+    width = (root.depth + 1) * Organization.steplen
+    return remembered(
+        "workbench.enterprise_alerts",
+        (root.path, today.isoformat()),
+        lambda: alert_counts_by_unit(user=user, width=width, today=today),
+    )
 
 
 def workbench(*, user, today: datetime.date | None = None) -> Workbench:
@@ -136,6 +145,12 @@ def workbench(*, user, today: datetime.date | None = None) -> Workbench:
     sources = _sources(user, today)
     for key, label, queryset, url, _path, kind in sources:
         todos.append(Todo(key, label, queryset.count(), url, kind=kind))
+    alerts = (
+        _enterprise_alerts(user, today) if user.has_perm("enterprises.view_enterprise") else None
+    )
+    for key, label, anchor in ENTERPRISE_ALERTS if alerts is not None else ():
+        total = sum(by_kind[key] for by_kind in alerts.values())
+        todos.append(Todo(key, label, total, _url("enterprises:alerts", anchor=anchor)))
     if user.has_perm("campaigns.view_campaign"):
         for drive in behind_pace(user=user, today=today):
             url = reverse("campaigns:unit", args=[drive.campaign.slug, drive.unit.pk])
@@ -175,16 +190,19 @@ def workbench(*, user, today: datetime.date | None = None) -> Workbench:
             kind="watch",
         )
     )
-    units, columns = _unit_loads(user, sources)
+    units, columns = _unit_loads(user, sources, alerts)
     return Workbench(todos=todos, units=units, unit_columns=columns)
 
 
-def _unit_loads(user, sources) -> tuple[list[UnitLoad], list[tuple[str, str]]]:
+def _unit_loads(user, sources, alerts) -> tuple[list[UnitLoad], list[tuple[str, str]]]:
     """The units directly below the user's own unit with most open items (one grouped query
-    per kind of item, one for the units)."""
+    per queue, the enterprise alerts as counted for the to-dos, one query for the units)."""
     root = jurisdiction_root(user)
     grouped = [(key, label, qs, path) for key, label, qs, _url, path, _kind in sources if path]
-    if root is None or not root.numchild or not grouped:
+    columns = [(key, label) for key, label, _qs, _path in grouped]
+    if alerts is not None:
+        columns += [(key, label) for key, label, _anchor in ENTERPRISE_ALERTS]
+    if root is None or not root.numchild or not columns:
         return [], []
     width = (root.depth + 1) * Organization.steplen
     counts: dict[str, dict[str, int]] = {}
@@ -197,18 +215,24 @@ def _unit_loads(user, sources) -> tuple[list[UnitLoad], list[tuple[str, str]]]:
             .values_list("child", "n")
         )
         for child, n in rows:
-            if len(child) == width:  # items at the user's own unit are not a sub-unit's
+            # items at the user's own unit are not a sub-unit's, nor those placed outside
+            if len(child) == width and child.startswith(root.path):
                 counts.setdefault(child, {})[key] = n
+    for child, by_kind in (alerts or {}).items():
+        if len(child) == width and child.startswith(root.path):
+            for key, n in by_kind.items():
+                if n:
+                    counts.setdefault(child, {})[key] = n
     if not counts:
-        return [], [(key, label) for key, label, _qs, _path in grouped]
+        return [], columns
     children = {
         unit.path: unit
         for unit in Organization.objects.filter(path__in=list(counts), depth=root.depth + 1)
     }
     loads = [
-        UnitLoad(children[path], {key: by_kind.get(key, 0) for key, *_rest in grouped})
+        UnitLoad(children[path], {key: by_kind.get(key, 0) for key, _label in columns})
         for path, by_kind in counts.items()
         if path in children
     ]
     loads.sort(key=lambda load: (-load.total, load.unit.path))
-    return loads[:BUSIEST_UNITS], [(key, label) for key, label, _qs, _path in grouped]
+    return loads[:BUSIEST_UNITS], columns

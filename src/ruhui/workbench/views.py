@@ -7,11 +7,30 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from ruhui.core.changes import remembered
 from ruhui.members.models import HELD_STATUSES
 from ruhui.members.selectors import member_counts_by_status, new_member_count
+from ruhui.orgs.scoping import jurisdiction_root
 from ruhui.orgs.selectors import organization_summary
 from ruhui.web.access import cadre_required
 from ruhui.workbench.todos import workbench
+
+
+def _member_figures(user, start, end) -> dict[str, int]:
+    """The registry's figures on the workbench: they run over every membership of the
+    jurisdiction, so they are remembered until the records change (core.changes.remembered)."""
+
+    def compute() -> dict[str, int]:
+        by_status = member_counts_by_status(user=user)
+        return {
+            "held": sum(by_status.get(s, 0) for s in HELD_STATUSES),
+            "new": new_member_count(user=user, start=start, end=end),
+            "new_migrant": new_member_count(user=user, start=start, end=end, migrant=True),
+        }
+
+    root = jurisdiction_root(user)
+    scope = root.path if root is not None else "-"
+    return remembered("workbench.members", (scope, start, end), compute)
 
 
 @require_GET
@@ -37,24 +56,24 @@ def home(request):
             "url": reverse("orgs:list") + "?active=0",
         },
     ]
-    by_status = member_counts_by_status(user=request.user)
     today = timezone.localdate()
     year_start = today.replace(month=1, day=1)
+    figures = _member_figures(request.user, year_start, today)
     members_url = reverse("members:list")
     stats += [
         {
             "label": "在册会员（在籍、保留、接转中）",
-            "value": sum(by_status.get(s, 0) for s in HELD_STATUSES),
+            "value": figures["held"],
             "url": members_url + "?status=held",
         },
         {
             "label": f"{today.year} 年新发展会员（入会）",
-            "value": new_member_count(user=request.user, start=year_start, end=today),
+            "value": figures["new"],
             "url": members_url + f"?joined_from={year_start.isoformat()}",
         },
         {
             "label": "其中农民工",
-            "value": new_member_count(user=request.user, start=year_start, end=today, migrant=True),
+            "value": figures["new_migrant"],
             "url": members_url + f"?joined_from={year_start.isoformat()}&migrant=1",
         },
     ]

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from ruhui.core import divisions
+from ruhui.core.changes import note_change
 from ruhui.enterprises import services
 from ruhui.enterprises.choices import HeadcountSource
 from ruhui.enterprises.importer.columns import (
@@ -211,6 +212,7 @@ class EnterpriseImporter(Importer):
             for enterprise in enterprises
             if enterprise.employees_total is not None
         )
+        note_change(None)  # the survey figures and the workbench's alerts, once it commits
 
     def update_one(self, row: Row) -> None:
         """Update mode: the service corrects the columns the file fills in (never with an empty
