@@ -22,6 +22,7 @@ LAYERS = [
     ("members",),
     ("figures",),  # registry figures by unit and month, for every feature that counts
     ("importing", "enterprises", "joining", "campaigns"),  # features: none imports another
+    ("projects",),  # 项目清单+责任制: a campaign's plans, built on campaigns and enterprises
     ("api", "workbench"),
     ("demo",),
 ]

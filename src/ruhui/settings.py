@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "ruhui.joining",
     "ruhui.enterprises",
     "ruhui.campaigns",
+    "ruhui.projects",
     "ruhui.web",
     "ruhui.api",
     "ruhui.workbench",
