@@ -420,6 +420,7 @@ class Attachment(models.Model):
     original_name = models.CharField(max_length=200)
     kind = models.CharField(max_length=8)
     size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
