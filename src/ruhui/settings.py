@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -416,6 +417,17 @@ RUHUI_PAGE_SIZE = 50
 RUHUI_HEADCOUNT_CHANGE_PCT = int(env_str("RUHUI_HEADCOUNT_CHANGE_PCT", "30"))
 RUHUI_HEADCOUNT_CHANGE_MIN = int(env_str("RUHUI_HEADCOUNT_CHANGE_MIN", "10"))
 RUHUI_SURVEY_INTERVAL_DAYS = int(env_str("RUHUI_SURVEY_INTERVAL_DAYS", "180"))
+
+# 项目补助 (projects): the province approves an application above this amount (yuan) only with a
+# second approver, a different person from the first.
+try:
+    RUHUI_SUBSIDY_DUAL_APPROVAL = Decimal(env_str("RUHUI_SUBSIDY_DUAL_APPROVAL", "50000.00"))
+except InvalidOperation:
+    raise ImproperlyConfigured(
+        "RUHUI_SUBSIDY_DUAL_APPROVAL must be an amount in yuan, such as 50000.00"
+    ) from None
+if not RUHUI_SUBSIDY_DUAL_APPROVAL.is_finite() or RUHUI_SUBSIDY_DUAL_APPROVAL < 0:
+    raise ImproperlyConfigured("RUHUI_SUBSIDY_DUAL_APPROVAL must be an amount ≥ 0 in yuan")
 
 # Online joining (网上入会): retention of rejected and withdrawn applications (PI-9), and the
 # rate limits of the public pages (PUB-2) as {name: [requests, seconds]}. The per-IP figures are
