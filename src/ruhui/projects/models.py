@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ruhui.orgs.models import validate_phone
+from ruhui.orgs.models import Organization, validate_phone
 from ruhui.projects.choices import (
     AttachmentPurpose,
     BuildType,
@@ -28,13 +28,17 @@ from ruhui.projects.choices import (
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
+def parent_unit(unit: Organization) -> Organization | None:
+    return Organization.objects.get_parent(unit)
+
+
 def reviewing_unit(campaign, unit):
     """The unit that reviews `unit`'s plan in `campaign`: the campaign owner (the city) for the
     units below it; the owner's parent (the province) for the owner itself. None for a unit
     outside the campaign's tree. Nobody reviews their own unit's plan."""
     owner = campaign.owner
     if unit.pk == owner.pk:
-        return owner.get_parent()
+        return parent_unit(owner)
     if unit.path.startswith(owner.path):
         return owner
     return None
@@ -507,7 +511,7 @@ class SubsidyApplication(models.Model):
         return self.project.plan.campaign.owner
 
     def _province(self):
-        return self.project.plan.campaign.owner.get_parent()
+        return parent_unit(self.project.plan.campaign.owner)
 
     def _not_applicant(self, actor) -> bool:
         """An approver is never the applicant, nor of the applicant's unit."""

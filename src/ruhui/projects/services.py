@@ -50,6 +50,7 @@ from ruhui.projects.models import (
     SubsidyApplication,
     SubsidyBatch,
     SubsidyEvent,
+    parent_unit,
     reviewing_unit,
 )
 from ruhui.tabular.attachments import attachment_delete, attachment_store
@@ -1055,7 +1056,7 @@ def subsidy_province_review(
     """省总审核. Above RUHUI_SUBSIDY_DUAL_APPROVAL the first approval waits for a second
     approver, another person; the second approval publishes the 立项通知. Approval moves a
     listed project to 已立项."""
-    _check_approver(actor, subsidy, subsidy.project.plan.campaign.owner.get_parent())
+    _check_approver(actor, subsidy, parent_unit(subsidy.project.plan.campaign.owner))
     opinion = str(opinion or "").strip()
     locked = _lock_subsidy(subsidy)
     if not locked.can_province_review(actor):
@@ -1109,7 +1110,7 @@ def disbursement_record(
     """下拨: a payment of an approved subsidy; under the subsidy's lock, all payments together
     never exceed the approved amount."""
     _require_perm(actor, "projects.record_disbursement")
-    province = subsidy.project.plan.campaign.owner.get_parent()
+    province = parent_unit(subsidy.project.plan.campaign.owner)
     if actor.organization_id != getattr(province, "pk", None):
         raise PermissionDenied("补助资金由省总下拨。")
     errors: dict[str, list[str]] = {}
