@@ -12,7 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, JsonResponse
 from ninja import NinjaAPI
 
-from ruhui.api import campaigns, enterprises, errors, joining, members, orgs
+from ruhui.api import campaigns, enterprises, errors, joining, members, orgs, projects
 from ruhui.api.auth import AUTH, TokenAuth, has_bearer
 from ruhui.api.schemas import MeOut
 from ruhui.api.schemas import errors as declared
@@ -66,6 +66,7 @@ errors.AREAS.update(
         "joining": joining.AREA,
         "enterprises": enterprises.AREA,
         "campaigns": campaigns.AREA,
+        "projects": projects.AREA,
     }
 )
 
@@ -88,3 +89,4 @@ api.add_router("/", members.router)
 api.add_router("/", joining.router)
 api.add_router("/", enterprises.router)
 api.add_router("/", campaigns.router)
+api.add_router("/", projects.router)
