@@ -1,5 +1,6 @@
 """The demo world: Henan → Pingdingshan → the 16 units of the 2015 task table plus 科教文卫体工会
-and 市直工会, each with grassroots unions of different forms, and four demo cadres."""
+and 市直工会, each with grassroots unions of different forms, and the demo cadres of
+the city, five of its units and the province."""
 
 import datetime
 
@@ -153,6 +154,10 @@ DEMO_USERS = [
     ("bf_admin", "宝丰县总工会管理员", "BF", Role.ADMIN),
     ("gj_admin", "市工交工会管理员", "GJ", Role.ADMIN),
     ("wg_viewer", "舞钢市总工会查询员", "WG", Role.READONLY),
+    ("jx_admin", "郏县总工会管理员", "JX", Role.ADMIN),
+    ("xh_admin", "新华区总工会管理员", "XH", Role.ADMIN),
+    ("hn_admin", "省总基层工作部管理员", "HN", Role.ADMIN),
+    ("hn_reviewer", "省总基层工作部审核员", "HN", Role.REVIEWER),
 ]
 
 
