@@ -111,6 +111,7 @@ def build_units(world) -> list[Unit]:
         park, enterprise = _sample_enterprise(label, child, admin)
         enterprise_run = _sample_enterprise_run(label, child, admin)
         campaign = _sample_campaign(label, admin)
+        project, attachment = _sample_project(label, child, campaign)
         units.append(
             Unit(
                 label=label,
@@ -132,6 +133,10 @@ def build_units(world) -> list[Unit]:
                     "park_pk": park.pk,
                     "kind": "enterprise",
                     "campaign_slug": campaign.slug,
+                    "slug": campaign.slug,
+                    "unit_pk": child.pk,
+                    "project_pk": project.pk,
+                    "attachment_pk": attachment.pk,
                 },
                 # Names, not short codes: a code like "WG-KD" also appears in help-text examples.
                 markers=[
@@ -149,6 +154,8 @@ def build_units(world) -> list[Unit]:
                     park.name,
                     enterprise_run.original_name,
                     campaign.name,
+                    project.name,
+                    attachment.original_name,
                 ],
                 union_name=child.name,
             )
@@ -172,6 +179,36 @@ def _sample_campaign(label, admin):
             "goal_new_members": 10,
         },
     )
+
+
+def _sample_project(label, unit, campaign):
+    """A plan of the unit's trade union in the unit's campaign, with one 建会入会 project and its
+    实施方案 attached (a small PDF)."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ruhui.projects.services import plan_attach, plan_open, project_save
+
+    cadre = UserFactory(username=f"{label}_walk_planner", organization=unit)
+    plan = plan_open(actor=cadre, campaign=campaign, unit=unit)
+    project = project_save(
+        actor=cadre,
+        plan=plan,
+        data={
+            "kind": "build",
+            "build_type": "enterprise",
+            "name": f"{label}样本拟建工会项目",
+            "division_code": "410402" if unit.division_code.endswith("00") else unit.division_code,
+            "planned_members": 20,
+            "responsible_unit": unit,
+            "due_on": datetime.date(2019, 9, 30),
+        },
+    )
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    upload = SimpleUploadedFile(f"{label}样本实施方案.pdf", pdf, content_type="application/pdf")
+    attachment = plan_attach(actor=cadre, plan=plan, upload=upload)
+    return project, attachment
 
 
 def _sample_application(label, union):

@@ -26,6 +26,7 @@ urlpatterns = [
     path("enterprises/import/", include("ruhui.enterprises.urls_import")),
     path("enterprises/", include("ruhui.enterprises.urls")),
     path("campaigns/", include("ruhui.campaigns.urls")),
+    path("projects/", include("ruhui.projects.urls")),
     path("", include("ruhui.joining.urls_public")),
     path("accounts/", include("ruhui.accounts.urls")),
     path("api/v1/", api.urls),

@@ -20,6 +20,11 @@ from ruhui.members.codes import EIGHT_GROUPS
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import jurisdiction_root
 
+#: Panels that features above campaigns add to the dashboard (campaigns imports none of them):
+#: callables (campaign, unit, user) -> (template_name, context), registered in their
+#: AppConfig.ready() and rendered below the figures, in order.
+PANELS: list = []
+
 
 @dataclass
 class Timing:

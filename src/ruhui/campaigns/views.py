@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -61,6 +62,12 @@ def _dashboard(request, campaign, unit):
             "milestones": list(campaign.milestones.all()),
             "assignments": list(campaign.assignments.select_related("group", "unit")),
             "today": timezone.localdate(),
+            "panels": [
+                render_to_string(template, context, request=request)
+                for template, context in (
+                    panel(campaign, unit, request.user) for panel in boards.PANELS
+                )
+            ],
         },
     )
 

@@ -6,4 +6,8 @@ class ProjectsConfig(AppConfig):
     verbose_name = "项目清单+责任制"
 
     def ready(self) -> None:
-        from ruhui.projects import rules  # noqa: F401 (registers the permissions)
+        from ruhui.projects import (
+            jobs,  # noqa: F401 (registers the project import job kind)
+            panels,  # noqa: F401 (adds the campaign dashboard panel)
+            rules,  # noqa: F401 (registers the permissions)
+        )

@@ -9,6 +9,7 @@ NAV = [
         [
             ("行动与进度", "campaigns:list", "campaigns.view_campaign"),
             ("新建行动", "campaigns:create", "campaigns.manage_campaign"),
+            ("项目清单", "projects:index", "projects.view_plan"),
         ],
     ),
     (
