@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from ruhui.projects import services
-from ruhui.projects.choices import PlanStatus, ProjectStatus
+from ruhui.projects.choices import PlanStatus, ProjectStatus, SubsidyStatus
 from ruhui.projects.models import ActionPlan, PlanEvent, Project
 from tests.projects.factories import build_project, service_project, submitted_plan
 
@@ -256,3 +256,80 @@ def test_the_campaign_dashboard_shows_the_projects_panel(as_user, people, drive)
     body = as_user(people.city_admin).get(reverse("campaigns:dashboard", args=[drive.slug]))
     text = body.content.decode()
     assert "项目清单：各单位项目状态" in text and "舞钢市总工会" in text
+
+
+def test_a_subsidy_goes_through_the_pages(as_user, people, drive):
+    plan = submitted_plan(people, drive)
+    item = plan.projects.get(kind="build")
+    url = reverse("projects:project", args=[item.pk])
+    county = as_user(people.county_admin)
+    county.post(url, {"action": "subsidy_apply", "amount": "30,000", "purpose": "服务站建设"})
+    item.refresh_from_db()
+    assert item.subsidy.status == SubsidyStatus.SUBMITTED
+    assert as_user(people.county_viewer).post(url, {"action": "city_review"}).status_code == 403
+    city = as_user(people.city_admin)
+    assert "市总初审" in city.get(url).content.decode()
+    city.post(
+        url, {"action": "city_review", "decision": "recommend", "recommended_amount": "20000"}
+    )
+    city.post(reverse("projects:consolidated", args=[drive.slug]), {"action": "send_subsidies"})
+    item.subsidy.refresh_from_db()
+    assert item.subsidy.status == SubsidyStatus.SENT
+    queue = as_user(people.province_reviewer).get(reverse("projects:queue"))
+    assert [s.pk for s in queue.context["queue"].province_subsidies] == [item.subsidy.pk]
+    as_user(people.province_reviewer).post(
+        url,
+        {
+            "action": "province_review",
+            "approve": "yes",
+            "approved_amount": "20000",
+            "notice_number": "豫工基〔2019〕12号",
+            "notice_on": "2019-07-10",
+        },
+    )
+    item.subsidy.refresh_from_db()
+    assert item.subsidy.status == SubsidyStatus.APPROVED
+    admin = as_user(people.province_admin)
+    over = admin.post(
+        url,
+        {"action": "disburse", "amount": "25000", "paid_on": "2019-07-20", "voucher_number": "P1"},
+    )
+    assert over.status_code == 400 and "余额" in over.content.decode()
+    admin.post(
+        url,
+        {"action": "disburse", "amount": "8000", "paid_on": "2019-07-20", "voucher_number": "P1"},
+    )
+    assert item.subsidy.disbursements.count() == 1
+    assert "已拨付 8000.00 元" in admin.get(url).content.decode()
+
+
+def test_the_city_records_an_inspection(as_user, people, drive):
+    plan = submitted_plan(people, drive)
+    item = plan.projects.get(kind="build")
+    url = reverse("projects:project", args=[item.pk])
+    assert "记录检查" not in as_user(people.county_admin).get(url).content.decode()
+    city = as_user(people.city_admin)
+    city.post(
+        url,
+        {
+            "action": "inspect",
+            "kind": "covert",
+            "on": "2019-06-20",
+            "findings": "台账不全",
+            "rectification": "补齐会员台账",
+            "rectify_by": "2019-07-31",
+        },
+    )
+    inspection = item.inspections.get()
+    assert inspection.open
+    city.post(
+        url,
+        {
+            "action": "follow_up",
+            "inspection_pk": inspection.pk,
+            "follow_up": "已补齐",
+            "closed_on": "2019-07-15",
+        },
+    )
+    inspection.refresh_from_db()
+    assert not inspection.open

@@ -4,7 +4,7 @@ scoped selectors → form → one service → render; a service's Chinese messag
 the field (or in a banner) with what was typed kept."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,10 +17,23 @@ from ruhui.projects import forms, selectors, services
 from ruhui.projects.choices import PlanStatus, SubsidyStatus
 from ruhui.projects.models import Inspection, PlanTask, Project
 from ruhui.tabular.attachments import attachment_response
-from ruhui.web.access import cadre_required, require_perm
+from ruhui.web.access import MSG_NO_PERM, cadre_required, require_perm
 from ruhui.web.forms import apply_validation_error
 
+#: A POST needs one of these (a read-only role gets the 403 page before any form is read).
+WRITE_PERMS = (
+    "projects.edit_plan",
+    "projects.review_plan",
+    "projects.review_subsidy",
+    "projects.record_disbursement",
+    "projects.record_inspection",
+)
 MSG_READ_ONLY = "该行动计划已报送市总，不能修改；如需修改，请联系市总退回"
+
+
+def _require_some_write(request) -> None:
+    if request.method == "POST" and not any(request.user.has_perm(p) for p in WRITE_PERMS):
+        raise PermissionDenied(MSG_NO_PERM)
 
 
 # --- overview -----------------------------------------------------------------------------
@@ -87,6 +100,7 @@ def plan(request, slug, unit_pk):
     campaign = selectors.campaign_get(user=request.user, slug=slug)
     unit = selectors.campaign_unit_get(user=request.user, campaign=campaign, pk=unit_pk)
     the_plan = selectors.plan_find(user=request.user, campaign=campaign, unit=unit)
+    _require_some_write(request)
     edit_project = _edit_project(request, the_plan)
     which = request.POST.get("action", "") if request.method == "POST" else None
     page_forms = _plan_forms(
@@ -294,6 +308,7 @@ def project(request, project_pk):
     """A project with everything about it, and the forms of the steps the user may take."""
     require_perm(request.user, "projects.view_plan")
     item = selectors.project_get(user=request.user, pk=project_pk)
+    _require_some_write(request)
     which = request.POST.get("action", "") if request.method == "POST" else ""
     bound = {
         name: cls(request.POST if which == name else None, request.FILES if which == name else None)
