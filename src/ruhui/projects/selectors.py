@@ -24,7 +24,6 @@ from ruhui.projects.models import (
     Attachment,
     Disbursement,
     Inspection,
-    PlanEvent,
     PlanTask,
     Project,
     ProjectEvent,
@@ -322,10 +321,6 @@ def closeout(project: Project, figure, assessment) -> dict:
 
 def attachment_get(*, user, pk) -> Attachment:
     return get_scoped_or_404(user, Attachment, pk=pk)
-
-
-def plan_events(*, plan: ActionPlan) -> QuerySet[PlanEvent]:
-    return plan.events.all()
 
 
 def panel_rows(*, user, campaign: Campaign, unit: Organization) -> list[dict]:

@@ -2,14 +2,14 @@
 
 from django.urls import path
 
-from ruhui.projects import views, views_documents
+from ruhui.projects import views, views_documents, views_project
 
 app_name = "projects"
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("queue/", views.queue, name="queue"),
-    path("items/<int:project_pk>/", views.project, name="project"),
+    path("items/<int:project_pk>/", views_project.project, name="project"),
     path("files/<int:attachment_pk>/", views.attachment, name="attachment"),
     path("<slug:slug>/", views.consolidated, name="consolidated"),
     path("<slug:slug>/plans/<int:unit_pk>/", views.plan, name="plan"),
