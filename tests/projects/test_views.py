@@ -333,3 +333,31 @@ def test_the_city_records_an_inspection(as_user, people, drive):
     )
     inspection.refresh_from_db()
     assert not inspection.open
+
+
+def test_the_work_list_header_and_scheme(as_user, people, draft):
+    url = plan_url(draft.campaign, people.county)
+    client = as_user(people.county_admin)
+    bad = client.post(url, {"action": "task_save", "task-task": "召开动员会", "task-due_on": "6月"})
+    assert bad.status_code == 400
+    assert "应为日期" in bad.content.decode() and 'value="召开动员会"' in bad.content.decode()
+    data = {"action": "task_save", "task-task": "召开动员会", "task-owner": "组织部"}
+    client.post(url, data | {"task-due_on": "2019-05-10"})
+    task = draft.tasks.get()
+    client.post(
+        url, data | {"task-due_on": "2019-05-10", "task-done_on": "2019-05-09", "task_pk": task.pk}
+    )
+    task.refresh_from_db()
+    assert task.done_on == D(2019, 5, 9)
+    client.post(
+        url, {"action": "header", "leader_name": "张强", "scheme_submitted_on": "2019-05-20"}
+    )
+    draft.refresh_from_db()
+    assert draft.leader_name == "张强" and draft.scheme_submitted_on == D(2019, 5, 20)
+    fake = SimpleUploadedFile("方案.png", b"not an image at all", content_type="image/png")
+    refused = client.post(url, {"action": "scheme", "file": fake})
+    assert refused.status_code == 400
+    assert "附件「方案.png」" in refused.content.decode()
+    assert draft.attachments.count() == 0
+    client.post(url, {"action": "task_delete", "task_pk": task.pk})
+    assert draft.tasks.count() == 0
