@@ -11,3 +11,6 @@ class ProjectsConfig(AppConfig):
             panels,  # noqa: F401 (adds the campaign dashboard panel)
             rules,  # noqa: F401 (registers the permissions)
         )
+        from ruhui.projects.figures import follow_records  # the close-out figures' task
+
+        follow_records()
