@@ -111,7 +111,7 @@ def build_units(world) -> list[Unit]:
         park, enterprise = _sample_enterprise(label, child, admin)
         enterprise_run = _sample_enterprise_run(label, child, admin)
         campaign = _sample_campaign(label, admin)
-        project, attachment = _sample_project(label, child, campaign)
+        project, attachment, subsidy = _sample_project(label, child, campaign)
         units.append(
             Unit(
                 label=label,
@@ -137,6 +137,9 @@ def build_units(world) -> list[Unit]:
                     "unit_pk": child.pk,
                     "project_pk": project.pk,
                     "attachment_pk": attachment.pk,
+                    "plan_id": project.plan_id,
+                    "project_id": project.pk,
+                    "subsidy_id": subsidy.pk,
                 },
                 # Names, not short codes: a code like "WG-KD" also appears in help-text examples.
                 markers=[
@@ -182,13 +185,13 @@ def _sample_campaign(label, admin):
 
 
 def _sample_project(label, unit, campaign):
-    """A plan of the unit's trade union in the unit's campaign, with one 建会入会 project and its
-    实施方案 attached (a small PDF)."""
+    """A plan of the unit's trade union in the unit's campaign, with one 建会入会 project, its
+    实施方案 attached (a small PDF) and a subsidy application."""
     import datetime
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from ruhui.projects.services import plan_attach, plan_open, project_save
+    from ruhui.projects.services import plan_attach, plan_open, project_save, subsidy_apply
 
     cadre = UserFactory(username=f"{label}_walk_planner", organization=unit)
     plan = plan_open(actor=cadre, campaign=campaign, unit=unit)
@@ -208,7 +211,10 @@ def _sample_project(label, unit, campaign):
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     upload = SimpleUploadedFile(f"{label}样本实施方案.pdf", pdf, content_type="application/pdf")
     attachment = plan_attach(actor=cadre, plan=plan, upload=upload)
-    return project, attachment
+    subsidy = subsidy_apply(
+        actor=cadre, project=project, amount="3000", purpose=f"{label}样本建会经费"
+    )
+    return project, attachment, subsidy
 
 
 def _sample_application(label, union):

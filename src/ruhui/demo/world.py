@@ -14,6 +14,7 @@ from ruhui.demo.enterprises import seed_demo_enterprises
 from ruhui.demo.jobs import seed_demo_jobs
 from ruhui.demo.joining import seed_demo_applications
 from ruhui.demo.members import seed_demo_members
+from ruhui.demo.projects import seed_demo_projects
 from ruhui.members.models import Member
 from ruhui.orgs.choices import WORKER_GROUPS
 from ruhui.orgs.choices import OrgKind as K
@@ -417,7 +418,8 @@ def _seed_demo(*, members: int | None) -> dict:
     online = seed_demo_applications()
     jobs = seed_demo_jobs()
     survey = seed_demo_enterprises()
-    drives = seed_demo_campaigns()  # last: their figures count everything above
+    drives = seed_demo_campaigns()  # their figures count everything above
+    plans = seed_demo_projects()  # the 2019 drive's 项目清单+责任制
     # Figures remembered from an earlier demo database must not outlive it.
     transaction.on_commit(forget_figures)
     return {
@@ -430,5 +432,6 @@ def _seed_demo(*, members: int | None) -> dict:
         "enterprises": survey["enterprises"],
         "enterprises_unionised": survey["unionised"],
         "campaigns": drives["campaigns"],
+        "action_plans": plans["plans"],
         "jobs": jobs["jobs"],
     }
