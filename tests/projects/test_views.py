@@ -214,7 +214,10 @@ def test_the_city_decides_a_self_assessment(as_user, people, drive):
         actor=people.county_admin, project=item, data={"text": "已建会", "claimed_members": 45}
     )
     url = reverse("projects:project", args=[item.pk])
-    assert as_user(people.county_admin).post(url, {"action": "decide", "qualified": "yes"}).status_code == 403
+    assert (
+        as_user(people.county_admin).post(url, {"action": "decide", "qualified": "yes"}).status_code
+        == 403
+    )
     city = as_user(people.city_admin)
     bad = city.post(url, {"action": "decide", "qualified": "no", "rectify_by": ""})
     assert bad.status_code == 400 and "整改期限" in bad.content.decode()
