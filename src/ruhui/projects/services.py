@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import secrets
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -683,7 +684,7 @@ def plan_consolidate(*, actor, plan: ActionPlan, opinion: str = "") -> ActionPla
 def _frozen_path(campaign) -> Path:
     folder = private_dir(Path(settings.RUHUI_ATTACHMENTS) / "frozen")
     stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
-    return folder / f"{campaign.slug}-{stamp}-{timezone.now().timestamp():.0f}.xlsx"
+    return folder / f"{campaign.slug}-{stamp}-{secrets.token_hex(4)}.xlsx"
 
 
 @transaction.atomic
@@ -910,7 +911,7 @@ def _subsidy_step(
         subsidy=subsidy,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=_actor_name(actor),
-        from_status=before if before != status or subsidy.events.exists() else "",
+        from_status=before,
         to_status=status,
         opinion=opinion,
         amount=amount,

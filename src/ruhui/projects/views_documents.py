@@ -104,9 +104,12 @@ def plan_import(request, slug, unit_pk):
     the rows and saves them on 确认导入. A refused file stays on this page (422), not kept."""
     campaign, unit = _campaign_unit(request, slug, unit_pk)
     require_perm(request.user, "projects.edit_plan")
-    plan = ActionPlan.objects.filter(campaign=campaign, unit=unit).first()
-    if plan is not None:
-        plan = _plan(request, campaign, unit)
+    plan = (
+        scoped(request.user, ActionPlan)
+        .select_related("campaign__owner", "unit")
+        .filter(campaign=campaign, unit=unit)
+        .first()
+    )
     error = ""
     if request.user.organization_id != unit.pk:
         raise PermissionDenied(f"只有{unit.name}的工作人员可以导入本单位行动计划的项目。")
