@@ -331,7 +331,6 @@ def main() -> None:
         from django.test.utils import CaptureQueriesContext
 
         from ruhui.accounts.models import User
-        from ruhui.campaigns.models import Campaign
         from ruhui.demo.world import seed_demo
         from ruhui.enterprises.models import Enterprise
         from ruhui.members.models import Member
@@ -341,7 +340,7 @@ def main() -> None:
 
         call_command("migrate", verbosity=0)
         seed_demo(members=0)
-        Campaign.objects.all().delete()  # the demo's own drives (and their plans)
+        dash.drop_demo_drives()
         started = time.perf_counter()
         unions = dash.grow_unions(dash.UNIONS)
         grow = time.perf_counter() - started
