@@ -160,6 +160,25 @@ def test_the_consolidated_list_filters_and_totals(as_user, people, drive):
     assert as_user(people.county_admin).post(url, {"action": "report"}).status_code == 403
 
 
+def test_the_consolidated_list_pages_its_rows_but_totals_all(as_user, people, drive, settings):
+    settings.RUHUI_PAGE_SIZE = 2
+    plan = services.plan_open(actor=people.county_admin, campaign=drive)
+    for n in range(5):
+        build_project(people.county_admin, plan, name=f"舞钢项目{n}", planned_members=10)
+    url = reverse("projects:consolidated", args=[drive.slug])
+    city = as_user(people.city_admin)
+    first = city.get(url, {"kind": "build"})
+    assert len(first.context["projects"]) == 2
+    assert first.context["totals"]["projects"] == 5
+    assert first.context["totals"]["planned_members"] == 50
+    body = first.content.decode()
+    assert "共 5 条" in body and "第 1 / 3 页" in body
+    assert 'href="?kind=build&amp;page=2"' in body  # the filters go with the page
+    last = city.get(url, {"kind": "build", "page": 3})
+    assert [p.name for p in last.context["projects"]] == ["舞钢项目4"]
+    assert last.context["totals"]["projects"] == 5
+
+
 def test_the_city_reports_to_the_province(as_user, people, drive):
     plan = submitted_plan(people, drive)
     services.plan_consolidate(actor=people.city_admin, plan=plan)

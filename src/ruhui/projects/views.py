@@ -3,8 +3,10 @@ attachment download (the project page is views_project). Thin: parse → fetch t
 scoped selectors → form → one service → render; a service's Chinese message comes back next to
 the field (or in a banner) with what was typed kept."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +20,7 @@ from ruhui.projects.choices import PlanStatus
 from ruhui.projects.models import PlanTask, Project
 from ruhui.tabular.attachments import attachment_response
 from ruhui.web.access import MSG_NO_PERM, cadre_required, require_perm
-from ruhui.web.forms import apply_validation_error
+from ruhui.web.forms import apply_validation_error, querystring_without_page
 
 #: A POST needs one of these (a read-only role gets the 403 page before any form is read).
 WRITE_PERMS = (
@@ -258,13 +260,17 @@ def consolidated(request, slug):
             messages.error(request, " ".join(exc.messages))
         return redirect(reverse("projects:consolidated", args=[campaign.slug]))
     projects = selectors.consolidated(user=request.user, campaign=campaign, filters=filters)
+    # The rows a page at a time; the totals above them count every row the filters keep.
+    page = Paginator(projects, settings.RUHUI_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "projects/consolidated.html",
         {
             "campaign": campaign,
             "form": form,
-            "projects": list(projects),
+            "page_obj": page,
+            "projects": page.object_list,
+            "query": querystring_without_page(request),
             "totals": selectors.consolidated_totals(projects),
             "plans": list(selectors.campaign_plans(user=request.user, campaign=campaign)),
             "can_report": can_report,
