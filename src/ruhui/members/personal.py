@@ -2,8 +2,7 @@
 database access, so the importer can compute them in worker processes too."""
 
 import functools
-
-from pypinyin import Style, lazy_pinyin
+import os
 
 from ruhui.core import crypto
 from ruhui.core.masking import mask_id_number, mask_phone
@@ -25,8 +24,21 @@ def name_initials(name: str) -> str:
 @functools.lru_cache(maxsize=20000)
 def _initial(ch: str) -> str:
     """The pinyin initial of one character (names reuse a few thousand characters)."""
-    letters = lazy_pinyin(ch, style=Style.FIRST_LETTER)
+    lazy_pinyin, first_letter = _pinyin()
+    letters = lazy_pinyin(ch, style=first_letter)
     return letters[0][:1].lower() if letters and letters[0] else ""
+
+
+@functools.cache
+def _pinyin():
+    """pypinyin, imported on first use. Initials are read one character at a time, so its phrase
+    table (about 45 MB in every process that imports it) is never consulted: its documented
+    switch PYPINYIN_NO_PHRASES keeps it unloaded. A process that never computes initials (a
+    document or figures worker) does not load pypinyin at all."""
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+    from pypinyin import Style, lazy_pinyin
+
+    return lazy_pinyin, Style.FIRST_LETTER
 
 
 def personal_data_values(cleaned: dict, *, keyring=None, id_hash_value: str | None = None) -> dict:
