@@ -223,6 +223,24 @@ class FollowUpForm(forms.Form):
     closed_on = _date(_("整改完成日期"))
 
 
+class UnionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Organization) -> str:
+        founded = f"，{obj.founded_on:%Y-%m-%d} 建会" if obj.founded_on else ""
+        return f"{obj.name}（{obj.get_kind_display()}{founded}）"
+
+
+class UnionLinkForm(forms.Form):
+    """The union founded for the project; the view narrows the choices to the candidates."""
+
+    union = UnionChoiceField(
+        label=_("建成的工会"),
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label="（未建成 / 取消登记）",
+        help_text=_("行动期间在责任单位或其下级新建的工会；所列企业已建的工会排在前面。"),
+    )
+
+
 class FilterForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("单位"), required=False, queryset=Organization.objects.none(), empty_label="全部"

@@ -240,6 +240,16 @@ class Project(models.Model):
         """Start it, add progress, submit a self-assessment: the plan's own unit."""
         return _acts_for(actor, self.plan.unit) and actor.has_perm("projects.edit_plan")
 
+    def can_link_union(self, actor) -> bool:
+        """Name the union founded for it: a 建会入会 project that founds one (not 已有工会),
+        not yet decided, by the plan's own unit."""
+        return (
+            self.kind == ProjectKind.BUILD
+            and self.build_type != BuildType.EXISTING
+            and self.status not in (ProjectStatus.CLOSED, ProjectStatus.FAILED)
+            and self.can_work(actor)
+        )
+
     def can_start(self, actor) -> bool:
         return self.status == ProjectStatus.APPROVED and self.can_work(actor)
 

@@ -6,7 +6,7 @@ whatever the number of projects."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -264,6 +264,24 @@ def project_get(*, user, pk) -> Project:
             "founded_union",
         ),
         pk=pk,
+    )
+
+
+def union_candidates(*, project: Project) -> QuerySet[Organization]:
+    """The unions a 建会入会 project may name as founded: active, in the responsible unit's
+    subtree, founded inside the campaign window; the unions of its linked enterprises first.
+    (The service checks each rule again, with its message.)"""
+    campaign = project.plan.campaign
+    linked = project.enterprises.exclude(union=None).values("union_id")
+    return (
+        Organization.objects.filter(
+            path__startswith=project.responsible_unit.path,
+            is_active=True,
+            founded_on__range=(campaign.starts_on, campaign.ends_on),
+        )
+        .exclude(pk=project.responsible_unit_id)
+        .annotate(linked=Exists(linked.filter(union_id=OuterRef("pk"))))
+        .order_by("-linked", "-founded_on", "path")
     )
 
 

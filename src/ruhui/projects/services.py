@@ -37,6 +37,7 @@ from ruhui.projects.choices import (
     ServiceCategory,
     SubsidyStatus,
 )
+from ruhui.projects.figures import closeout_request
 from ruhui.projects.models import (
     ActionPlan,
     Attachment,
@@ -96,6 +97,16 @@ MSG_VOUCHER = "请填写拨付凭证号。"
 MSG_NOT_BELOW = "被检查单位应为{unit}的下级单位。"
 MSG_INSPECTION_PROJECT = "项目「{name}」不属于被检查单位{unit}：请只选择该单位的项目。"
 MSG_FUTURE = "{label} {value} 晚于今天（{today}）：请填写已经发生的日期。"
+MSG_UNION_EXISTING = "「已有工会发展会员」项目按所选的已有工会核验，不需要登记建成的工会。"
+MSG_UNION_SERVICE = "维护服务项目不建工会：只有建会入会项目登记建成的工会。"
+MSG_UNION_DECIDED = "项目已{status}，建成的工会随认定结果保存，不能再更改。"
+MSG_UNION_OUTSIDE = "「{union}」不在责任单位{unit}的下级范围内：请选择责任单位或其下级的工会。"
+MSG_UNION_NO_DATE = "「{union}」还没有建会日期：请先在组织详情中填写建会日期，再登记为建成的工会。"
+MSG_UNION_NOT_NEW = (
+    "「{union}」的建会日期 {founded} 不在集中行动期间（{start} 至 {end}）内："
+    "只有行动期间新建的工会才能登记为项目建成的工会。"
+)
+MSG_UNION_TAKEN = "「{union}」已登记为项目「{other}」建成的工会：一个工会只对应一个建会项目。"
 
 _MONEY_RE = re.compile(r"[0-9]{1,10}(\.[0-9]{1,2})?")
 _GROUPED_MONEY_RE = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]{1,2})?")
@@ -814,6 +825,65 @@ def project_update_add(*, actor, project: Project, on, text: str, uploads=()) ->
 
 
 @transaction.atomic
+def project_union_link(*, actor, project: Project, union: Organization | None) -> Project:
+    """推进实施: the union founded for a 建会入会 project (a grassroots union in the responsible
+    unit's subtree, founded inside the campaign window, claimed by no other project of the
+    campaign), or None to take a wrong one back. Its new members are what the close-out
+    counts, so the campaign's close-out figures are recomputed after commit."""
+    _check_work(actor, project)
+    locked = _lock_project(project)
+    campaign = locked.plan.campaign
+    if locked.kind != ProjectKind.BUILD:
+        raise _error("union", MSG_UNION_SERVICE)
+    if locked.build_type == BuildType.EXISTING:
+        raise _error("union", MSG_UNION_EXISTING)
+    if locked.status in (ProjectStatus.CLOSED, ProjectStatus.FAILED):
+        raise _error("union", MSG_UNION_DECIDED.format(status=locked.get_status_display()))
+    if union is not None:
+        responsible = locked.responsible_unit
+        if not union.path.startswith(responsible.path):
+            raise _error("union", MSG_UNION_OUTSIDE.format(union=union.name, unit=responsible.name))
+        if union.founded_on is None:
+            raise _error("union", MSG_UNION_NO_DATE.format(union=union.name))
+        if not campaign.starts_on <= union.founded_on <= campaign.ends_on:
+            raise _error(
+                "union",
+                MSG_UNION_NOT_NEW.format(
+                    union=union.name,
+                    founded=union.founded_on,
+                    start=campaign.starts_on,
+                    end=campaign.ends_on,
+                ),
+            )
+        other = (
+            Project.objects.filter(plan__campaign=campaign, founded_union=union)
+            .exclude(pk=locked.pk)
+            .first()
+        )
+        if other is not None:
+            raise _error("union", MSG_UNION_TAKEN.format(union=union.name, other=other.name))
+    before = locked.founded_union
+    if (before.pk if before else None) == (union.pk if union else None):
+        return locked
+    locked.founded_union = union
+    locked.save(update_fields=["founded_union", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=locked,
+        org_path=locked.plan.unit.path,
+        changes={
+            "建成的工会": [
+                before.name if before else None,
+                f"{union.name}（建会日期 {union.founded_on}）" if union else None,
+            ]
+        },
+    )
+    closeout_request([campaign.pk])
+    return locked
+
+
+@transaction.atomic
 def assessment_submit(*, actor, project: Project, data: dict, uploads=()) -> SelfAssessment:
     """绩效自评报告: 实施中 / 限期整改 → 自评已提交."""
     _check_work(actor, project)
@@ -1172,6 +1242,11 @@ def disbursement_record(
 # ---------------------------------------------------------------- inspections
 
 
+def _findings_changed(campaign_id: int) -> None:
+    """The open findings are part of each project's close-out figures: recompute after commit."""
+    closeout_request([campaign_id])
+
+
 @transaction.atomic
 def inspection_record(
     *, actor, campaign, data: dict, projects: list[Project], uploads=()
@@ -1227,6 +1302,7 @@ def inspection_record(
         created_by=actor,
     )
     inspection.projects.set(projects)
+    _findings_changed(campaign.pk)
     if uploads:
         plan = projects[0].plan if projects else None
         if plan is None:
@@ -1270,6 +1346,8 @@ def inspection_follow_up(
     before = (locked.follow_up, locked.closed_on)
     locked.follow_up, locked.closed_on = text, day
     locked.save(update_fields=["follow_up", "closed_on"])
+    if day is not None:
+        _findings_changed(locked.campaign_id)
     audit_record(
         actor=actor,
         action=Action.UPDATE,

@@ -28,6 +28,7 @@ PROJECT_FORMS = {
     "disburse": forms.DisbursementForm,
     "inspect": forms.InspectionForm,
     "follow_up": forms.FollowUpForm,
+    "link_union": forms.UnionLinkForm,
 }
 
 
@@ -43,6 +44,11 @@ def project(request, project_pk):
         name: cls(request.POST if which == name else None, request.FILES if which == name else None)
         for name, cls in PROJECT_FORMS.items()
     }
+    can_link = item.can_link_union(request.user)
+    if can_link:
+        field = bound["link_union"].fields["union"]
+        field.queryset = selectors.union_candidates(project=item)
+        field.initial = item.founded_union_id
     error = None
     if request.method == "POST":
         try:
@@ -68,6 +74,7 @@ def project(request, project_pk):
         "city_review": bool(subsidy and subsidy.can_city_review(user)),
         "province_review": bool(subsidy and subsidy.can_province_review(user)),
         "disburse": bool(subsidy and subsidy.can_disburse(user)),
+        "link_union": can_link,
         "inspect": user.has_perm("projects.record_inspection")
         and item.plan.unit.path.startswith(user.organization.path)
         and item.plan.unit_id != user.organization_id,
@@ -109,6 +116,10 @@ def _project_action(request, item, which, form) -> str:
             actor=user, project=item, on=d["on"], text=d["text"], uploads=files
         )
         return "实施进展已记录。"
+    if which == "link_union":
+        union = _data(form)["union"]
+        services.project_union_link(actor=user, project=item, union=union)
+        return f"已登记建成的工会：{union.name}。" if union else "已取消登记建成的工会。"
     if which == "assess":
         d = _data(form)
         data = {k: d[k] for k in ("text", "claimed_members", "claimed_coverage")}
