@@ -9,10 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from ruhui.audit.models import AuditEvent
+from ruhui.enterprises.services import union_build
 from ruhui.projects import services
 from ruhui.projects.choices import BuildType
 from ruhui.projects.figures import closeout_refresh
+from ruhui.projects.forms import ProjectForm
 from ruhui.projects.models import FigureRun, ProjectFigure
+from ruhui.projects.selectors import union_candidates
+from tests.enterprises.factories import make_enterprise, make_uscc
 from tests.factories import OrganizationFactory
 from tests.projects.factories import build_project, service_project
 
@@ -159,3 +163,56 @@ def test_an_inspection_and_its_follow_up_recompute_the_figures(
             closed_on=D(2019, 7, 15),
         )
     assert ProjectFigure.objects.get(project=project).open_findings == 0
+
+
+# ------------------------------------------------------------------ 涉及企业
+
+
+def test_linked_enterprises_are_named_by_name_or_credit_code(as_user, people, plan):
+    code = make_uscc()
+    shunfeng = make_enterprise(people.county_admin, people.county, name="舞钢市顺丰速运有限公司")
+    anshun = make_enterprise(
+        people.county_admin, people.county, name="舞钢市安顺货运有限公司", uscc=code
+    )
+    foreign = make_enterprise(people.sibling_admin, people.sibling, name="宝丰县顺达物流有限公司")
+    typed = f"舞钢市顺丰速运有限公司、 {code[:6]} {code[6:]}，舞钢市顺丰速运 有限公司"
+    item = build_project(people.county_admin, plan, enterprises=typed)
+    assert set(item.enterprises.all()) == {shunfeng, anshun}
+
+    def refused_enterprises(given) -> str:
+        with pytest.raises(ValidationError) as error:
+            build_project(people.county_admin, plan, name="另一个项目", enterprises=given)
+        return " ".join(error.value.message_dict["enterprises"])
+
+    assert "在舞钢市总工会及其下级的企业名录中没有找到" in refused_enterprises(
+        "宝丰县顺达物流有限公司"
+    )
+    assert "不在舞钢市总工会及其下级的企业名录中" in refused_enterprises([foreign])
+    assert "最多填写 50 家" in refused_enterprises("、".join(f"企业{n}" for n in range(51)))
+    # The edit form gives the names back, and saving them unchanged keeps the same two.
+    client = as_user(people.county_admin)
+    url = reverse("projects:plan", args=[plan.campaign.slug, plan.unit_id])
+    form = client.get(url, {"edit": item.pk}).context["project_form"]
+    assert set(form.initial["enterprises"].split("、")) == {shunfeng.name, anshun.name}
+
+
+def test_a_linked_enterprises_new_union_is_the_first_candidate(people, plan, project, drive):
+    enterprise = make_enterprise(people.county_admin, people.county, name="舞钢市顺丰速运有限公司")
+    other = OrganizationFactory(
+        parent=people.county, name="舞钢另一家新工会", founded_on=D(2019, 9, 1)
+    )
+    services.project_save(
+        actor=people.county_admin,
+        plan=plan,
+        project=project,
+        data=ProjectForm.initial_of(project)
+        | {"responsible_unit": people.county, "enterprises": enterprise.name},
+    )
+    built = union_build(
+        actor=people.county_admin,
+        enterprise=enterprise,
+        parent=people.county,
+        on=D(2019, 7, 1),
+    )
+    candidates = list(union_candidates(project=project))
+    assert candidates[0] == built.union and other in candidates

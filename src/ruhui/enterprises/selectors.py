@@ -43,7 +43,7 @@ from ruhui.enterprises.models import Enterprise, HeadcountSnapshot, Park, Survey
 from ruhui.members.models import HELD_STATUSES, Member
 from ruhui.orgs.choices import Industry
 from ruhui.orgs.models import Organization, WorkerGroup
-from ruhui.orgs.scoping import scoped
+from ruhui.orgs.scoping import scoped, under
 
 #: The headcount at which an enterprise should have its own union committee (工会法: 25 人以上
 #: 建立基层工会委员会).
@@ -99,6 +99,25 @@ def enterprise_list(
         if flag in FLAG_FIELDS:
             qs = qs.filter(**{flag: True})
     return qs.order_by(F("employees_total").desc(nulls_last=True), "name", "id")
+
+
+def named_under(root: Organization, texts: list[str]) -> dict[str, list[Enterprise]]:
+    """{text: the enterprises of `root`'s subtree it names}: a text is a 统一社会信用代码 (any
+    spacing or width) or a name (compared as `normalize_name` keys, so brackets and spaces do
+    not matter). One query, whatever the number of texts; an empty list for a text that names
+    none, several for a name that several enterprises share."""
+    keys = {text: (normalize_uscc(text), normalize_name(text)) for text in texts}
+    codes = {code for code, _name in keys.values() if len(code) == 18}
+    names = {name for _code, name in keys.values()}
+    found = list(
+        under(root, Enterprise)
+        .filter(Q(uscc__in=codes) | Q(normalised_name__in=names))
+        .order_by("name", "pk")
+    )
+    return {
+        text: [e for e in found if (e.uscc and e.uscc == code) or e.normalised_name == name]
+        for text, (code, name) in keys.items()
+    }
 
 
 def enterprise_surveys(*, enterprise: Enterprise) -> QuerySet[Survey]:

@@ -35,17 +35,20 @@ def visible_organizations(user) -> QuerySet[Organization]:
 
 def scoped(user, model_or_queryset: type[Model] | QuerySet) -> QuerySet:
     """The rows of a model (or a narrower queryset) that lie inside the user's jurisdiction."""
-    if isinstance(model_or_queryset, QuerySet):
-        queryset, model = model_or_queryset, model_or_queryset.model
-    else:
-        model = model_or_queryset
-        queryset = model._default_manager.all()
-    field = getattr(model, "scope_field", None)
-    if not field:
-        raise ImproperlyConfigured(f"{model.__name__} has no scope_field; it cannot be scoped.")
+    queryset, model = _queryset(model_or_queryset)
+    _scope_field(model)
     root = jurisdiction_root(user)
     if root is None:
         return queryset.none()
+    return under(root, queryset)
+
+
+def under(root: Organization, model_or_queryset: type[Model] | QuerySet) -> QuerySet:
+    """The rows of a model (or a narrower queryset) that lie in `root`'s subtree, by the
+    model's `scope_field`: what `scoped` gives a user whose organization is `root` (used where
+    the subtree is a unit's rather than the user's, such as a plan's unit)."""
+    queryset, model = _queryset(model_or_queryset)
+    field = _scope_field(model)
     if getattr(model, "scope_reaches_down", False):
         return queryset.filter(
             Q(**{f"{field}__startswith": root.path}) | Q(**{f"{field}__in": ancestor_paths(root)})
@@ -56,6 +59,19 @@ def scoped(user, model_or_queryset: type[Model] | QuerySet) -> QuerySet:
             condition |= Q(**{f"{lookup}__startswith": root.path})
         return queryset.filter(condition)
     return queryset.filter(**{f"{field}__startswith": root.path})
+
+
+def _scope_field(model: type[Model]) -> str | tuple[str, ...]:
+    field = getattr(model, "scope_field", None)
+    if not field:
+        raise ImproperlyConfigured(f"{model.__name__} has no scope_field; it cannot be scoped.")
+    return field
+
+
+def _queryset(model_or_queryset) -> tuple[QuerySet, type[Model]]:
+    if isinstance(model_or_queryset, QuerySet):
+        return model_or_queryset, model_or_queryset.model
+    return model_or_queryset._default_manager.all(), model_or_queryset
 
 
 def ancestor_paths(organization: Organization) -> list[str]:

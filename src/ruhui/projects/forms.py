@@ -101,6 +101,13 @@ class ProjectForm(forms.Form):
     division_code = forms.CharField(label=_("所在行政区划代码"), required=False, max_length=6)
     address = forms.CharField(label=_("地点"), required=False, max_length=200)
     planned_members = _count(_("拟发展会员数"))
+    enterprises = forms.CharField(
+        label=_("涉及企业"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("企业名录中的企业全称或统一社会信用代码，多家用“、”分隔。"),
+    )
     existing_union = OrgChoiceField(
         label=_("已有工会"), required=False, queryset=Organization.objects.none()
     )
@@ -141,12 +148,11 @@ class ProjectForm(forms.Form):
             "ends_on": project.ends_on.isoformat() if project.ends_on else "",
             "planned_coverage": project.planned_coverage,
             "groups": [g.code for g in project.groups.all()],
+            "enterprises": "、".join(e.name for e in project.enterprises.all()),
         }
 
     def service_data(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["enterprises"] = []
-        return data
+        return dict(self.cleaned_data)
 
 
 class OpinionForm(forms.Form):

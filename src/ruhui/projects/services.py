@@ -25,8 +25,10 @@ from ruhui.audit.services import Action, audit_record
 from ruhui.core import divisions
 from ruhui.core.counts import CountError, parse_count
 from ruhui.core.private import private_dir
+from ruhui.enterprises.models import Enterprise
+from ruhui.enterprises.selectors import named_under
 from ruhui.orgs.models import Organization, WorkerGroup, validate_phone
-from ruhui.orgs.scoping import in_jurisdiction
+from ruhui.orgs.scoping import in_jurisdiction, under
 from ruhui.projects.choices import (
     AttachmentPurpose,
     BuildType,
@@ -79,6 +81,17 @@ MSG_CATEGORY = (
 MSG_EXISTING_UNION = "类型为「已有工会发展会员」时，请选择已有的工会（本单位或下级单位的工会）。"
 MSG_DIVISION = "所在行政区划代码「{value}」不是有效的 6 位行政区划代码：请从列表中选择。"
 MSG_GROUP = "八大群体「{value}」不认识：请从列表中选择。"
+MSG_ENTERPRISE_UNKNOWN = (
+    "涉及企业「{value}」在{unit}及其下级的企业名录中没有找到：请填写名录中的企业全称或 18 位"
+    "统一社会信用代码（企业尚未入名录的，先在企业排查中登记）。"
+)
+MSG_ENTERPRISE_SEVERAL = (
+    "涉及企业「{value}」在企业名录中有 {count} 家同名企业：请改填该企业的统一社会信用代码。"
+)
+MSG_ENTERPRISE_OUTSIDE = "企业「{value}」不在{unit}及其下级的企业名录中：请只选择本单位辖区的企业。"
+MSG_ENTERPRISE_MANY = "涉及企业最多填写 {limit} 家：企业更多的，请拆成几个项目或在附件中列出。"
+MAX_ENTERPRISES = 50
+_ENTERPRISE_SPLIT = re.compile(r"[、，,;；\n]+")
 MSG_NO_PROJECTS = "行动计划中还没有项目：请至少列入一个建会入会或维护服务项目后再报送。"
 MSG_OPINION = "退回修改时请填写意见，说明需要修改的地方。"
 MSG_NOTHING_TO_REPORT = "没有市总已汇总、尚未上报的行动计划：请先汇总各单位报送的计划。"
@@ -579,8 +592,44 @@ def clean_project(plan: ActionPlan, data: dict) -> tuple[dict, dict[str, list[st
         else:
             chosen.append(group)
     values["groups"] = chosen
-    values["enterprises"] = list(data.get("enterprises") or [])
+    values["enterprises"] = _enterprises(unit, data.get("enterprises"), fail)
+    if kind == ProjectKind.SERVICE:
+        values["enterprises"] = []
     return values, errors
+
+
+def _enterprises(unit: Organization, given, fail) -> list[Enterprise]:
+    """涉及企业: Enterprise rows, or a text of names / 统一社会信用代码 separated by 、，,; or new
+    lines (as typed on the form or in an import), each naming one enterprise of the plan
+    unit's subtree."""
+    if not given:
+        return []
+    if isinstance(given, str):
+        texts = list(dict.fromkeys(t.strip() for t in _ENTERPRISE_SPLIT.split(given) if t.strip()))
+        if len(texts) > MAX_ENTERPRISES:
+            fail("enterprises", MSG_ENTERPRISE_MANY.format(limit=MAX_ENTERPRISES))
+            return []
+        found = named_under(unit, texts)
+        chosen = []
+        for text in texts:
+            matches = found[text]
+            if not matches:
+                fail("enterprises", MSG_ENTERPRISE_UNKNOWN.format(value=text, unit=unit.name))
+            elif len(matches) > 1:
+                fail("enterprises", MSG_ENTERPRISE_SEVERAL.format(value=text, count=len(matches)))
+            elif matches[0] not in chosen:
+                chosen.append(matches[0])
+        return chosen
+    chosen = list(dict.fromkeys(given))
+    inside = set(
+        under(unit, Enterprise).filter(pk__in=[e.pk for e in chosen]).values_list("pk", flat=True)
+    )
+    for enterprise in chosen:
+        if enterprise.pk not in inside:
+            fail(
+                "enterprises", MSG_ENTERPRISE_OUTSIDE.format(value=enterprise.name, unit=unit.name)
+            )
+    return [e for e in chosen if e.pk in inside]
 
 
 @transaction.atomic
