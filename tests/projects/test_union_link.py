@@ -216,3 +216,10 @@ def test_a_linked_enterprises_new_union_is_the_first_candidate(people, plan, pro
     )
     candidates = list(union_candidates(project=project))
     assert candidates[0] == built.union and other in candidates
+
+
+def test_with_no_union_founded_yet_the_page_says_what_to_do(as_user, people, project):
+    body = as_user(people.county_admin).get(reverse("projects:project", args=[project.pk]))
+    text = body.content.decode()
+    assert "舞钢市总工会及其下级还没有新建的工会" in text
+    assert 'name="union"' not in text

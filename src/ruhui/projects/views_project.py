@@ -49,6 +49,8 @@ def project(request, project_pk):
         field = bound["link_union"].fields["union"]
         field.queryset = selectors.union_candidates(project=item)
         field.initial = item.founded_union_id
+        # Nothing to choose from (no union founded yet): the card says what to do instead.
+        can_link = "form" if item.founded_union_id or field.queryset.exists() else "none"
     error = None
     if request.method == "POST":
         try:
