@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: demo test lint format install install-dev serve e2e bench clean
+.PHONY: demo test lint format install install-dev serve e2e screenshots bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ test: lint
 
 e2e: install-dev
 	RUHUI_ENV=test $(BIN)/pytest -m browser
+
+# The user guide's screenshots (docs/guide/img/), taken from the demo data by the browser test
+# that checks each guide page; see tests/browser/test_guide_pages.py.
+screenshots: install-dev
+	mkdir -p docs/guide/img
+	RUHUI_ENV=test RUHUI_SCREENSHOTS=docs/guide/img $(BIN)/pytest -m browser tests/browser/test_guide_pages.py -p no:randomly -q
 
 # Import speed on SQLite and PostgreSQL beside the databases' raw bulk load, a load run of the
 # public join form beside a static file, update mode beside django-import-export's upsert, the
