@@ -1,0 +1,31 @@
+"""The states and kinds of a 月报 (2015 plan: 「每月要向市总报告集中行动进展情况」)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportKind(models.TextChoices):
+    MONTHLY = "monthly", _("月报")
+    YEAR_END = "year_end", _("年度专题报告")
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已报送")
+    READ = "read", _("已阅")
+    RETURNED = "returned", _("退回修改")
+
+
+#: A report its own unit may still edit.
+REPORT_EDITABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+#: A report the city has (had) in hand: it counts as reported.
+REPORT_SENT = (ReportStatus.SUBMITTED, ReportStatus.READ)
+
+#: The narrative parts, in the order of the form: field → label.
+NARRATIVE = {
+    "progress": "工作进展",
+    "experience": "典型经验和创新做法",
+    "problems": "存在问题",
+    "next_steps": "下月打算",
+}
+DEFAULT_DUE_DAY = 5

@@ -1,0 +1,10 @@
+"""Role permissions for 月报 (jurisdiction, the reporting unit and the reviewing level are
+checked by the services: `reports.services`)."""
+
+import rules
+
+from ruhui.accounts.rules import can_enter, can_review, is_cadre
+
+rules.add_perm("reports.view_report", is_cadre)
+rules.add_perm("reports.edit_report", can_enter)
+rules.add_perm("reports.review_report", can_review)
