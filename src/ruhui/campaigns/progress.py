@@ -70,6 +70,7 @@ def progress_refresh(campaign: Campaign) -> RefreshResult:
     """Recompute a campaign's figures from the records and replace the stored ones, in one
     transaction (a dashboard reads either the old figures or the new, never a mix)."""
     started = time.perf_counter()
+    figures.fresh_statistics()
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().select_related("owner").get(pk=campaign.pk)
         scope = Scope.subtree(campaign.owner)

@@ -170,6 +170,7 @@ def closeout_refresh(campaign: Campaign, until: datetime.date | None = None) -> 
     records and replace the stored ones, in one transaction (a page reads the old figures or
     the new, never a mix)."""
     started = time.perf_counter()
+    registry.fresh_statistics()
     with transaction.atomic():
         campaign = Campaign.objects.select_related("owner").get(pk=campaign.pk)
         run, _ = FigureRun.objects.select_for_update().get_or_create(campaign=campaign)
