@@ -106,6 +106,8 @@ def test_is_known_county_covers_current_and_former_codes():
         ("110101", "北京市东城区"),  # 市辖区 parent skipped
         ("419001", "河南省济源市"),  # 省直辖县级行政单位 parent skipped
         ("410412", "河南省平顶山市舞钢区"),  # former code: latest names
+        ("500383", "重庆市永川市"),  # former code under 500300 「市」, a grouping, not a place
+        ("500118", "重庆市永川区"),
     ],
 )
 def test_full_name(code, expected):

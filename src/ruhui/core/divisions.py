@@ -19,8 +19,10 @@ from django.core.exceptions import ValidationError
 
 Level = Literal["province", "prefecture", "county"]
 
+#: Grouping codes that are not places: 市辖区, 县, and 市 (重庆 grouped its county-level cities
+#: under 500300 「市」 until 2006, so 500383 永川市 would read 「重庆市市永川市」).
 PLACEHOLDER_NAMES = frozenset(
-    {"市辖区", "县", "省直辖县级行政单位", "省直辖行政单位", "自治区直辖县级行政单位"}
+    {"市辖区", "县", "市", "省直辖县级行政单位", "省直辖行政单位", "自治区直辖县级行政单位"}
 )
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
