@@ -39,6 +39,7 @@ from ruhui.projects.choices import ProjectKind
 from ruhui.projects.models import ActionPlan, PlanTask, Project
 from ruhui.tabular import xlsxstream
 from ruhui.tabular.cells import DATE_NUM_FORMAT, HEADER_STYLE, TEXT_NUM_FORMAT, safe_cell
+from ruhui.tabular.docx import TITLE_FONT, a4_document, add_paragraph
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -291,56 +292,6 @@ def consolidated_plans(campaign, queryset=None) -> list[ActionPlan]:
 # --- docx ------------------------------------------------------------------------------------
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-BODY_FONT, TITLE_FONT, LATIN_FONT = "宋体", "黑体", "Times New Roman"
-
-
-def _east_asian(style_or_run, name: str, latin: str = LATIN_FONT) -> None:
-    """Set a style's (or run's) fonts with w:eastAsia, which Word uses for Chinese text."""
-    from docx.oxml.ns import qn
-
-    font = style_or_run.font
-    font.name = latin
-    rpr = style_or_run.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
-        fonts.set(qn(attr), latin)
-    fonts.set(qn("w:eastAsia"), name)
-    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(theme), None)
-
-
-def _document():
-    from docx import Document
-    from docx.shared import Mm, Pt
-
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin = section.bottom_margin = Mm(25)
-    section.left_margin = section.right_margin = Mm(20)
-    normal = document.styles["Normal"]
-    _east_asian(normal, BODY_FONT)
-    normal.font.size = Pt(11)
-    return document
-
-
-def _paragraph(document, text: str, *, size=None, bold=False, center=False, font=None):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    paragraph = document.add_paragraph()
-    if center:
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run(text)
-    run.bold = bold
-    if size:
-        run.font.size = Pt(size)
-    if font:
-        _east_asian(run, font)
-    return paragraph
 
 
 def _cell_xml(text: str, width: int, center: bool) -> str:
@@ -414,30 +365,30 @@ def plan_docx(plan: ActionPlan, path: str | os.PathLike | None = None) -> bytes 
         .prefetch_related(Prefetch("tasks", queryset=PlanTask.objects.order_by("position", "pk")))
         .get(pk=plan.pk)
     )
-    document = _document()
-    _paragraph(document, plan_title(plan), size=18, bold=True, center=True, font=TITLE_FONT)
-    _paragraph(document, f"（{plan.campaign.name}）", size=12, center=True)
+    document = a4_document()
+    add_paragraph(document, plan_title(plan), size=18, bold=True, center=True, font=TITLE_FONT)
+    add_paragraph(document, f"（{plan.campaign.name}）", size=12, center=True)
     leader = plan.leader_name + (f"（{plan.leader_title}）" if plan.leader_title else "")
     contact = plan.contact_name + (f"  电话：{plan.contact_phone}" if plan.contact_phone else "")
-    _paragraph(document, f"责任领导：{leader or '（未填写）'}")
-    _paragraph(document, f"联系人：{contact or '（未填写）'}")
+    add_paragraph(document, f"责任领导：{leader or '（未填写）'}")
+    add_paragraph(document, f"联系人：{contact or '（未填写）'}")
     scheme = _day(plan.scheme_submitted_on) or "（未填写）"
-    _paragraph(document, f"实施方案出台日期：{scheme}    计划状态：{plan.get_status_display()}")
+    add_paragraph(document, f"实施方案出台日期：{scheme}    计划状态：{plan.get_status_display()}")
 
-    _paragraph(document, "一、工作清单", size=14, bold=True, font=TITLE_FONT)
+    add_paragraph(document, "一、工作清单", size=14, bold=True, font=TITLE_FONT)
     tasks = list(plan.tasks.all())
     if not tasks:
-        _paragraph(document, "（未列入工作任务）")
+        add_paragraph(document, "（未列入工作任务）")
     for number, task in enumerate(tasks, 1):
         done = f"，已于 {_day(task.done_on)} 完成" if task.done_on else ""
         text = f"{number}. {task.task}（责任：{task.owner}；时限：{_day(task.due_on)}{done}）"
-        _paragraph(document, text)
+        add_paragraph(document, text)
 
     build, service = [], []
     for project in _projects([plan], groups=False):
         (build if project.kind == ProjectKind.BUILD else service).append(project)
     members = sum(p.planned_members or 0 for p in build)
-    _paragraph(
+    add_paragraph(
         document,
         f"二、{BUILD_SHEET}（{len(build)} 个，拟发展会员 {members:,} 人）",
         size=14,
@@ -464,7 +415,7 @@ def plan_docx(plan: ActionPlan, path: str | os.PathLike | None = None) -> bytes 
         centered=(0, 4, 7),
     )
     coverage = sum(p.planned_coverage or 0 for p in service)
-    _paragraph(
+    add_paragraph(
         document,
         f"三、{SERVICE_SHEET}（{len(service)} 个，拟覆盖职工 {coverage:,} 人）",
         size=14,
