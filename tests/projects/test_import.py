@@ -22,6 +22,7 @@ from ruhui.projects.importer import import_projects
 from ruhui.projects.jobs import PROJECT_IMPORT
 from ruhui.projects.models import ActionPlan, Project
 from ruhui.tabular import xlsxstream
+from ruhui.tabular.files import FileRejected
 
 pytestmark = pytest.mark.django_db
 
@@ -311,3 +312,178 @@ def test_command_checks_and_imports(people, drive, tmp_path, capsys):
         call_command("import_projects", str(path), campaign=drive.slug, unit="NOPE")
     with pytest.raises(CommandError, match="集中行动「nope」不存在"):
         call_command("import_projects", str(path), campaign="nope", unit="WG")
+
+
+# --- a workbook of several sheets (the exported list: 建会入会, 维护服务, 汇总) ----------------
+
+
+def test_an_exported_plan_comes_back_with_both_kinds(people, plan, tmp_path):
+    from ruhui.projects import documents
+    from tests.projects.factories import build_project, service_project
+
+    build_project(people.county_admin, plan)
+    service_project(people.county_admin, plan)
+    path = tmp_path / "plan.xlsx"
+    documents.plan_xlsx(plan, path)
+    # Unchanged, the file adds nothing twice; each error names its sheet.
+    again = import_projects(path, actor=people.county_admin, plan=plan, dry_run=True)
+    assert (again.rows, again.created, again.rejected) == (2, 0, 2)
+    assert {(e["sheet"], e["row"]) for e in again.errors} == {
+        (documents.BUILD_SHEET, 2),
+        (documents.SERVICE_SHEET, 2),
+    }
+    for project in list(plan.projects.all()):
+        services.project_delete(actor=people.county_admin, project=project)
+
+    report = tmp_path / "r.xlsx"
+    summary = import_projects(
+        path, actor=people.county_admin, plan=plan, dry_run=False, report_path=report
+    )
+    # Both kinds come back; the 汇总 sheet (单位 … 拟发展会员数 … 拟覆盖职工人数) adds no row.
+    assert (summary.rows, summary.created, summary.rejected, summary.errors) == (2, 2, 0, [])
+    assert summary.header_row == 1 and "报送单位" in summary.unknown_headers
+    build, service = plan.projects.order_by("kind")
+    assert (build.kind, build.build_type, build.name) == (
+        ProjectKind.BUILD,
+        BuildType.ENTERPRISE,
+        "舞钢市顺丰速运有限公司工会",
+    )
+    assert (build.planned_members, build.due_on.isoformat()) == (50, "2019-09-30")
+    assert (service.kind, service.category, service.planned_coverage) == (
+        ProjectKind.SERVICE,
+        ServiceCategory.FOUR_SEASONS,
+        800,
+    )
+    assert (service.starts_on.isoformat(), service.ends_on.isoformat()) == (
+        "2019-06-01",
+        "2019-08-31",
+    )
+    result = CalamineWorkbook.from_path(str(report)).get_sheet_by_name("导入结果").to_python()
+    assert result[0][:2] == ["原行号", "工作表"]
+    assert [(row[1], row[-2]) for row in result[1:]] == [
+        (documents.BUILD_SHEET, "新增"),
+        (documents.SERVICE_SHEET, "新增"),
+    ]
+
+
+def write_sheets(path, sheets):
+    book = xlsxstream.Workbook(path)
+    for name, header, rows in sheets:
+        sheet = book.add_sheet(name)
+        sheet.write_row(header)
+        for row in rows:
+            sheet.write_row(row)
+    book.close()
+    return path
+
+
+SERVICE_HEADER = ["类别", "项目名称", "实施责任单位", "实施时间", "拟覆盖职工人数", "备注"]
+
+
+def test_a_bad_row_on_the_second_sheet_names_its_sheet(people, plan, tmp_path):
+    path = write_sheets(
+        tmp_path / "two.xlsx",
+        [
+            ("建会入会", HEADER, [ROWS[0]]),
+            (
+                "维护服务",
+                SERVICE_HEADER,
+                [
+                    [
+                        "四季送关爱活动",
+                        "夏送清凉进快递网点",
+                        "舞钢快递行业工会",
+                        "2019-06-01至2019-08-31",
+                        "800",
+                        "x",
+                    ],
+                    ["扶贫帮困", "送温暖", "舞钢市总工会", "2019-11-01至2019-12-01", "100", ""],
+                    # the first sheet's project again: named with its sheet and row
+                    ["拟建企业工会", "舞钢市顺丰速运有限公司工会", "舞钢市总工会", "", "", ""],
+                ],
+            ),
+        ],
+    )
+    preview: list = []
+    report = tmp_path / "r.xlsx"
+    summary = import_projects(
+        path,
+        actor=people.county_admin,
+        plan=plan,
+        dry_run=False,
+        report_path=report,
+        preview=preview,
+    )
+    assert (summary.rows, summary.created, summary.rejected) == (4, 2, 2) and summary.reconciles
+    assert summary.header_row == 1 and summary.unknown_headers == ["备注"]
+    assert {(e["sheet"], e["row"]) for e in summary.errors} == {("维护服务", 3), ("维护服务", 4)}
+    bad, repeated, *_service_messages = summary.errors
+    assert (bad["sheet"], bad["row"], bad["field"]) == ("维护服务", 3, "类别")
+    assert "「扶贫帮困」不认识" in bad["message"]
+    assert (repeated["sheet"], repeated["row"], repeated["field"]) == ("维护服务", 4, "项目名称")
+    assert "与工作表「建会入会」第 2 行重复" in repeated["message"]
+    # The valid rows of both sheets are written.
+    assert sorted(plan.projects.values_list("name", flat=True)) == [
+        "夏送清凉进快递网点",
+        "舞钢市顺丰速运有限公司工会",
+    ]
+    # The result workbook: 工作表 first, then the union of the headers, each cell under its own.
+    result = CalamineWorkbook.from_path(str(report)).get_sheet_by_name("导入结果").to_python()
+    union = [*HEADER, "类别", "实施责任单位", "备注"]
+    assert result[0] == ["原行号", "工作表", *union, "导入结果", "错误说明"]
+    first, service = (dict(zip(result[0], row, strict=True)) for row in result[1:3])
+    assert (first["原行号"], first["工作表"], first["项目名称"], first["类别"]) == (
+        2,
+        "建会入会",
+        "舞钢市顺丰速运有限公司工会",
+        "",
+    )
+    assert (service["原行号"], service["工作表"], service["类型"]) == (2, "维护服务", "")
+    assert (service["类别"], service["项目名称"], service["实施责任单位"], service["备注"]) == (
+        "四季送关爱活动",
+        "夏送清凉进快递网点",
+        "舞钢快递行业工会",
+        "x",
+    )
+    assert [row[-2] for row in result[1:]] == ["新增", "新增", "未导入", "未导入"]
+    # The job page's preview shows the sheet too (and the job's headers start with it).
+    assert summary.columns[0] == "工作表"
+    assert [(number, cells[0], outcome) for number, cells, outcome, _m in preview] == [
+        (2, "建会入会", "新增"),
+        (2, "维护服务", "新增"),
+        (3, "维护服务", "未导入"),
+        (4, "维护服务", "未导入"),
+    ]
+
+
+def test_a_file_without_a_name_column_is_refused(people, plan, tmp_path):
+    path = write_sheets(
+        tmp_path / "sum.xlsx",
+        [
+            (
+                "汇总",
+                ["单位", "计划状态", "拟发展会员数", "拟覆盖职工人数"],
+                [["舞钢", "草稿", 1, 2]],
+            )
+        ],
+    )
+    with pytest.raises(FileRejected) as refused:
+        import_projects(path, actor=people.county_admin, plan=plan, dry_run=True)
+    assert refused.value.code == "no_name_column" and "工作表「汇总」" in refused.value.message
+
+
+def test_the_enterprises_column_reaches_the_service(people, plan, tmp_path, monkeypatch):
+    """涉及企业 (or 企业) is read and passed on as text; the service resolves it."""
+    given = []
+    clean = services.clean_project
+
+    def spy(plan, data):
+        given.append(data.get("enterprises"))
+        return clean(plan, data)
+
+    monkeypatch.setattr(services, "clean_project", spy)
+    for header in ("涉及企业", "企业"):
+        path = write_csv(tmp_path / "e.csv", rows=[[*ROWS[0], ""]], header=[*HEADER, header])
+        summary = import_projects(path, actor=people.county_admin, plan=plan, dry_run=True)
+        assert (summary.rows, summary.created) == (1, 1) and not summary.unknown_headers
+    assert given == ["", ""]

@@ -1,9 +1,12 @@
 """Import of a plan's projects from xlsx/xls/csv (issue 16 item 8), by the shared import rules.
 
 - The file passes `tabular.files.check_upload` (size, type, zip bomb, macros) and is read in one
-  streaming pass by `tabular.readers.read_table` (title rows, header variants, blank and notes
-  rows). The headers are those of the .docx tables (`documents.BUILD_HEADERS`,
-  `SERVICE_HEADERS`) and of the exported xlsx, with aliases; one sheet may hold both kinds: the
+  streaming pass by `tabular.readers.read_tables` (title rows, header variants, blank and notes
+  rows): every worksheet with a header is imported, in order — the exported list has its
+  建会入会 and 维护服务 projects on two sheets. A sheet whose header has no 项目名称 column (the
+  export's 汇总 sheet) is passed over; a file none of whose sheets has one is refused. The
+  headers are those of the .docx tables (`documents.BUILD_HEADERS`, `SERVICE_HEADERS`) and of
+  the exported xlsx, with aliases (涉及企业 too); one sheet may hold both kinds: the
   类型 (or 类别) column says 拟建企业工会 … 已有工会发展会员 (建会入会) or 普惠服务 … 工会服务阵地建设
   (维护服务).
 - The 责任单位 / 实施责任单位 names are matched under the plan's unit by `campaigns.unit_names`
@@ -13,14 +16,20 @@
   commit, each row in a savepoint): a row the service refuses is 未导入 with the service's
   Chinese messages, each named by the file's column; the other rows are written, all in one
   transaction. Every data row ends 新增 or 未导入, so rows = created + rejected
-  (`tabular.report.Summary`); the per-row result workbook is `tabular.report.build_error_report`.
+  (`tabular.report.Summary`, one for the whole file); the per-row result workbook is
+  `tabular.report.build_error_report`. When several sheets are imported each error names its
+  sheet (``"sheet"``), and the result workbook's first column 工作表 does, under the union of
+  the sheets' headers (each row's cells under its own headers).
 - Only the plan's own unit imports, while its plan is a draft or returned (as for any edit).
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 import re
+import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,7 +47,7 @@ from ruhui.projects import services
 from ruhui.projects.choices import BuildType, ProjectKind, ServiceCategory
 from ruhui.projects.models import ActionPlan
 from ruhui.tabular.files import FileRejected, check_upload
-from ruhui.tabular.readers import read_table
+from ruhui.tabular.readers import read_tables
 from ruhui.tabular.report import (
     CREATED,
     REJECTED,
@@ -60,6 +69,15 @@ MSG_DUPLICATE = (
     "项目「{name}」已列在本单位的行动计划中，没有重复导入：如需修改，请在行动计划页面修改该项目。"
 )
 MSG_DUPLICATE_ROW = "项目「{name}」与第 {first} 行重复，没有重复导入：请删去重复的行。"
+MSG_DUPLICATE_SHEET_ROW = (
+    "项目「{name}」与工作表「{sheet}」第 {first} 行重复，没有重复导入：请删去重复的行。"
+)
+MSG_NO_NAME_COLUMN = (
+    "没有找到项目名称列：{where}的表头中没有「项目名称」（建会入会项目也可写「拟建工会名称」）"
+    "一列。请在表头加上这一列、每行填写一个项目后再导入。"
+)
+#: The result workbook's first column when the file has several sheets of projects.
+SHEET_HEADER = "工作表"
 MSG_NO_ROWS = "文件中没有项目行：请在表头下逐行填写项目后再导入。"
 
 #: Header text → field (normalised by the reader: spaces, full-width forms and case ignored).
@@ -103,6 +121,8 @@ HEADER_ALIASES = {
     "八大群体": "groups",
     "涉及群体": "groups",
     "已有工会": "existing_union",
+    "涉及企业": "enterprises",
+    "企业": "enterprises",
 }
 #: A service field → the import field whose column its message belongs to.
 FIELD_COLUMN = {
@@ -122,6 +142,7 @@ FIELD_COLUMN = {
     "planned_coverage": "planned_coverage",
     "groups": "groups",
     "existing_union": "existing_union",
+    "enterprises": "enterprises",
 }
 
 
@@ -263,6 +284,9 @@ class ProjectImporter:
                 errors.append(("period", MSG_PERIOD.format(value=text["period"])))
         if text.get("groups"):
             data["groups"] = [g for g in re.split(r"[、,，;；\s]+", text["groups"]) if g]
+        if "enterprises" in text:
+            # Names or 统一社会信用代码 separated by 、，,; — the service resolves them.
+            data["enterprises"] = text["enterprises"]
         return data, errors
 
     # --- the pass -------------------------------------------------------------------------
@@ -278,6 +302,7 @@ class ProjectImporter:
             "phone": "责任人电话",
             "kind": "类型",
             "period": "实施时间",
+            "enterprises": "涉及企业",
         }.get(field, field)
         return label
 
@@ -290,8 +315,12 @@ class ProjectImporter:
             if key in self._stored:
                 errors.append(("name", MSG_DUPLICATE.format(name=key[1])))
             elif key in self._seen:
-                first = self._seen[key]
-                errors.append(("name", MSG_DUPLICATE_ROW.format(name=key[1], first=first)))
+                sheet, first = self._seen[key]
+                if sheet == table.sheet_name:
+                    message = MSG_DUPLICATE_ROW.format(name=key[1], first=first)
+                else:
+                    message = MSG_DUPLICATE_SHEET_ROW.format(name=key[1], sheet=sheet, first=first)
+                errors.append(("name", message))
         if errors:
             reported = {field for field, _m in errors}
             _values, problems = services.clean_project(self.plan, data)
@@ -318,10 +347,12 @@ class ProjectImporter:
             else:
                 errors += [("", message) for message in error.messages]
             return REJECTED, errors
-        self._seen[key] = row.number
+        self._seen[key] = (table.sheet_name, row.number)
         return CREATED, []
 
-    def _results(self, table, columns):
+    def _results(self, table, columns: dict[str, str], sheet: str | None):
+        """(row number, the row's cells under the table's headers, result, message) for each
+        data row of ``table``; ``sheet`` goes into each error when the file has several."""
         summary = self.summary
         for row in table.rows:
             summary.rows += 1
@@ -332,38 +363,109 @@ class ProjectImporter:
             else:
                 summary.rejected += 1
                 for header, message in named:
-                    summary.errors.append({"row": row.number, "field": header, "message": message})
+                    error = {"row": row.number, "field": header, "message": message}
+                    if sheet is not None:
+                        error["sheet"] = sheet
+                    summary.errors.append(error)
             message = join_messages(named)
-            original = [row.cells[i] if i < len(row.cells) else "" for i in table.source_columns]
-            if self.preview is not None and len(self.preview) < PREVIEW_ROWS:
-                shown = [cell_text(value) for value in original[:3]]
-                self.preview.append([row.number, shown, result, message])
             if self.progress and summary.rows % 100 == 0:
                 self.progress(summary.rows)
-            yield row.number, original, result, message
-        summary.blank_rows = table.skipped_blank
-        summary.notes_rows = len(table.notes_rows)
+            yield row.number, row.cells, result, message
+        summary.blank_rows += table.skipped_blank
+        summary.notes_rows += len(table.notes_rows)
 
     def run(self, path: Path, kind: str, *, report_path=None) -> Summary:
-        table = read_table(path, kind, header_aliases=HEADER_ALIASES, key_fields=("name",))
-        self.summary.header_row = table.header_row
-        self.summary.unknown_headers = list(table.unknown_headers)
-        columns = {field: header for _i, header, field in table.columns if field}
-        self.headers = [header for _i, header, _f in table.columns]
-        rows = self._results(table, columns)
-        with transaction.atomic():
-            if report_path:
-                build_error_report(
-                    report_path, headers=self.headers, rows=rows, summary=self.summary
+        summary = self.summary
+        #: Per imported table: its sheet name and header texts (keyed apart when repeated).
+        sheets: list[tuple[str, list[tuple[str, int]]]] = []
+        passed_over: list[str] = []
+        preview: list = []
+        with ExitStack() as stack:
+            spool = None
+            if report_path:  # the result rows wait here until every sheet's headers are known
+                spool = stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8"))
+            stack.enter_context(transaction.atomic())
+            for table in read_tables(
+                path, kind, header_aliases=HEADER_ALIASES, key_fields=("name",)
+            ):
+                if "name" not in table.fields:  # e.g. the export's 汇总: not a list of projects
+                    passed_over.append(table.sheet_name)
+                    continue
+                if not sheets:
+                    summary.header_row = table.header_row
+                elif len(sheets) == 1:  # a second sheet: the first one's errors name theirs
+                    for error in summary.errors:
+                        error["sheet"] = sheets[0][0]
+                sheets.append((table.sheet_name, _keyed([h for _i, h, _f in table.columns])))
+                summary.unknown_headers = list(
+                    dict.fromkeys([*summary.unknown_headers, *table.unknown_headers])
                 )
-            else:
-                for _ in rows:
-                    pass
+                columns = {field: header for _i, header, field in table.columns if field}
+                sheet = table.sheet_name if len(sheets) > 1 else None
+                for number, cells, result, message in self._results(table, columns, sheet):
+                    texts = [cell_text(value) for value in cells]
+                    entry = (len(sheets) - 1, number, texts, result, message)
+                    if spool is not None:
+                        spool.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                    if len(preview) < PREVIEW_ROWS:
+                        preview.append(entry)
+            if not sheets:
+                where = "、".join(f"工作表「{name}」" for name in passed_over if name) or "文件"
+                raise FileRejected(MSG_NO_NAME_COLUMN.format(where=where), "no_name_column")
+            headers, place = _layout(sheets)
+            self.headers = headers
+            if self.preview is not None:
+                for entry in preview:
+                    index, number, cells, result, message = entry
+                    self.preview.append([number, place(index, cells)[:3], result, message])
+            if spool is not None:
+                spool.seek(0)
+                build_error_report(
+                    report_path, headers=headers, rows=_replay(spool, place), summary=summary
+                )
             if self.dry_run:
                 transaction.set_rollback(True)
-        if not self.summary.rows:
+        if not summary.rows:
             raise FileRejected(MSG_NO_ROWS, "no_rows")
-        return self.summary
+        return summary
+
+
+def _keyed(headers: list[str]) -> list[tuple[str, int]]:
+    """Header texts as (text, how many times it came before in the same table): two columns
+    of one sheet both headed 备注 stay two columns of the result."""
+    seen: dict[str, int] = {}
+    keyed = []
+    for text in headers:
+        keyed.append((text, seen.get(text, 0)))
+        seen[text] = seen.get(text, 0) + 1
+    return keyed
+
+
+def _layout(sheets: list[tuple[str, list[tuple[str, int]]]]):
+    """The result workbook's headers and a function placing a table's row under them: one
+    table's headers as they are; for several, 工作表 and then the union of the tables'
+    headers in order of first appearance, each row's cells under its own headers."""
+    if len(sheets) == 1:
+        return [text for text, _n in sheets[0][1]], lambda _index, cells: list(cells)
+    union = list(dict.fromkeys(key for _name, keys in sheets for key in keys))
+    at = {key: i for i, key in enumerate(union)}
+    slots = [[at[key] for key in keys] for _name, keys in sheets]
+    names = [name for name, _keys in sheets]
+
+    def place(index: int, cells) -> list:
+        placed = [""] * len(union)
+        for slot, value in zip(slots[index], cells, strict=False):
+            placed[slot] = value
+        return [names[index], *placed]
+
+    return [SHEET_HEADER, *(text for text, _n in union)], place
+
+
+def _replay(spool, place):
+    """The spooled result rows (one JSON line each), placed under the result's headers."""
+    for line in spool:
+        index, number, cells, result, message = json.loads(line)
+        yield number, place(index, cells), result, message
 
 
 def authorise(actor, plan: ActionPlan) -> None:

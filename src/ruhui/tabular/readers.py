@@ -13,9 +13,14 @@ and returns a `Table` whose ``rows`` is a generator of `Row(number, cells)`:
 column (A = 0; `column_letter` turns it into "A"). ``skipped_blank`` and ``notes_rows`` are final
 only once ``rows`` has been exhausted.
 
+`read_tables(path, kind, header_aliases=...)` yields such a `Table` for every visible worksheet
+that has a header, in sheet order (for CSV the one table): a workbook whose list runs over
+several sheets. Each table's rows are read to the end before the next table is asked for.
+
 Rules:
 - Sheet: the first visible worksheet whose first 30 rows hold a header row (a leading
   「填表说明」 sheet is passed over); none → FileRejected listing the expected column names.
+  `read_tables`: each such worksheet.
 - Header row: the first of the first 30 rows in which at least two cells name known fields after
   normalisation (NFKC, no whitespace, no required marks * ※ ★, no bracketed hints such as
   （必填） or (yyyy-mm-dd), casefolded); a header such as 身份证号/证件号码 counts when its parts
@@ -34,7 +39,8 @@ Rules:
   blank and notes rows included: what was read) or ``RUHUI_IMPORT_MAX_CELLS`` cells (a row as
   wide as the sheet's widest, as calamine gives it) reading stops at once with a FileRejected
   naming the limit, so no file however made can hold a worker for hours or make a result
-  workbook larger than the row limit.
+  workbook larger than the row limit. With `read_tables` the count runs over the file's
+  tables together.
 - Memory: rows are produced one at a time from calamine's iterator or the csv reader and only
   the header's cells are kept. calamine itself parses the whole sheet into its own (Rust)
   memory first: about 1 KB per 15-column row, ~1.1 GB for a million rows (python-calamine 0.9
@@ -252,6 +258,14 @@ def _is_blank(value: object) -> bool:
 # --- header detection ---------------------------------------------------------------------
 
 
+@dataclass
+class _Read:
+    """What the reading of one file has counted against the limits so far (rows, cells)."""
+
+    rows: int = 0
+    cells: int = 0
+
+
 class _Header(NamedTuple):
     number: int  # 1-based row number
     positions: list[int]  # indexes into the raw row
@@ -348,9 +362,11 @@ def _produce(
     fields: list[str | None],
     *,
     cells_read: int = 0,
+    read: _Read,
 ) -> Iterator[Row]:
     """Project, classify and number the rows after the header (the hot loop); count what is
-    read against the row and cell limits."""
+    read against the row and cell limits, after what ``read`` says the file's earlier tables
+    took (and add this table's count to it once its rows are exhausted)."""
     getter = itemgetter(*positions) if len(positions) > 1 else None
     single = positions[0]
     width = max(positions) + 1
@@ -368,11 +384,14 @@ def _produce(
     number = first_number - 1
     max_rows = setting_or_default("RUHUI_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
     max_cells = setting_or_default("RUHUI_IMPORT_MAX_CELLS", DEFAULT_MAX_CELLS)
+    rows_before = read.rows
+    row_limit = max_rows - rows_before
+    cells_read += read.cells
     for raw in raw_rows:
         number += 1
         cells_read += len(raw)
-        if number > max_rows or cells_read > max_cells:
-            raise _over_limit(number, max_rows, max_cells)
+        if number > row_limit or cells_read > max_cells:
+            raise _over_limit(number, row_limit, max_rows, max_cells)
         if len(raw) < width:
             raw = [*raw, *pad[len(raw) :]]
         cells = list(getter(raw)) if getter is not None else [raw[single]]
@@ -401,10 +420,11 @@ def _produce(
             pending.clear()
         yield row
     table.notes_rows.extend(row.number for row in pending)
+    read.rows, read.cells = rows_before + number, cells_read
 
 
-def _over_limit(number: int, max_rows: int, max_cells: int) -> FileRejected:
-    if number > max_rows:
+def _over_limit(number: int, row_limit: int, max_rows: int, max_cells: int) -> FileRejected:
+    if number > row_limit:
         return FileRejected(MSG_TOO_MANY_ROWS.format(limit=max_rows), "too_many_rows")
     return FileRejected(MSG_TOO_MANY_CELLS.format(row=number, limit=max_cells), "too_many_cells")
 
@@ -417,6 +437,7 @@ def _build_table(
     column_offset: int = 0,
     keys: dict[str, str] | None = None,
     key_fields: tuple[str, ...] = (),
+    read: _Read | None = None,
 ) -> Table | None:
     keys = keys if keys is not None else _alias_keys(header_aliases)
     header, replay, scanned = _find_header(raw_rows, keys, key_fields)
@@ -442,7 +463,13 @@ def _build_table(
     # The cells of the header row and the rows above it count towards the limit too.
     above = sum(len(row) for row in scanned[: header.number])
     table.rows = _produce(
-        table, raw_rows, header.number + 1, header.positions, header.fields, cells_read=above
+        table,
+        raw_rows,
+        header.number + 1,
+        header.positions,
+        header.fields,
+        cells_read=above,
+        read=read if read is not None else _Read(),
     )
     return table
 
@@ -457,19 +484,53 @@ def _no_header(header_aliases: dict[str, str]) -> FileRejected:
 # --- xlsx / xls ---------------------------------------------------------------------------
 
 
+def _first(tables: Iterator[Table], header_aliases: dict[str, str]) -> Table:
+    """The first of ``tables`` (no further sheet is opened), or `_no_header`'s refusal."""
+    table = next(tables, None)
+    tables.close()
+    if table is None:
+        raise _no_header(header_aliases)
+    return table
+
+
 def _read_workbook(
     path: Path, header_aliases: dict[str, str], key_fields: tuple[str, ...], *, kind: str
 ) -> Table:
-    """The first visible worksheet with a recognisable header.
+    """The first visible worksheet with a recognisable header (`read_table` for a workbook)."""
+    return _first(
+        _workbook_tables(path, header_aliases, key_fields, _Read(), kind=kind), header_aliases
+    )
+
+
+class _StreamUnsupported(Exception):
+    """The stream cannot read this workbook (raised before any table is produced)."""
+
+
+def _workbook_tables(
+    path: Path,
+    header_aliases: dict[str, str],
+    key_fields: tuple[str, ...],
+    read: _Read,
+    *,
+    kind: str,
+) -> Iterator[Table]:
+    """The tables of the visible worksheets that have a recognisable header, in order.
 
     .xlsx sheets are streamed row by row (python-calamine-plus, the same calamine reader):
     memory stays flat however long the roster, and reading overlaps the import's database
     work instead of holding it up for the whole sheet first. .xls (and an .xlsx the stream
     cannot read) is loaded whole by python-calamine."""
     if kind == "xlsx":
-        table = _stream_xlsx(path, header_aliases, key_fields)
-        if table is not None:
-            return table
+        streamed = _stream_tables(path, header_aliases, key_fields, read)
+        try:
+            first = next(streamed, None)
+        except _StreamUnsupported:
+            pass
+        else:
+            if first is not None:
+                yield first
+                yield from streamed
+            return
     import python_calamine as calamine
 
     with _refusing(calamine):
@@ -491,10 +552,10 @@ def _read_workbook(
             column_offset=start[1],
             keys=keys,
             key_fields=key_fields,
+            read=read,
         )
         if table is not None:
-            return table
-    raise _no_header(header_aliases)
+            yield table
 
 
 @contextmanager
@@ -520,25 +581,30 @@ def _visible_sheets(workbook, calamine) -> list[tuple[int, str]]:
     return sheets
 
 
-def _stream_xlsx(
-    path: Path, header_aliases: dict[str, str], key_fields: tuple[str, ...]
-) -> Table | None:
-    """The table of an .xlsx file read as a stream of rows, or None when the stream cannot
-    read this file (the whole-sheet reader then tries)."""
+def _stream_tables(
+    path: Path, header_aliases: dict[str, str], key_fields: tuple[str, ...], read: _Read
+) -> Iterator[Table]:
+    """The tables of an .xlsx file read as streams of rows; `_StreamUnsupported` (before any
+    table) when the stream cannot read this file (the whole-sheet reader then tries)."""
     import python_calamine_plus as calamine
 
     with _refusing(calamine):
         workbook = calamine.CalamineWorkbook.from_path(str(path))
         sheets = _visible_sheets(workbook, calamine)
     keys = _alias_keys(header_aliases)
+    opened = False
     for index, name in sheets:
         with _refusing(calamine):
             try:
                 stream = workbook.stream_sheet_by_index(index)
             except calamine.StreamingNotSupported:
-                return None
-        # Rows from row 1, cells from column A; one sheet streams at a time, so the next
-        # sheet is only opened once this one has no header.
+                if opened:
+                    raise
+                raise _StreamUnsupported from None
+        opened = True
+        # Rows from row 1, cells from column A. A workbook streams one sheet at a time:
+        # opening the next sheet invalidates this one's stream, so the caller reads a
+        # table's rows before asking for the next table.
         table = _build_table(
             _rows_of_stream(workbook, stream),
             header_aliases,
@@ -546,10 +612,10 @@ def _stream_xlsx(
             column_offset=0,
             keys=keys,
             key_fields=key_fields,
+            read=read,
         )
         if table is not None:
-            return table
-    raise _no_header(header_aliases)
+            yield table
 
 
 def _rows_of_stream(workbook, stream) -> Iterator[list]:
@@ -596,7 +662,11 @@ def _csv_rows(handle: io.TextIOBase, delimiter: str) -> Iterator[list]:
         ) from None
 
 
-def _read_csv(path: Path, header_aliases: dict[str, str], key_fields: tuple[str, ...]) -> Table:
+def _csv_tables(
+    path: Path, header_aliases: dict[str, str], key_fields: tuple[str, ...], read: _Read
+) -> Iterator[Table]:
+    """The one table of a CSV file, if its header is found; the file is closed once the
+    table's rows are exhausted (or at once when there is no header)."""
     encoding = csv_encoding(path)
     handle = path.open(encoding=encoding, newline="")
     try:
@@ -609,17 +679,21 @@ def _read_csv(path: Path, header_aliases: dict[str, str], key_fields: tuple[str,
         else:
             delimiter = sniff_delimiter(sample)
         table = _build_table(
-            _csv_rows(handle, delimiter), header_aliases, sheet_name="", key_fields=key_fields
+            _csv_rows(handle, delimiter),
+            header_aliases,
+            sheet_name="",
+            key_fields=key_fields,
+            read=read,
         )
     except BaseException:
         handle.close()
         raise
     if table is None:
         handle.close()
-        raise _no_header(header_aliases)
+        return
     table.encoding, table.delimiter = encoding, delimiter
     table.rows = _closing(table.rows, handle)
-    return table
+    yield table
 
 
 def _closing(rows: Iterator[Row], handle: io.TextIOBase) -> Iterator[Row]:
@@ -627,6 +701,21 @@ def _closing(rows: Iterator[Row], handle: io.TextIOBase) -> Iterator[Row]:
         yield from rows
     finally:
         handle.close()
+
+
+def _tables(
+    path: Path | str,
+    kind: str,
+    header_aliases: dict[str, str],
+    key_fields: tuple[str, ...],
+) -> Iterator[Table]:
+    path = Path(path)
+    read = _Read()
+    if kind in ("xlsx", "xls"):
+        return _workbook_tables(path, header_aliases, key_fields, read, kind=kind)
+    if kind == "csv":
+        return _csv_tables(path, header_aliases, key_fields, read)
+    raise ValueError(f"unknown kind {kind!r}")
 
 
 def read_table(
@@ -639,9 +728,31 @@ def read_table(
     """Open a roster file of ``kind`` ('xlsx', 'xls', 'csv' from files.check_upload) and find
     its header; raise FileRejected for a file or layout that cannot be read. ``key_fields``:
     a header row naming one of them wins over an earlier row of two other known columns."""
-    path = Path(path)
-    if kind in ("xlsx", "xls"):
-        return _read_workbook(path, header_aliases, key_fields, kind=kind)
-    if kind == "csv":
-        return _read_csv(path, header_aliases, key_fields)
-    raise ValueError(f"unknown kind {kind!r}")
+    return _first(_tables(path, kind, header_aliases, key_fields), header_aliases)
+
+
+def read_tables(
+    path: Path | str,
+    kind: str,
+    *,
+    header_aliases: dict[str, str],
+    key_fields: tuple[str, ...] = KEY_FIELDS,
+) -> Iterator[Table]:
+    """Every table of the file, in sheet order: for a workbook one per visible worksheet that
+    has a recognisable header (found as `read_table` finds it; sheets without one are
+    skipped), for CSV the one table. FileRejected (`read_table`'s) when no sheet has a header;
+    the check runs when the first table is asked for.
+
+    Read each table's ``rows`` to the end before asking for the next table: an .xlsx streams
+    one sheet at a time, and opening the next sheet ends the previous sheet's stream (reading
+    its rows afterwards is refused as a broken file). A table's ``skipped_blank``
+    and ``notes_rows`` are final once its rows are exhausted.
+
+    The row and cell limits count the whole file: each table's count starts where the
+    tables before it stopped (a sheet without a header is not counted)."""
+    found = False
+    for table in _tables(path, kind, header_aliases, key_fields):
+        found = True
+        yield table
+    if not found:
+        raise _no_header(header_aliases)
