@@ -164,6 +164,7 @@ INSTALLED_APPS = [
     "ruhui.enterprises",
     "ruhui.campaigns",
     "ruhui.projects",
+    "ruhui.cases",
     "ruhui.reports",
     "ruhui.web",
     "ruhui.api",

@@ -1,0 +1,42 @@
+"""Personal data that must never reach the public case pages: resident ID numbers (18 digits,
+the last may be X, or the old 15 digits) and mainland mobile numbers (1[3-9] and nine more
+digits, also written with spaces or hyphens). `find_personal(text)` returns the first one found,
+masked by `core.masking`, so a refusal can quote it without repeating it.
+
+The text is read after NFKC normalization, so full-width digits （１３８…） count as digits too.
+A digit run is matched whole: a number inside a longer run of digits is not a phone number.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ruhui.core.masking import mask_id_number, mask_phone
+
+ID_RE = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])")
+PHONE_RE = re.compile(r"(?<![0-9])1[3-9][0-9](?:[ \-]?[0-9]){8}(?![0-9])")
+
+
+@dataclass(frozen=True)
+class Found:
+    kind: str  # "id" or "phone"
+    masked: str
+
+    @property
+    def label(self) -> str:
+        return "身份证号码" if self.kind == "id" else "手机号码"
+
+
+def find_personal(text: str) -> Found | None:
+    """The first ID number or mobile number in `text`, masked; None if there is none."""
+    normal = unicodedata.normalize("NFKC", text or "")
+    match = ID_RE.search(normal)
+    if match:
+        return Found("id", mask_id_number(match.group().upper()))
+    match = PHONE_RE.search(normal)
+    if match:
+        digits = re.sub(r"[ \-]", "", match.group())
+        return Found("phone", mask_phone(digits))
+    return None
