@@ -487,3 +487,23 @@ def test_the_enterprises_column_reaches_the_service(people, plan, tmp_path, monk
         summary = import_projects(path, actor=people.county_admin, plan=plan, dry_run=True)
         assert (summary.rows, summary.created) == (1, 1) and not summary.unknown_headers
     assert given == ["", ""]
+
+
+def test_the_job_page_names_the_sheet_of_each_refused_row(
+    people, drive, plan, as_user, tmp_path, django_capture_on_commit_callbacks
+):
+    path = write_sheets(
+        tmp_path / "two.xlsx",
+        [
+            ("建会入会", HEADER, [ROWS[0]]),
+            ("维护服务", SERVICE_HEADER, [["扶贫帮困", "送温暖", "舞钢市总工会", "", "", ""]]),
+        ],
+    )
+    client = as_user(people.county_admin)
+    url = reverse("projects:plan_import", args=[drive.slug, people.county.pk])
+    upload = SimpleUploadedFile("两张表.xlsx", path.read_bytes())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"file": upload})
+    check = Job.objects.get(kind=PROJECT_IMPORT)
+    page = client.get(job_page(check)).content.decode()
+    assert '<span class="muted">维护服务</span> 2</td>' in page
