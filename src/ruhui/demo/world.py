@@ -10,6 +10,7 @@ from django.db import transaction
 from ruhui.accounts.models import Role, User
 from ruhui.core.changes import forget_figures
 from ruhui.demo.campaigns import seed_demo_campaigns
+from ruhui.demo.cases import seed_demo_cases
 from ruhui.demo.enterprises import seed_demo_enterprises
 from ruhui.demo.jobs import seed_demo_jobs
 from ruhui.demo.joining import seed_demo_applications
@@ -420,6 +421,7 @@ def _seed_demo(*, members: int | None) -> dict:
     survey = seed_demo_enterprises()
     drives = seed_demo_campaigns()  # their figures count everything above
     plans = seed_demo_projects()  # the 2019 drive's 项目清单+责任制
+    cases = seed_demo_cases()  # 典型经验: three published at /cases/, one waiting
     # Figures remembered from an earlier demo database must not outlive it.
     transaction.on_commit(forget_figures)
     return {
@@ -433,5 +435,6 @@ def _seed_demo(*, members: int | None) -> dict:
         "enterprises_unionised": survey["unionised"],
         "campaigns": drives["campaigns"],
         "action_plans": plans["plans"],
+        "cases": cases["cases"],
         "jobs": jobs["jobs"],
     }
