@@ -104,6 +104,29 @@ def test_the_industry_union_has_a_subsidy_paid_in_part_and_one_waiting(plans):
     assert {p.status for p in plans["GJ"].projects.all()} == {ProjectStatus.IN_PROGRESS}
 
 
+def test_the_industry_unions_founded_unions_are_recorded_and_counted(plans):
+    """工交's two 建会 projects name the unions the demo tree founded for them in 2019; their
+    close-out figures count the new members of those unions by the campaign's rule."""
+    from ruhui.projects.figures import project_figures
+
+    built = plans["GJ"].projects.filter(kind="build").select_related("founded_union")
+    assert {p.name for p in built} == {p.founded_union.name for p in built}
+    recorded = []
+    for project in built:
+        union = project.founded_union
+        assert plans["GJ"].campaign.starts_on <= union.founded_on <= plans["GJ"].campaign.ends_on
+        expected = new_member_count(
+            user=user("gj_admin"),
+            start=plans["GJ"].campaign.starts_on,
+            end=min(timezone.localdate(), plans["GJ"].campaign.ends_on),
+            root=union,
+            migrant=True,
+        )
+        assert project_figures(project)["recorded"] == expected
+        recorded.append(expected)
+    assert all(n > 0 for n in recorded), recorded  # the demo's new unions have new members
+
+
 def test_xinhua_has_a_project_closed_and_one_overdue_rectification(plans):
     plan = plans["XH"]
     closed = plan.projects.get(status=ProjectStatus.CLOSED)

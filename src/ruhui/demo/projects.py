@@ -35,6 +35,7 @@ from ruhui.orgs.models import Organization
 from ruhui.projects import services
 from ruhui.projects.choices import BuildType, ProjectKind, ServiceCategory
 from ruhui.projects.models import ActionPlan
+from ruhui.projects.selectors import union_candidates
 
 D = datetime.date
 SLUG = "pds-2019"
@@ -329,6 +330,7 @@ DAYS = {
     "SUBSIDY_APPROVED": D(2019, 7, 15),
     "PAID": D(2019, 7, 30),
     "UPDATE": D(2019, 9, 16),
+    "UNIONS_RECORDED": D(2019, 9, 20),
     "ASSESSED": D(2019, 12, 6),
     "DECIDED": D(2019, 12, 20),
 }
@@ -360,6 +362,8 @@ def seed_demo_projects() -> dict:
 
     _carry_out(plans["GJ"], users["gj_admin"])
     _carry_out(plans["XH"], users["xh_admin"])
+    with _on(DAYS["UNIONS_RECORDED"]):
+        _record_founded_unions(plans["GJ"], users["gj_admin"])
     subsidies = _subsidies(campaign, plans["GJ"], users["gj_admin"], city)
     with _on(DAYS["SUBSIDY_APPROVED"]):
         services.subsidy_province_review(
@@ -442,6 +446,17 @@ def _carry_out(plan: ActionPlan, actor) -> None:
             services.project_update_add(
                 actor=actor, project=project, on=DAYS["UPDATE"], text=PROGRESS[project.kind]
             )
+
+
+def _record_founded_unions(plan: ActionPlan, actor) -> None:
+    """The unit names the union each 建会 project founded: the new union of the project's name
+    (the demo tree founds 工交's 货运行业工会 and 网约送餐员联合工会 in 2019)."""
+    for project in plan.projects.filter(kind=ProjectKind.BUILD).exclude(
+        build_type=BuildType.EXISTING
+    ):
+        union = union_candidates(project=project).filter(name=project.name).first()
+        if union is not None:
+            services.project_union_link(actor=actor, project=project, union=union)
 
 
 PROGRESS = {
