@@ -319,9 +319,11 @@ def test_command_checks_and_imports(people, drive, tmp_path, capsys):
 
 def test_an_exported_plan_comes_back_with_both_kinds(people, plan, tmp_path):
     from ruhui.projects import documents
+    from tests.enterprises.factories import make_enterprise
     from tests.projects.factories import build_project, service_project
 
-    build_project(people.county_admin, plan)
+    linked = make_enterprise(people.county_admin, people.county, name="舞钢市顺丰速运有限公司")
+    build_project(people.county_admin, plan, enterprises=[linked])
     service_project(people.county_admin, plan)
     path = tmp_path / "plan.xlsx"
     documents.plan_xlsx(plan, path)
@@ -349,6 +351,7 @@ def test_an_exported_plan_comes_back_with_both_kinds(people, plan, tmp_path):
         "舞钢市顺丰速运有限公司工会",
     )
     assert (build.planned_members, build.due_on.isoformat()) == (50, "2019-09-30")
+    assert list(build.enterprises.all()) == [linked]  # 涉及企业 goes out and comes back
     assert (service.kind, service.category, service.planned_coverage) == (
         ProjectKind.SERVICE,
         ServiceCategory.FOUR_SEASONS,

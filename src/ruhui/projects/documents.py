@@ -65,6 +65,7 @@ BUILD_XLSX_HEADERS = (
     "完成时间",
     "行政区划代码",
     "八大群体",
+    "涉及企业",
     "项目状态",
 )
 SERVICE_XLSX_HEADERS = (
@@ -106,13 +107,15 @@ BUILD_COLUMNS = [
     (4, 4, 24, None),
     (5, 5, 12, None),
     (6, 7, 16, None),
-    (8, 8, 12, "date"),
-    (9, 9, 12, "text"),
-    (10, 10, 20, None),
-    (11, 11, 12, None),
+    (8, 8, 14, "text"),
+    (9, 9, 12, "date"),
+    (10, 10, 12, "text"),
+    (11, 11, 20, None),
+    (12, 12, 30, None),
+    (13, 13, 12, None),
 ]
 BUILD_STYLES = [None, "number", None, None, None, "number", None, None, "text", "date", "text"]
-BUILD_STYLES += [None, None]
+BUILD_STYLES += [None, None, None]
 SERVICE_COLUMNS = [
     (0, 0, 22, None),
     (1, 1, 6, None),
@@ -134,14 +137,14 @@ SERVICE_STYLES += [None, None]
 
 def _projects(plans: list[ActionPlan], *, groups: bool = True) -> Iterator[Project]:
     """The plans' projects in plan order (unit path), then kind, then their own order; one
-    query for the projects (and one for their groups) per chunk."""
+    query for the projects (and one each for their groups and enterprises) per chunk."""
     queryset = (
         Project.objects.filter(plan__in=[plan.pk for plan in plans])
         .select_related("responsible_unit")
         .order_by("plan__unit__path", "kind", "position", "pk")
     )
     if groups:
-        queryset = queryset.prefetch_related("groups")
+        queryset = queryset.prefetch_related("groups", "enterprises")
     yield from queryset.iterator(chunk_size=CHUNK)
 
 
@@ -224,6 +227,7 @@ def write_consolidated_xlsx(plans: Iterable[ActionPlan], path: str | os.PathLike
                     project.due_on,
                     _text(project.division_code),
                     _text(_groups(project)),
+                    _text("、".join(e.name for e in project.enterprises.all())),
                     _text(project.get_status_display()),
                 ],
                 BUILD_STYLES,
