@@ -112,6 +112,7 @@ def build_units(world) -> list[Unit]:
         enterprise_run = _sample_enterprise_run(label, child, admin)
         campaign = _sample_campaign(label, admin)
         project, attachment, subsidy = _sample_project(label, child, campaign)
+        report, report_attachment = _sample_report(label, child, campaign)
         units.append(
             Unit(
                 label=label,
@@ -140,6 +141,9 @@ def build_units(world) -> list[Unit]:
                     "plan_id": project.plan_id,
                     "project_id": project.pk,
                     "subsidy_id": subsidy.pk,
+                    "month": report.month,
+                    "report_id": report.pk,
+                    "report_attachment_pk": report_attachment.pk,
                 },
                 # Names, not short codes: a code like "WG-KD" also appears in help-text examples.
                 markers=[
@@ -159,6 +163,7 @@ def build_units(world) -> list[Unit]:
                     campaign.name,
                     project.name,
                     attachment.original_name,
+                    report_attachment.original_name,
                 ],
                 union_name=child.name,
             )
@@ -215,6 +220,21 @@ def _sample_project(label, unit, campaign):
         actor=cadre, project=project, amount="3000", purpose=f"{label}样本建会经费"
     )
     return project, attachment, subsidy
+
+
+def _sample_report(label, unit, campaign):
+    """The June 月报 of the unit (a child of the campaign's owner, so a reporting unit), with a
+    small PDF attached."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ruhui.reports.services import report_open, report_save
+
+    cadre = UserFactory(username=f"{label}_walk_reporter", organization=unit)
+    report = report_open(actor=cadre, campaign=campaign, unit=unit, month="2019-06")
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    upload = SimpleUploadedFile(f"{label}样本月报附件.pdf", pdf, content_type="application/pdf")
+    report_save(actor=cadre, report=report, data={"progress": "样本"}, uploads=[upload])
+    return report, report.attachments.get()
 
 
 def _sample_application(label, union):

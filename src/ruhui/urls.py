@@ -27,6 +27,7 @@ urlpatterns = [
     path("enterprises/", include("ruhui.enterprises.urls")),
     path("campaigns/", include("ruhui.campaigns.urls")),
     path("projects/", include("ruhui.projects.urls")),
+    path("reports/", include("ruhui.reports.urls")),
     path("", include("ruhui.joining.urls_public")),
     path("accounts/", include("ruhui.accounts.urls")),
     path("api/v1/", api.urls),

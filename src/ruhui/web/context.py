@@ -12,6 +12,7 @@ NAV = [
             ("项目清单", "projects:index", "projects.view_plan"),
         ],
     ),
+    ("报告与考核", [("月报", "reports:index", "reports.view_report")]),
     (
         "组织体系",
         [
