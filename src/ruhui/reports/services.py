@@ -21,6 +21,7 @@ from ruhui.reports.figures import report_figures
 from ruhui.reports.models import MonthlyReport, ReportAttachment, ReportEvent, month_bounds
 from ruhui.reports.selectors import reporting_units, valid_month
 from ruhui.tabular.attachments import attachment_delete, attachment_store
+from ruhui.tabular.files import FileRejected
 
 MSG_TAKEN = "已被他人处理：该月报现在的状态是「{status}」，请刷新页面查看最新状态。"
 MSG_MONTH = "月份应写成 2019-06 的形式：请从列表中选择月份。"
@@ -214,7 +215,10 @@ def _attach(actor, report: MonthlyReport, uploads) -> list[ReportAttachment]:
     stored = []
     try:
         for upload in uploads:
-            stored.append(attachment_store(upload))
+            try:
+                stored.append(attachment_store(upload))
+            except FileRejected as refused:
+                raise _error("files", str(refused)) from None
         return [
             ReportAttachment.objects.create(
                 report=report,

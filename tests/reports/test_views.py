@@ -1,0 +1,117 @@
+"""The 月报 pages: the unit's own cadre (2xx), the read-only role of the same unit (403 on a
+step), a sibling county (404); the flow through the pages; attachments checked at the door
+and served as a scoped download."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from ruhui.demo.projects import _on
+from ruhui.reports import services
+from ruhui.reports.choices import ReportStatus
+from ruhui.reports.models import MonthlyReport, ReportAttachment
+
+D = datetime.date
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 2048
+
+
+def url(drive, unit, month="2019-06"):
+    return reverse("reports:report", args=[drive.slug, unit.pk, month])
+
+
+def test_the_report_page_triangle(as_user, people, drive, june):
+    page = url(drive, people.county)
+    owner = as_user(people.county_admin).get(page)
+    assert owner.status_code == 200
+    body = owner.content.decode()
+    assert "六月份新建快递行业工会" in body and "报送平顶山市总工会" in body
+    viewer = as_user(people.county_viewer).get(page)
+    assert viewer.status_code == 200 and "报送平顶山市总工会" not in viewer.content.decode()
+    assert as_user(people.county_viewer).post(page, {"action": "submit"}).status_code == 403
+    assert as_user(people.sibling_admin).get(page).status_code == 404
+    assert as_user(people.sibling_admin).post(page, {"action": "submit"}).status_code == 404
+    assert MonthlyReport.objects.get(pk=june.pk).status == ReportStatus.DRAFT
+    assert as_user(people.city_admin).get(page).status_code == 200
+    assert as_user(people.county_admin).get(url(drive, people.county, "2019-13")).status_code == 404
+
+
+def test_the_flow_through_the_pages(as_user, people, drive):
+    client = as_user(people.county_admin)
+    page = url(drive, people.county, "2019-07")
+    assert "开始填报" in client.get(page).content.decode()
+    client.post(page, {"action": "open"})
+    report = MonthlyReport.objects.get(unit=people.county, month="2019-07")
+    upload = SimpleUploadedFile("七月照片.pdf", PDF, content_type="application/pdf")
+    response = client.post(
+        page,
+        {"action": "submit", "progress": "七月走访快递网点 12 个。", "files": [upload]},
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED and report.attachments.count() == 1
+    city = as_user(people.city_admin)
+    refused = city.post(page, {"action": "return", "opinion": ""})
+    assert refused.status_code == 400 and "退回修改时请填写意见" in refused.content.decode()
+    city.post(page, {"action": "read", "opinion": ""})
+    report.refresh_from_db()
+    assert report.status == ReportStatus.READ
+
+
+def test_a_second_report_of_the_month_is_refused_on_the_page(as_user, people, drive, june):
+    response = as_user(people.county_admin).post(url(drive, people.county), {"action": "open"})
+    assert response.status_code == 400
+    assert "2019年6月的月报已经建立" in response.content.decode()
+    assert MonthlyReport.objects.count() == 1
+
+
+def test_a_renamed_exe_is_refused(as_user, people, drive, june):
+    upload = SimpleUploadedFile("工作照片.pdf", EXE, content_type="application/pdf")
+    response = as_user(people.county_admin).post(
+        url(drive, people.county), {"action": "save", "progress": "改过的进展", "files": [upload]}
+    )
+    assert response.status_code == 400 and "工作照片.pdf" in response.content.decode()
+    assert not ReportAttachment.objects.exists()
+    # Nothing half-written: the narrative of the refused save is not kept either.
+    assert MonthlyReport.objects.get(pk=june.pk).progress.startswith("六月份")
+
+
+def test_the_attachment_download_is_scoped(as_user, people, drive, june):
+    upload = SimpleUploadedFile("六月照片.pdf", PDF, content_type="application/pdf")
+    services.report_save(
+        actor=people.county_admin, report=june, data={"progress": "x"}, uploads=[upload]
+    )
+    item = june.attachments.get()
+    link = reverse("reports:attachment", args=[item.pk])
+    got = as_user(people.city_admin).get(link)
+    assert got.status_code == 200 and "no-store" in got["Cache-Control"]
+    assert b"".join(got.streaming_content) == PDF
+    assert as_user(people.sibling_admin).get(link).status_code == 404
+
+
+def test_the_matrix_and_the_index(as_user, people, drive, june):
+    with _on(D(2019, 7, 4)):
+        services.report_submit(actor=people.county_admin, report=june)
+    body = as_user(people.city_admin).get(reverse("reports:matrix", args=[drive.slug]))
+    text = body.content.decode()
+    assert body.status_code == 200
+    assert "宝丰县总工会" in text and "按时" in text and "未报" in text
+    own = as_user(people.county_admin).get(reverse("reports:matrix", args=[drive.slug]))
+    assert "宝丰县总工会" not in own.content.decode()
+    index = as_user(people.county_admin).get(reverse("reports:index")).content.decode()
+    assert "填报" in index and "2019-06" in index
+    assert (
+        "各单位报送情况"
+        in as_user(people.city_admin).get(reverse("reports:index")).content.decode()
+    )
+
+
+@pytest.mark.parametrize("user", ["county_viewer", "sibling_admin"])
+def test_a_review_from_outside_the_owner_is_refused(as_user, people, drive, june, user):
+    with _on(D(2019, 7, 4)):
+        services.report_submit(actor=people.county_admin, report=june)
+    response = as_user(getattr(people, user)).post(url(drive, people.county), {"action": "read"})
+    assert response.status_code in (403, 404)
+    assert MonthlyReport.objects.get(pk=june.pk).status == ReportStatus.SUBMITTED
