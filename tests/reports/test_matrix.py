@@ -95,3 +95,16 @@ def test_the_matrix_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(len(small.captured_queries)):
         table = selectors.matrix(user=people.city_admin, campaign=drive, today=today)
     assert len(table.rows) == 15
+
+
+def test_the_schedule_sets_the_due_day_and_first_month(people, drive):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        services.schedule_set(actor=people.city_admin, campaign=drive, due_day=30)
+    assert refused.value.message_dict == {"due_day": [services.MSG_DUE_DAY]}
+    with pytest.raises(ValidationError):
+        services.schedule_set(actor=people.county_admin, campaign=drive, due_day=5)
+    services.schedule_set(actor=people.city_admin, campaign=drive, due_day=8, first_month="2019-06")
+    table = selectors.matrix(user=people.city_admin, campaign=drive, today=D(2019, 8, 20))
+    assert table.months == ["2019-06", "2019-07", "2019-08"] and table.due_day == 8

@@ -16,6 +16,7 @@ from ruhui.demo.jobs import seed_demo_jobs
 from ruhui.demo.joining import seed_demo_applications
 from ruhui.demo.members import seed_demo_members
 from ruhui.demo.projects import seed_demo_projects
+from ruhui.demo.reports import seed_demo_reports
 from ruhui.members.models import Member
 from ruhui.orgs.choices import WORKER_GROUPS
 from ruhui.orgs.choices import OrgKind as K
@@ -421,6 +422,7 @@ def _seed_demo(*, members: int | None) -> dict:
     survey = seed_demo_enterprises()
     drives = seed_demo_campaigns()  # their figures count everything above
     plans = seed_demo_projects()  # the 2019 drive's 项目清单+责任制
+    reports = seed_demo_reports()  # its 月报, June–October 2019
     cases = seed_demo_cases()  # 典型经验: three published at /cases/, one waiting
     # Figures remembered from an earlier demo database must not outlive it.
     transaction.on_commit(forget_figures)
@@ -435,6 +437,7 @@ def _seed_demo(*, members: int | None) -> dict:
         "enterprises_unionised": survey["unionised"],
         "campaigns": drives["campaigns"],
         "action_plans": plans["plans"],
+        "monthly_reports": reports["reports"],
         "cases": cases["cases"],
         "jobs": jobs["jobs"],
     }

@@ -63,6 +63,13 @@ class ReportSchedule(models.Model):
         default=DEFAULT_DUE_DAY,
         validators=[MinValueValidator(1), MaxValueValidator(28)],
     )
+    first_month = models.CharField(
+        _("首个报送月份"),
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(MONTH_RE, _("月份应写成 2019-06 的形式。"))],
+        help_text=_("从这个月起按月报送（空：行动开始的月份），如 2019-06。"),
+    )
 
     class Meta:
         verbose_name = _("月报报送时间")

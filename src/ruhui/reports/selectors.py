@@ -29,10 +29,16 @@ from ruhui.reports.models import (
 __all__ = ["campaign_get", "campaign_unit_get"]
 
 
+def schedule(campaign: Campaign) -> ReportSchedule:
+    """A campaign's report schedule (unsaved default — due on the 5th, from the first month of
+    the window — when it has none)."""
+    found = ReportSchedule.objects.filter(campaign=campaign).first()
+    return found or ReportSchedule(campaign=campaign, due_day=DEFAULT_DUE_DAY)
+
+
 def due_day(campaign: Campaign) -> int:
     """The day of the next month a campaign's monthly reports are due (5 when not set)."""
-    day = ReportSchedule.objects.filter(campaign=campaign).values_list("due_day", flat=True)
-    return next(iter(day), DEFAULT_DUE_DAY)
+    return schedule(campaign).due_day
 
 
 def reporting_units(campaign: Campaign) -> list[Organization]:
@@ -46,11 +52,13 @@ def reporting_units(campaign: Campaign) -> list[Organization]:
     )
 
 
-def report_months(campaign: Campaign, today: datetime.date) -> list[str]:
-    """The campaign window's months up to the current one ('YYYY-MM', in order)."""
+def report_months(campaign: Campaign, today: datetime.date, first_month: str = "") -> list[str]:
+    """The campaign window's months from the first reported one up to the current one
+    ('YYYY-MM', in order)."""
     if today < campaign.starts_on:
         return []
-    return months(campaign.starts_on, min(campaign.ends_on, today))
+    keys = months(campaign.starts_on, min(campaign.ends_on, today))
+    return [key for key in keys if key >= first_month]
 
 
 def valid_month(month: str) -> bool:
@@ -126,8 +134,9 @@ def matrix(*, user, campaign: Campaign, today: datetime.date) -> Matrix:
     """The units × months matrix of a campaign's monthly reports, the rows the user sees.
     A fixed number of queries (targets or children, schedule, reports) whatever the size."""
     units = visible_reporting_units(user=user, campaign=campaign)
-    keys = report_months(campaign, today)
-    day = due_day(campaign)
+    plan = schedule(campaign)
+    keys = report_months(campaign, today, plan.first_month)
+    day = plan.due_day
     reports = {
         (r.unit_id, r.month): r
         for r in scoped(user, MonthlyReport).filter(
@@ -162,12 +171,15 @@ def overview(*, user, today: datetime.date) -> list[Campaign]:
         campaign.cells = []
         campaign.year_end = own.get((campaign.pk, ReportKind.YEAR_END, f"{campaign.year}-12"))
         if campaign.reporting:
-            day = due_day(campaign)
+            plan = schedule(campaign)
             campaign.cells = [
                 cell_of(
-                    own.get((campaign.pk, ReportKind.MONTHLY, key)), key, due_date(key, day), today
+                    own.get((campaign.pk, ReportKind.MONTHLY, key)),
+                    key,
+                    due_date(key, plan.due_day),
+                    today,
                 )
-                for key in reversed(report_months(campaign, today))
+                for key in reversed(report_months(campaign, today, plan.first_month))
             ]
     return campaigns
 

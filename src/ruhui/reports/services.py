@@ -18,7 +18,13 @@ from ruhui.campaigns.models import Campaign
 from ruhui.orgs.models import Organization
 from ruhui.reports.choices import NARRATIVE, ReportKind, ReportStatus
 from ruhui.reports.figures import report_figures
-from ruhui.reports.models import MonthlyReport, ReportAttachment, ReportEvent, month_bounds
+from ruhui.reports.models import (
+    MonthlyReport,
+    ReportAttachment,
+    ReportEvent,
+    ReportSchedule,
+    month_bounds,
+)
 from ruhui.reports.selectors import reporting_units, valid_month
 from ruhui.tabular.attachments import attachment_delete, attachment_store
 from ruhui.tabular.files import FileRejected
@@ -298,3 +304,48 @@ def report_return(*, actor, report: MonthlyReport, opinion: str) -> MonthlyRepor
     if not opinion:
         raise _error("opinion", MSG_OPINION)
     return _review(actor, report, ReportStatus.RETURNED, opinion)
+
+
+MSG_DUE_DAY = "月报报送截止日应为 1 到 28 之间的整数（次月几号），如 5。"
+MSG_FIRST_MONTH = (
+    "首个报送月份应为行动期间的月份，写成 2019-06 的形式；留空表示从行动开始的月份起。"
+)
+MSG_NOT_OWNER_ADMIN = "只有{owner}的管理员可以设置月报的报送时间。"
+
+
+@transaction.atomic
+def schedule_set(
+    *, actor, campaign: Campaign, due_day: int, first_month: str = ""
+) -> ReportSchedule:
+    """When the campaign's monthly reports are due (day of the next month, 1–28) and from which
+    month they are reported; the campaign owner's admins only."""
+    if actor.organization_id != campaign.owner_id or not actor.has_perm("reports.review_report"):
+        raise ValidationError(MSG_NOT_OWNER_ADMIN.format(owner=campaign.owner.name))
+    try:
+        day = int(due_day)
+    except (TypeError, ValueError):
+        raise _error("due_day", MSG_DUE_DAY) from None
+    if not 1 <= day <= 28:
+        raise _error("due_day", MSG_DUE_DAY)
+    first_month = (first_month or "").strip()
+    if first_month:
+        if not valid_month(first_month):
+            raise _error("first_month", MSG_FIRST_MONTH)
+        first, last = month_bounds(first_month)
+        if last < campaign.starts_on or first > campaign.ends_on:
+            raise _error("first_month", MSG_FIRST_MONTH)
+    schedule = ReportSchedule.objects.select_for_update().filter(campaign=campaign).first()
+    before = (schedule.due_day, schedule.first_month) if schedule else (None, None)
+    if schedule is None:
+        schedule = ReportSchedule(campaign=campaign)
+    schedule.due_day, schedule.first_month = day, first_month
+    schedule.save()
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=schedule,
+        org_path=campaign.owner.path,
+        object_repr=f"{campaign.name} 月报报送时间",
+        changes={"截止日": [before[0], day], "首个报送月份": [before[1], first_month]},
+    )
+    return schedule

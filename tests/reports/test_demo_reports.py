@@ -1,0 +1,84 @@
+"""The demo's 月报 (issue 17): on `make demo` the 18 reporting units of pds-2019 have reports
+for June–October 2019, most read, some late, one returned, and two missing for October — which
+pds_admin sees in the matrix.
+
+The world is seeded once for the module at the demo's own size, inside a transaction rolled
+back at the end; each test runs in a savepoint."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from ruhui.accounts.models import User
+from ruhui.campaigns.models import Campaign
+from ruhui.demo.projects import SLUG
+from ruhui.demo.reports import MISSING_OCTOBER, RETURN_OPINION, RETURNED
+from ruhui.demo.world import DEMO_MEMBERS
+from ruhui.reports import selectors
+from ruhui.reports.choices import ReportStatus
+from ruhui.reports.models import MonthlyReport, ReportEvent
+from tests.demo import seed_demo_signed_in
+
+D = datetime.date
+
+
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    files = tmp_path_factory.mktemp("demo")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(RUHUI_JOB_FILES=files / "jobs", RUHUI_ATTACHMENTS=files / "att"),
+    ):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            seed_demo_signed_in(members=DEMO_MEMBERS)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def campaign(demo_world, db):
+    return Campaign.objects.select_related("owner").get(slug=SLUG)
+
+
+def test_eighteen_units_report_june_to_october(campaign):
+    units = selectors.reporting_units(campaign)
+    assert len(units) == 18
+    reports = MonthlyReport.objects.filter(campaign=campaign)
+    assert reports.count() == 18 * 5 - len(MISSING_OCTOBER)
+    statuses = {s: reports.filter(status=s).count() for s in ReportStatus.values}
+    assert statuses[ReportStatus.RETURNED] == 1 and statuses[ReportStatus.DRAFT] == 0
+    assert statuses[ReportStatus.READ] > reports.count() / 2
+    assert statuses[ReportStatus.SUBMITTED] >= 1  # October waiting for the city
+    returned = reports.get(status=ReportStatus.RETURNED)
+    assert (returned.unit.code, returned.month) == RETURNED
+    event = ReportEvent.objects.get(report=returned, to_status=ReportStatus.RETURNED)
+    assert event.opinion == RETURN_OPINION
+    assert {timezone.localtime(e.at).year for e in ReportEvent.objects.all()} == {2019}
+    for report in reports:
+        assert report.progress and report.figures["month"] == report.month
+
+
+def test_pds_admin_sees_who_has_not_reported_in_october(campaign, client):
+    pds = User.objects.get(username="pds_admin")
+    table = selectors.matrix(user=pds, campaign=campaign, today=D(2019, 11, 20))
+    assert sorted(u.code for u in table.missing["2019-10"]) == sorted(MISSING_OCTOBER)
+    labels = [c.label for row in table.rows for c in row.cells]
+    assert any(label.startswith("迟报") for label in labels) and "按时" in labels
+    client.force_login(pds)
+    page = client.get(reverse("reports:matrix", args=[SLUG])).content.decode()
+    missing_names = [u.name for u in table.missing["2019-10"]]
+    assert all(name in page for name in missing_names) and "未报" in page
+
+
+def test_wg_admin_sees_its_own_row(campaign):
+    wg = User.objects.get(username="wg_admin")
+    table = selectors.matrix(user=wg, campaign=campaign, today=D(2019, 11, 20))
+    assert [row.unit.code for row in table.rows] == ["WG"]
