@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from ruhui.accounts.services import token_create
 from ruhui.campaigns.services import campaign_create
+from ruhui.cases.services import case_publish
 from ruhui.enterprises.services import park_create
 from ruhui.jobs.models import Job, JobStatus
 from ruhui.joining.services import application_submit, join_link_for
@@ -35,6 +36,9 @@ PUBLIC = {
     "join:form",
     "join:transfer",
     "join:verify",
+    "cases_public:list",
+    "cases_public:detail",
+    "cases_public:photo",
 }
 #: Public pages reached by a union's join link: they name that union (it is on the poster),
 #: and nothing else of it.
@@ -112,6 +116,7 @@ def build_units(world) -> list[Unit]:
         enterprise_run = _sample_enterprise_run(label, child, admin)
         campaign = _sample_campaign(label, admin)
         project, attachment, subsidy = _sample_project(label, child, campaign)
+        case, public_case = _sample_cases(label, child, admin, world)
         report, report_attachment = _sample_report(label, child, campaign)
         units.append(
             Unit(
@@ -141,6 +146,10 @@ def build_units(world) -> list[Unit]:
                     "plan_id": project.plan_id,
                     "project_id": project.pk,
                     "subsidy_id": subsidy.pk,
+                    "case_pk": case.pk,
+                    "case_id": case.pk,
+                    "case_slug": public_case.slug,
+                    "photo_pk": public_case.photos.get().pk,
                     "month": report.month,
                     "report_id": report.pk,
                     "report_attachment_pk": report_attachment.pk,
@@ -163,6 +172,7 @@ def build_units(world) -> list[Unit]:
                     campaign.name,
                     project.name,
                     attachment.original_name,
+                    case.title,
                     report_attachment.original_name,
                 ],
                 union_name=child.name,
@@ -235,6 +245,19 @@ def _sample_report(label, unit, campaign):
     upload = SimpleUploadedFile(f"{label}样本月报附件.pdf", pdf, content_type="application/pdf")
     report_save(actor=cadre, report=report, data={"progress": "样本"}, uploads=[upload])
     return report, report.attachments.get()
+
+
+def _sample_cases(label, unit, admin, world):
+    """An unpublished 典型经验 of the unit's trade union (its title a marker), and one of the
+    unit itself published by the city with a photo: public, so it names neither the trade union
+    nor the campaign (the /cases/ pages show it to everyone)."""
+    from tests.cases.factories import png_upload, submit
+
+    cadre = UserFactory(username=f"{label}_walk_writer", organization=unit)
+    case = submit(cadre, title=f"{label}样本未发布经验")
+    public_case = submit(admin, title=f"{label}公开经验", photos=[png_upload()])
+    public_case = case_publish(actor=world.city_admin, case=public_case)
+    return case, public_case
 
 
 def _sample_application(label, union):

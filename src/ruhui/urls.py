@@ -28,6 +28,8 @@ urlpatterns = [
     path("campaigns/", include("ruhui.campaigns.urls")),
     path("projects/", include("ruhui.projects.urls")),
     path("reports/", include("ruhui.reports.urls")),
+    path("cases/manage/", include("ruhui.cases.urls")),
+    path("cases/", include("ruhui.cases.urls_public")),
     path("", include("ruhui.joining.urls_public")),
     path("accounts/", include("ruhui.accounts.urls")),
     path("api/v1/", api.urls),

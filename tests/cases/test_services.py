@@ -22,7 +22,9 @@ def test_the_whole_chain_leaves_events_and_audit_rows(world):
     assert [g.code for g in case.groups.all()] == ["02"]
     case = services.case_select(actor=world.city_admin, case=case)
     case = services.case_update(
-        actor=world.city_admin, case=case, data={"title": "小哥驿站：把工会建到快递网点", "text": TEXT}
+        actor=world.city_admin,
+        case=case,
+        data={"title": "小哥驿站：把工会建到快递网点", "text": TEXT},
     )
     case = services.case_publish(actor=world.city_admin, case=case)
     assert case.status == CaseStatus.PUBLISHED
@@ -41,7 +43,10 @@ def test_the_whole_chain_leaves_events_and_audit_rows(world):
         ("withdrawn", "published"),
     ]
     edit = CaseEvent.objects.get(case=case, note="修改")
-    assert edit.changes["标题"] == ["舞钢快递行业工会建起「小哥驿站」", "小哥驿站：把工会建到快递网点"]
+    assert edit.changes["标题"] == [
+        "舞钢快递行业工会建起「小哥驿站」",
+        "小哥驿站：把工会建到快递网点",
+    ]
     audits = AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk))
     assert audits.count() == 6
 
@@ -100,7 +105,9 @@ def test_a_second_publisher_is_told_it_was_handled(world):
 
 # --- personal data ------------------------------------------------------------------------
 
-ID_FIRST17 = st.from_regex(r"\A41[0-9]{4}(19[5-9][0-9]|200[0-5])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}\Z")
+ID_FIRST17 = st.from_regex(
+    r"\A41[0-9]{4}(19[5-9][0-9]|200[0-5])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}\Z"
+)
 PHONE = st.from_regex(r"\A1[3-9][0-9]{9}\Z")
 CHINESE = st.text(alphabet="工会驿站快递小哥入会服务职工之家，。、的在了和", max_size=30)
 SEPARATORS = st.sampled_from(["", " ", "-"])
@@ -115,7 +122,9 @@ def _spaced(phone: str, sep: str) -> str:
 
 
 @pytest.mark.django_db
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(first17=ID_FIRST17, before=CHINESE, after=CHINESE, field=st.sampled_from(["title", "text"]))
 def test_publishing_is_refused_with_an_id_number(world, first17, before, after, field):
     number = _id_number(first17)
@@ -130,7 +139,9 @@ def test_publishing_is_refused_with_an_id_number(world, first17, before, after, 
 
 
 @pytest.mark.django_db
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(phone=PHONE, sep=SEPARATORS, before=CHINESE, after=CHINESE)
 def test_publishing_is_refused_with_a_mobile_number(world, phone, sep, before, after):
     case = submit(world.county_admin, text=f"{TEXT}\n{before}联系电话{_spaced(phone, sep)}{after}")

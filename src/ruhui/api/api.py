@@ -12,7 +12,16 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, JsonResponse
 from ninja import NinjaAPI
 
-from ruhui.api import campaigns, enterprises, errors, joining, members, orgs, projects
+from ruhui.api import (
+    campaigns,
+    cases,
+    enterprises,
+    errors,
+    joining,
+    members,
+    orgs,
+    projects,
+)
 from ruhui.api.auth import AUTH, TokenAuth, has_bearer
 from ruhui.api.schemas import MeOut
 from ruhui.api.schemas import errors as declared
@@ -67,6 +76,7 @@ errors.AREAS.update(
         "enterprises": enterprises.AREA,
         "campaigns": campaigns.AREA,
         "projects": projects.AREA,
+        "cases": cases.AREA,
     }
 )
 
@@ -90,3 +100,4 @@ api.add_router("/", joining.router)
 api.add_router("/", enterprises.router)
 api.add_router("/", campaigns.router)
 api.add_router("/", projects.router)
+api.add_router("/", cases.router)

@@ -12,7 +12,13 @@ NAV = [
             ("项目清单", "projects:index", "projects.view_plan"),
         ],
     ),
-    ("报告与考核", [("月报", "reports:index", "reports.view_report")]),
+    (
+        "报告与考核",
+        [
+            ("月报", "reports:index", "reports.view_report"),
+            ("典型经验", "cases:manage", "cases.view_case"),
+        ],
+    ),
     (
         "组织体系",
         [
