@@ -21,6 +21,7 @@ from ruhui.api import (
     members,
     orgs,
     projects,
+    reports,
 )
 from ruhui.api.auth import AUTH, TokenAuth, has_bearer
 from ruhui.api.schemas import MeOut
@@ -77,6 +78,7 @@ errors.AREAS.update(
         "campaigns": campaigns.AREA,
         "projects": projects.AREA,
         "cases": cases.AREA,
+        "reports": reports.AREA,
     }
 )
 
@@ -101,3 +103,4 @@ api.add_router("/", enterprises.router)
 api.add_router("/", campaigns.router)
 api.add_router("/", projects.router)
 api.add_router("/", cases.router)
+api.add_router("/", reports.router)
