@@ -152,6 +152,7 @@ def build_units(world) -> list[Unit]:
                     "photo_pk": public_case.photos.get().pk,
                     "month": report.month,
                     "report_id": report.pk,
+                    "report_pk": report.pk,
                     "report_attachment_pk": report_attachment.pk,
                 },
                 # Names, not short codes: a code like "WG-KD" also appears in help-text examples.

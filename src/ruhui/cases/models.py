@@ -63,6 +63,14 @@ class Case(models.Model):
     status = models.CharField(
         _("状态"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.SUBMITTED
     )
+    source_report = models.ForeignKey(
+        "reports.MonthlyReport",
+        verbose_name=_("来源月报"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     slug = models.SlugField(_("发布编号"), max_length=20, unique=True, null=True, blank=True)
     submitted_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
     submitted_by = models.ForeignKey(

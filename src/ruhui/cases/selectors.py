@@ -11,6 +11,8 @@ from ruhui.campaigns.models import Campaign
 from ruhui.cases.models import Case, CaseEvent, CasePhoto, CaseStatus
 from ruhui.orgs.models import WorkerGroup
 from ruhui.orgs.scoping import get_scoped_or_404, scoped
+from ruhui.reports.choices import ReportStatus
+from ruhui.reports.selectors import reports_of
 
 PUBLIC_NOT_FOUND = "没有找到这篇典型经验：它可能尚未发布或已撤下。"
 
@@ -60,6 +62,20 @@ def selected_for_export(*, user, ids=None) -> list[Case]:
     if ids:
         cases = cases.filter(pk__in=ids)
     return list(cases.order_by("unit__path", "submitted_at", "pk"))
+
+
+def reports_to_turn(*, user, limit: int = 10) -> list:
+    """The latest monthly reports of the user's subtree whose 典型经验和创新做法 is written and
+    not yet submitted as a case (the list page offers each in one click)."""
+    taken = Case.objects.filter(source_report__isnull=False).values("source_report_id")
+    reports = (
+        reports_of(user=user)
+        .exclude(experience="")
+        .exclude(status=ReportStatus.DRAFT)
+        .exclude(pk__in=taken)
+        .order_by("-month", "unit__path")
+    )
+    return list(reports[:limit])
 
 
 def groups() -> QuerySet[WorkerGroup]:

@@ -43,6 +43,7 @@ MSG_PERSONAL = (
     "{label}中含有{what}「{masked}」：公开发布的典型经验不能含有个人信息，请删去或改写后再发布。"
 )
 MSG_REASON = "撤下时请填写撤下原因。"
+MSG_FROM_REPORT_TWICE = "这份月报的典型经验已经报送为「{title}」：不能重复报送。"
 MSG_NO_CHANGE = "标题、正文和八大群体都没有修改。"
 
 
@@ -143,10 +144,18 @@ def case_submit(
     unit: Organization | None = None,
     campaign=None,
     photos=(),
+    source_report=None,
 ) -> Case:
     """A unit's cadre submits a typical experience (title, text, groups, up to six photos):
-    for its own unit or one below it, optionally within a campaign the unit takes part in."""
+    for its own unit or one below it, optionally within a campaign the unit takes part in.
+    Made from a monthly report's 典型经验 (`source_report`), it is the report's unit's and
+    campaign's."""
     _require_perm(actor, "cases.submit_case")
+    if source_report is not None:
+        unit, campaign = source_report.unit, source_report.campaign
+        earlier = Case.objects.filter(source_report=source_report).first()
+        if earlier is not None:
+            raise ValidationError(MSG_FROM_REPORT_TWICE.format(title=earlier.title))
     unit = unit or actor.organization
     if not in_jurisdiction(actor, unit):
         raise _error("unit", MSG_UNIT_OUTSIDE.format(unit=unit.name))
@@ -160,7 +169,12 @@ def case_submit(
     if len(photos) > PHOTOS_MAX:
         raise _error("photos", MSG_PHOTOS_MANY.format(limit=PHOTOS_MAX))
     case = Case.objects.create(
-        campaign=campaign, unit=unit, title=title, text=text, submitted_by=actor
+        campaign=campaign,
+        unit=unit,
+        title=title,
+        text=text,
+        submitted_by=actor,
+        source_report=source_report,
     )
     case.groups.set(groups)
     _event(case, actor, "", changes={"标题": [None, title]})

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ruhui.audit.services import Action, audit_record
 from ruhui.cases import documents, forms, selectors, services
 from ruhui.cases.personal import find_personal
+from ruhui.reports.selectors import report_get
 from ruhui.tabular.attachments import attachment_response
 from ruhui.web.access import MSG_NO_PERM, cadre_required, require_perm
 from ruhui.web.forms import apply_validation_error, querystring_without_page
@@ -54,6 +55,11 @@ def index(request):
             "page_obj": page,
             "query": querystring_without_page(request),
             "can_submit": request.user.has_perm("cases.submit_case"),
+            "reports": (
+                selectors.reports_to_turn(user=request.user)
+                if request.user.has_perm("cases.submit_case")
+                else []
+            ),
         },
     )
 
@@ -81,6 +87,37 @@ def submit(request):
             return redirect(reverse("cases:case", args=[case.pk]))
     status = 400 if form.is_bound else 200
     return render(request, "cases/submit.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@cadre_required
+def from_report(request, report_pk):
+    """The submit form filled from a monthly report's 典型经验和创新做法 (its unit, campaign
+    and text); submitting keeps the report as the case's source."""
+    require_perm(request.user, "cases.submit_case")
+    report = report_get(user=request.user, pk=report_pk)
+    initial = {
+        "title": f"{report.unit.name}{report.month[:4]}年{int(report.month[5:7])}月典型经验",
+        "text": report.experience,
+    }
+    form = forms.CaseForm(request.POST or None, request.FILES or None, initial=initial)
+    del form.fields["campaign"]  # the report's
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_submit(
+                actor=request.user,
+                data=form.cleaned_data,
+                source_report=report,
+                photos=request.FILES.getlist("photos"),
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "月报中的典型经验已报送，等待上级选用。")
+            return redirect(reverse("cases:case", args=[case.pk]))
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "report": report}
+    return render(request, "cases/submit.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
