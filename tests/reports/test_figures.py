@@ -1,0 +1,36 @@
+"""The figures of a unit's month beside direct counts on a constructed history: unions founded
+in the month and since the start, projects by state, the month's 省库已录入."""
+
+import datetime
+
+from ruhui.campaigns.progress import progress_refresh
+from ruhui.members.models import Member
+from ruhui.reports.figures import report_figures
+from tests.factories import OrganizationFactory
+from tests.members.factories import join
+from tests.projects.factories import submitted_plan
+
+D = datetime.date
+
+
+def test_unions_projects_and_provincial_entry(people, drive):
+    OrganizationFactory(
+        parent=people.county, name="舞钢网约送餐员联合工会", founded_on=D(2019, 6, 8)
+    )
+    OrganizationFactory(parent=people.county, name="舞钢物业工会", founded_on=D(2019, 5, 2))
+    OrganizationFactory(parent=people.sibling, name="宝丰物流工会", founded_on=D(2019, 6, 9))
+    submitted_plan(people, drive)
+    entered = join(
+        people.county_admin, people.county_trade, on=D(2019, 6, 3), is_migrant_worker=True
+    )
+    join(people.county_admin, people.county_trade, on=D(2019, 6, 4), is_migrant_worker=True)
+    Member.objects.filter(pk=entered.pk).update(provincial_status="1")
+    progress_refresh(drive)
+    got = report_figures(campaign=drive, unit=people.county, month="2019-06")
+    assert (got["unions_founded"], got["unions_founded_total"]) == (1, 2)
+    assert got["new_members"] == 2
+    assert got["projects_total"] == 2
+    assert {p["status"]: p["count"] for p in got["projects"]}["listed"] == 2
+    assert got["provincial_entered"] == 1
+    may = report_figures(campaign=drive, unit=people.county, month="2019-05")
+    assert (may["unions_founded"], may["new_members"], may["provincial_entered"]) == (1, 0, 0)
