@@ -183,3 +183,14 @@ def test_seeding_again_changes_nothing(plans):
     before = (ActionPlan.objects.count(), ProjectEvent.objects.count())
     assert seed_demo_projects() == {"plans": 0}
     assert (ActionPlan.objects.count(), ProjectEvent.objects.count()) == before
+
+
+def test_the_provinces_queue_holds_the_partly_paid_subsidy_and_the_waiting_one(plans):
+    from ruhui.projects.selectors import review_queue
+
+    queue = review_queue(user=user("hn_admin"))
+    paid, waiting = SubsidyApplication.objects.filter(project__plan=plans["GJ"]).order_by("pk")
+    assert [s.pk for s in queue.disbursements.items] == [paid.pk]
+    assert queue.disbursements.items[0].paid == sum(d.amount for d in paid.disbursements.all())
+    assert [s.pk for s in queue.province_subsidies.items] == [waiting.pk]
+    assert queue.disbursements.count == queue.province_subsidies.count == 1

@@ -149,6 +149,9 @@ def test_the_consolidated_list_filters_and_totals(as_user, people, drive):
     assert response.status_code == 200
     assert response.context["totals"]["projects"] == 3
     assert response.context["totals"]["planned_members"] == 350
+    # The unit filter offers the units that hold a plan, not every unit of the tree.
+    offered = set(response.context["form"].fields["unit"].queryset)
+    assert offered == {people.county, people.industry}
     only = city.get(url, {"unit": people.industry.pk})
     assert [p.name for p in only.context["projects"]] == ["平顶山市货运司机联合工会"]
     services_only = city.get(url, {"kind": "service"})
@@ -192,10 +195,30 @@ def test_the_city_reports_to_the_province(as_user, people, drive):
 def test_the_queue_lists_what_waits_for_the_level(as_user, people, drive):
     submitted_plan(people, drive)
     city = as_user(people.city_admin).get(reverse("projects:queue"))
-    assert len(city.context["queue"].plans) == 1
+    assert city.context["queue"].plans.count == 1
     county = as_user(people.county_admin).get(reverse("projects:queue"))
-    assert county.context["queue"].plans == []
+    assert county.context["queue"].plans.items == []
     assert as_user(people.sibling_admin).get(reverse("projects:queue")).context["queue"].total == 0
+
+
+def test_the_queue_lists_the_oldest_and_counts_them_all(as_user, people, drive, monkeypatch):
+    from ruhui.projects import selectors
+
+    monkeypatch.setattr(selectors, "QUEUE_SHOWN", 2)
+    first = submitted_plan(people, drive)
+    submitted_plan(people, drive, actor=people.sibling_admin)
+    submitted_plan(
+        people,
+        drive,
+        actor=people.industry_admin,
+        unit=people.industry,
+    )
+    response = as_user(people.city_admin).get(reverse("projects:queue"))
+    plans = response.context["queue"].plans
+    assert (plans.count, len(plans.items), plans.more) == (3, 2, 1)
+    assert plans.items[0] == first  # the oldest first
+    assert response.context["queue"].total == 3
+    assert "这里列出最早的 2 项，另有 1 项。" in response.content.decode()
 
 
 def test_the_project_page_triangle_and_steps(as_user, people, drive):
@@ -298,7 +321,7 @@ def test_a_subsidy_goes_through_the_pages(as_user, people, drive):
     item.subsidy.refresh_from_db()
     assert item.subsidy.status == SubsidyStatus.SENT
     queue = as_user(people.province_reviewer).get(reverse("projects:queue"))
-    assert [s.pk for s in queue.context["queue"].province_subsidies] == [item.subsidy.pk]
+    assert [s.pk for s in queue.context["queue"].province_subsidies.items] == [item.subsidy.pk]
     as_user(people.province_reviewer).post(
         url,
         {

@@ -5,8 +5,10 @@ whatever the number of projects."""
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value, Window
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -164,22 +166,45 @@ def consolidated_totals(projects: QuerySet[Project]) -> dict:
     return sums
 
 
+#: Items listed per part of the review queue (the oldest first); the count covers them all.
+QUEUE_SHOWN = 20
+
+
+@dataclass
+class Waiting:
+    """One part of the review queue: the oldest QUEUE_SHOWN items and how many wait in all."""
+
+    items: list = field(default_factory=list)
+    count: int = 0
+
+    @classmethod
+    def of(cls, queryset: QuerySet) -> "Waiting":
+        """One query: the count of every row rides on the listed ones (a window over the whole
+        result, computed before the LIMIT)."""
+        items = list(queryset.annotate(waiting=Window(Count("pk")))[:QUEUE_SHOWN])
+        return cls(items=items, count=items[0].waiting if items else 0)
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.items)
+
+
 @dataclass
 class Queue:
     """What waits for the user's level."""
 
-    plans: list = field(default_factory=list)
-    city_subsidies: list = field(default_factory=list)
-    province_subsidies: list = field(default_factory=list)
-    disbursements: list = field(default_factory=list)
-    assessments: list = field(default_factory=list)
-    overdue: list = field(default_factory=list)
+    plans: Waiting = field(default_factory=Waiting)
+    city_subsidies: Waiting = field(default_factory=Waiting)
+    province_subsidies: Waiting = field(default_factory=Waiting)
+    disbursements: Waiting = field(default_factory=Waiting)
+    assessments: Waiting = field(default_factory=Waiting)
+    overdue: Waiting = field(default_factory=Waiting)
 
     @property
     def total(self) -> int:
         return sum(
-            len(x)
-            for x in (
+            part.count
+            for part in (
                 self.plans,
                 self.city_subsidies,
                 self.province_subsidies,
@@ -206,13 +231,13 @@ def _reviewed_by(unit: Organization, prefix: str) -> Q:
 
 def review_queue(*, user, today: datetime.date | None = None) -> Queue:
     """The plans awaiting the user's review, the subsidy steps waiting for their level (市总初审,
-    省总审核, 下拨), the self-assessments awaiting 审核认定 and the overdue rectifications: one
-    query each."""
+    省总审核, 下拨), the self-assessments awaiting 审核认定 and the overdue rectifications: the
+    oldest QUEUE_SHOWN of each with their count (one query each)."""
     unit = jurisdiction_root(user)
     queue = Queue()
     if unit is None:
         return queue
-    queue.plans = list(
+    queue.plans = Waiting.of(
         scoped(user, ActionPlan)
         .filter(_reviewed_by(unit, ""), status=PlanStatus.SUBMITTED)
         .select_related("campaign", "unit")
@@ -221,34 +246,32 @@ def review_queue(*, user, today: datetime.date | None = None) -> Queue:
     subsidies = scoped(user, SubsidyApplication).select_related(
         "project__plan__unit", "project__plan__campaign"
     )
-    queue.city_subsidies = list(
+    queue.city_subsidies = Waiting.of(
         subsidies.filter(
             status=SubsidyStatus.SUBMITTED, project__plan__campaign__owner=unit
-        ).order_by("created_at")
+        ).order_by("created_at", "pk")
     )
     province_owned = Q(project__plan__campaign__owner__path__startswith=unit.path) & Q(
         project__plan__campaign__owner__depth=unit.depth + 1
     )
-    queue.province_subsidies = list(
+    queue.province_subsidies = Waiting.of(
         subsidies.filter(
             province_owned, status__in=(SubsidyStatus.SENT, SubsidyStatus.FIRST_APPROVED)
-        ).order_by("updated_at")
+        ).order_by("updated_at", "pk")
     )
-    queue.disbursements = list(
+    queue.disbursements = Waiting.of(
         subsidies.filter(province_owned, status=SubsidyStatus.APPROVED)
-        .annotate(paid=Sum("disbursements__amount"))
-        .order_by("updated_at")
+        .annotate(paid=Coalesce(Sum("disbursements__amount"), Value(Decimal(0))))
+        .filter(paid__lt=F("approved_amount"))
+        .order_by("updated_at", "pk")
     )
-    queue.disbursements = [
-        s for s in queue.disbursements if (s.paid or 0) < (s.approved_amount or 0)
-    ]
     projects = scoped(user, Project).select_related("plan__unit", "plan__campaign")
-    queue.assessments = list(
+    queue.assessments = Waiting.of(
         projects.filter(_reviewed_by(unit, "plan__"), status=ProjectStatus.ASSESSED).order_by(
-            "updated_at"
+            "updated_at", "pk"
         )
     )
-    queue.overdue = list(projects.filter(overdue_q(today)).order_by("rectify_by", "pk"))
+    queue.overdue = Waiting.of(projects.filter(overdue_q(today)).order_by("rectify_by", "pk"))
     return queue
 
 

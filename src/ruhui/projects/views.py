@@ -237,8 +237,12 @@ def consolidated(request, slug):
     the campaign owner's reviewers report the consolidated plans to the province here."""
     require_perm(request.user, "projects.view_plan")
     campaign = selectors.campaign_get(user=request.user, slug=slug)
-    units = scoped(request.user, Organization).filter(path__startswith=campaign.owner.path)
-    form = forms.FilterForm(request.GET or None, units=units.order_by("path"))
+    # The units that hold a plan of the campaign (each filters its subtree): a handful, where
+    # every unit of the tree made the page a 5,000-option list.
+    units = scoped(request.user, Organization).filter(
+        path__startswith=campaign.owner.path, action_plans__campaign=campaign
+    )
+    form = forms.FilterForm(request.GET or None, units=units.distinct().order_by("path"))
     filters = selectors.Filters()
     if form.is_bound and form.is_valid():
         filters = selectors.Filters(**{k: v or "" for k, v in form.cleaned_data.items()})
