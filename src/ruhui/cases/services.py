@@ -121,8 +121,11 @@ def _event(case: Case, actor, before: str, note: str = "", changes: dict | None 
 
 
 def _lock(case: Case) -> Case:
+    # Only the case row is locked: its campaign is an outer join, which PostgreSQL cannot lock.
     return (
-        Case.objects.select_for_update().select_related("unit", "campaign__owner").get(pk=case.pk)
+        Case.objects.select_for_update(of=("self",))
+        .select_related("unit", "campaign__owner")
+        .get(pk=case.pk)
     )
 
 

@@ -14,7 +14,8 @@ from ruhui.tabular.attachments import CONTENT_TYPES
 
 PAGE_SIZE = 10
 GROUP_CODES = {code for code, _label in GROUPS}
-PUBLIC_CACHE = "public, max-age=300"
+# Stored copies must be revalidated: a withdrawn case disappears at once, from every cache.
+PUBLIC_CACHE = "no-cache"
 
 
 @require_GET
