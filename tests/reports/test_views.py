@@ -115,3 +115,30 @@ def test_a_review_from_outside_the_owner_is_refused(as_user, people, drive, june
     response = as_user(getattr(people, user)).post(url(drive, people.county), {"action": "read"})
     assert response.status_code in (403, 404)
     assert MonthlyReport.objects.get(pk=june.pk).status == ReportStatus.SUBMITTED
+
+
+def test_a_returned_report_shows_the_opinion(as_user, people, drive, june):
+    with _on(D(2019, 7, 4)):
+        services.report_submit(actor=people.county_admin, report=june)
+    services.report_return(actor=people.city_admin, report=june, opinion="请补充群体数据说明")
+    body = as_user(people.county_admin).get(url(drive, people.county)).content.decode()
+    assert "退回修改，意见：请补充群体数据说明" in body and "报送平顶山市总工会" in body
+
+
+def test_the_report_page_takes_a_fixed_number_of_queries(as_user, people, drive, june):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(people.city_admin)
+    client.get(url(drive, people.county))  # warm the session
+    with CaptureQueriesContext(connection) as before:
+        client.get(url(drive, people.county))
+    uploads = [
+        SimpleUploadedFile(f"照片{n}.pdf", PDF, content_type="application/pdf") for n in range(3)
+    ]
+    services.report_save(
+        actor=people.county_admin, report=june, data={"progress": "更多"}, uploads=uploads
+    )
+    with CaptureQueriesContext(connection) as after:
+        assert client.get(url(drive, people.county)).status_code == 200
+    assert len(after.captured_queries) == len(before.captured_queries) <= 30
