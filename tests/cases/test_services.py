@@ -125,10 +125,17 @@ def _spaced(phone: str, sep: str) -> str:
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(first17=ID_FIRST17, before=CHINESE, after=CHINESE, field=st.sampled_from(["title", "text"]))
-def test_publishing_is_refused_with_an_id_number(world, first17, before, after, field):
+@given(
+    first17=ID_FIRST17,
+    sep=SEPARATORS,
+    before=CHINESE,
+    after=CHINESE,
+    field=st.sampled_from(["title", "text"]),
+)
+def test_publishing_is_refused_with_an_id_number(world, first17, sep, before, after, field):
     number = _id_number(first17)
-    data = {"title": "小哥驿站", "text": TEXT, field: f"{before}身份证{number}{after}"[:80]}
+    written = f"{number[:6]}{sep}{number[6:14]}{sep}{number[14:]}"
+    data = {"title": "小哥驿站", "text": TEXT, field: f"{before}身份证{written}{after}"[:80]}
     case = submit(world.county_admin, **data)
     with pytest.raises(ValidationError) as caught:
         services.case_publish(actor=world.city_admin, case=case)
@@ -142,9 +149,16 @@ def test_publishing_is_refused_with_an_id_number(world, first17, before, after, 
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(phone=PHONE, sep=SEPARATORS, before=CHINESE, after=CHINESE)
-def test_publishing_is_refused_with_a_mobile_number(world, phone, sep, before, after):
-    case = submit(world.county_admin, text=f"{TEXT}\n{before}联系电话{_spaced(phone, sep)}{after}")
+@given(
+    phone=PHONE,
+    sep=SEPARATORS,
+    prefix=st.sampled_from(["", "+86 ", "86-", "+86"]),
+    before=CHINESE,
+    after=CHINESE,
+)
+def test_publishing_is_refused_with_a_mobile_number(world, phone, sep, prefix, before, after):
+    written = prefix + _spaced(phone, sep)
+    case = submit(world.county_admin, text=f"{TEXT}\n{before}联系电话{written}{after}")
     with pytest.raises(ValidationError) as caught:
         services.case_publish(actor=world.city_admin, case=case)
     message = caught.value.message_dict["text"][0]
@@ -155,5 +169,9 @@ def test_publishing_is_refused_with_a_mobile_number(world, phone, sep, before, a
 def test_the_scanner_reads_fifteen_digit_ids_and_full_width_digits():
     assert find_personal("旧证号410402800101123").kind == "id"
     assert find_personal("电话１３９３７５１２３４５").kind == "phone"
+    assert find_personal("身份证 410402 19900101 123X 已核实").masked == "410402********123X"
+    assert find_personal("电话+86 139-3751-2345").masked == "139****2345"
+    assert find_personal("电话8613937512345").masked == "139****2345"
     assert find_personal("2019年发展会员28000名，建会128家") is None
+    assert find_personal("2019-06-30 至 2019-12-31，会员 12,345 人") is None
     assert find_personal("统一社会信用代码91410400MA44XXXX1X") is None

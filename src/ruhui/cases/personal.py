@@ -1,7 +1,8 @@
 """Personal data that must never reach the public case pages: resident ID numbers (18 digits,
-the last may be X, or the old 15 digits) and mainland mobile numbers (1[3-9] and nine more
-digits, also written with spaces or hyphens). `find_personal(text)` returns the first one found,
-masked by `core.masking`, so a refusal can quote it without repeating it.
+the last may be X, also grouped 6-8-4; or the old 15 digits) and mainland mobile numbers
+(1[3-9] and nine more digits, also written with spaces or hyphens, or after +86).
+`find_personal(text)` returns the first one found, masked by `core.masking`, so a refusal can
+quote it without repeating it.
 
 The text is read after NFKC normalization, so full-width digits （１３８…） count as digits too.
 A digit run is matched whole: a number inside a longer run of digits is not a phone number.
@@ -15,8 +16,13 @@ from dataclasses import dataclass
 
 from ruhui.core.masking import mask_id_number, mask_phone
 
-ID_RE = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])")
-PHONE_RE = re.compile(r"(?<![0-9])1[3-9][0-9](?:[ \-]?[0-9]){8}(?![0-9])")
+#: 18 digits (the last may be X), also grouped 6-8-4 with spaces or hyphens; or the old 15.
+ID_RE = re.compile(
+    r"(?<![0-9])(?:[0-9]{6}[ \-]?[0-9]{8}[ \-]?[0-9]{3}[0-9Xx]|[0-9]{15})(?![0-9Xx])"
+)
+#: 1[3-9] and nine digits, separators allowed between digits, with or without +86 in front.
+PHONE_RE = re.compile(r"(?<![0-9])(?:\+?86[ \-]?)?(1[3-9][0-9](?:[ \-]?[0-9]){8})(?![0-9])")
+SEPARATORS = re.compile(r"[ \-]")
 
 
 @dataclass(frozen=True)
@@ -34,9 +40,9 @@ def find_personal(text: str) -> Found | None:
     normal = unicodedata.normalize("NFKC", text or "")
     match = ID_RE.search(normal)
     if match:
-        return Found("id", mask_id_number(match.group().upper()))
+        return Found("id", mask_id_number(SEPARATORS.sub("", match.group()).upper()))
     match = PHONE_RE.search(normal)
     if match:
-        digits = re.sub(r"[ \-]", "", match.group())
+        digits = SEPARATORS.sub("", match.group(1))
         return Found("phone", mask_phone(digits))
     return None
