@@ -1,7 +1,15 @@
-"""Rebuild the CJK fonts the join posters are drawn with (src/ruhui/joining/fonts/).
+"""Rebuild the vendored CJK fonts: the join posters' (src/ruhui/joining/fonts/) and the bulletins'.
 
-The posters must render Chinese on a fresh machine that has only python3 and make, so the fonts
-are vendored — but the full Noto Sans SC weights are ~10 MB each, so we keep a subset:
+Two sets, one character set:
+
+* ``posters`` (the default): Noto Sans SC Bold → src/ruhui/joining/fonts/, which Pillow draws the
+  join posters with;
+* ``reports``: Noto Sans SC Regular and Noto Serif SC Regular → src/ruhui/reports/fonts/, which
+  the bulletin (通报) PDF embeds through fpdf2 (Serif for the body, Sans for headings and the table
+  header) and its bar chart is drawn with (Sans).
+
+The posters and bulletins must render Chinese on a fresh machine that has only python3 and make,
+so the fonts are vendored — but the full Noto weights are ~10 MB each, so we keep a subset:
 
 * ASCII, Latin-1 punctuation (· × ÷ …), general punctuation (— … “ ” ‘ ’),
   CJK symbols and punctuation (U+3000–303F), half-width and full-width forms (U+FF00–FFEF);
@@ -11,15 +19,26 @@ are vendored — but the full Noto Sans SC weights are ~10 MB each, so we keep a
   and in every .py file under src/ruhui (demo union names, the posters' own wording).
 
 Hinting, the vertical-metrics tables and all OpenType layout features are dropped (Pillow draws
-the posters with its basic layout engine, which needs neither), and the .notdef outline is kept so
-a character outside the subset prints as a box instead of failing.
+the posters with its basic layout engine, which needs neither; fpdf2, without text shaping, reads
+only cmap, hmtx and the glyf/loca outlines, and subsets the font again when it embeds it), and the
+.notdef outline is kept so a character outside the subset prints as a box instead of failing.
+``ruhui.reports.bulletin_files.missing_characters`` lists such characters from the subsets' cmap.
 
-Source: the npm package @expo-google-fonts/noto-sans-sc@0.4.3 (Noto Sans SC, SIL OFL 1.1; its
-LICENSE_FONT is copied next to the fonts as OFL.txt). Fetch it and rebuild with::
+Sources (SIL OFL 1.1; each package's LICENSE_FONT is copied next to the fonts as OFL.txt — the
+reports' OFL.txt holds both packages' texts, Sans first), pinned by the npm tarball's SHA-256:
 
-    npm pack @expo-google-fonts/noto-sans-sc@0.4.3          # → expo-google-fonts-noto-sans-sc-0.4.3.tgz
-    .venv/bin/pip install fonttools                          # build-time only, not a runtime dependency
+* @expo-google-fonts/noto-sans-sc@0.4.3 — sha256 0d69d0f4971d2ff574e3d93cbc218dc950bf3f3f8f8e2c008d97687ed53aee59
+  (700Bold/NotoSansSC_700Bold.ttf, 400Regular/NotoSansSC_400Regular.ttf);
+* @expo-google-fonts/noto-serif-sc@0.4.3 — sha256 ff6bcf5ba68d92dfecc05544bb150f9e724741a932354a0dd97e7289c40a3f5e
+  (400Regular/NotoSerifSC_400Regular.ttf).
+
+Fetch them and rebuild with::
+
+    npm pack @expo-google-fonts/noto-sans-sc@0.4.3 @expo-google-fonts/noto-serif-sc@0.4.3
+    .venv/bin/pip install fonttools                          # comes with fpdf2 (a runtime dependency)
     .venv/bin/python tools/subset_font.py expo-google-fonts-noto-sans-sc-0.4.3.tgz
+    .venv/bin/python tools/subset_font.py --set reports \
+        expo-google-fonts-noto-sans-sc-0.4.3.tgz expo-google-fonts-noto-serif-sc-0.4.3.tgz
 
 Re-run it when a new .py file or division name brings characters outside GB2312.
 """
@@ -36,12 +55,30 @@ from fontTools.ttLib import TTFont
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "ruhui"
-OUT = PACKAGE / "joining" / "fonts"
-TARBALL_SHA256 = "0d69d0f4971d2ff574e3d93cbc218dc950bf3f3f8f8e2c008d97687ed53aee59"
+SANS, SERIF = "@expo-google-fonts/noto-sans-sc@0.4.3", "@expo-google-fonts/noto-serif-sc@0.4.3"
+#: npm package → SHA-256 of its `npm pack` tarball.
+TARBALL_SHA256 = {
+    SANS: "0d69d0f4971d2ff574e3d93cbc218dc950bf3f3f8f8e2c008d97687ed53aee59",
+    SERIF: "ff6bcf5ba68d92dfecc05544bb150f9e724741a932354a0dd97e7289c40a3f5e",
+}
 
-#: member of the npm tarball → vendored file name. Only the Bold weight: a poster read from a few
-#: metres away wants it everywhere, and each weight costs ~2 MB.
-WEIGHTS = {"package/700Bold/NotoSansSC_700Bold.ttf": "NotoSansSC-Bold.ttf"}
+#: set → (output folder, [(package, member of its tarball, vendored file name)]). The posters take
+#: only the Bold weight: a poster read from a few metres away wants it everywhere, and each weight
+#: costs ~2 MB. The bulletin takes Regular Sans (headings, table header, chart) and Serif (body).
+SETS = {
+    "posters": (
+        PACKAGE / "joining" / "fonts",
+        [(SANS, "package/700Bold/NotoSansSC_700Bold.ttf", "NotoSansSC-Bold.ttf")],
+    ),
+    "reports": (
+        PACKAGE / "reports" / "fonts",
+        [
+            (SANS, "package/400Regular/NotoSansSC_400Regular.ttf", "NotoSansSC-Regular.ttf"),
+            (SERIF, "package/400Regular/NotoSerifSC_400Regular.ttf", "NotoSerifSC-Regular.ttf"),
+        ],
+    ),
+}
+OUT = SETS["posters"][0]
 LICENCE = "package/LICENSE_FONT"
 
 RANGES = [
@@ -93,32 +130,70 @@ def subset_options() -> subset.Options:
     return options
 
 
-def build(tarball: Path, out: Path) -> None:
-    digest = hashlib.sha256(tarball.read_bytes()).hexdigest()
-    if digest != TARBALL_SHA256:
-        sys.exit(f"{tarball}: sha256 {digest} is not the expected {TARBALL_SHA256}")
+def identify(tarballs: list[Path]) -> dict[str, Path]:
+    """npm package → its tarball, recognised by SHA-256; exit on a tarball that is none of ours."""
+    packages = {digest: package for package, digest in TARBALL_SHA256.items()}
+    found = {}
+    for tarball in tarballs:
+        digest = hashlib.sha256(tarball.read_bytes()).hexdigest()
+        if digest not in packages:
+            expected = ", ".join(f"{p} {d}" for p, d in TARBALL_SHA256.items())
+            sys.exit(f"{tarball}: sha256 {digest} is none of the expected ({expected})")
+        found[packages[digest]] = tarball
+    return found
+
+
+def build(tarballs: list[Path], out: Path | None = None, which: str = "posters") -> None:
+    default_out, fonts = SETS[which]
+    out = out or default_out
+    found = identify(tarballs)
+    missing = sorted({package for package, _, _ in fonts} - set(found))
+    if missing:
+        sys.exit(f"set {which} needs the tarball of {', '.join(missing)}")
     chars = wanted_characters()
     out.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(tarball) as tar:
-        (out / "OFL.txt").write_bytes(tar.extractfile(LICENCE).read())
-        for member, name in WEIGHTS.items():
-            # Keep head.modified from the source so the same inputs give the same bytes.
-            font = TTFont(io.BytesIO(tar.extractfile(member).read()), recalcTimestamp=False)
-            subsetter = subset.Subsetter(subset_options())
-            subsetter.populate(unicodes=[ord(ch) for ch in chars])
-            subsetter.subset(font)
-            font.save(out / name)
-            size = (out / name).stat().st_size
-            glyphs = len(font.getGlyphOrder())
-            print(f"{out / name}: {glyphs} glyphs, {size / 1024:.0f} KiB")
+    licences = []
+    for package in dict.fromkeys(package for package, _, _ in fonts):
+        with tarfile.open(found[package]) as tar:
+            licences.append(tar.extractfile(LICENCE).read())
+    # One package: its licence as it is (the posters' OFL.txt, unchanged); several: each under a
+    # line naming its package.
+    if len(licences) == 1:
+        (out / "OFL.txt").write_bytes(licences[0])
+    else:
+        packages = dict.fromkeys(package for package, _, _ in fonts)
+        (out / "OFL.txt").write_bytes(
+            b"\n".join(
+                f"==== {package} ====\n\n".encode() + text
+                for package, text in zip(packages, licences, strict=True)
+            )
+        )
+    for package, member, name in fonts:
+        with tarfile.open(found[package]) as tar:
+            data = tar.extractfile(member).read()
+        # Keep head.modified from the source so the same inputs give the same bytes.
+        font = TTFont(io.BytesIO(data), recalcTimestamp=False)
+        subsetter = subset.Subsetter(subset_options())
+        subsetter.populate(unicodes=[ord(ch) for ch in chars])
+        subsetter.subset(font)
+        font.save(out / name)
+        size = (out / name).stat().st_size
+        glyphs = len(font.getGlyphOrder())
+        print(f"{out / name}: {glyphs} glyphs, {size / 1024:.0f} KiB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("tarball", type=Path, help="expo-google-fonts-noto-sans-sc-0.4.3.tgz")
-    parser.add_argument("--out", type=Path, default=OUT, help=f"default: {OUT}")
+    parser.add_argument(
+        "tarballs",
+        type=Path,
+        nargs="+",
+        help="expo-google-fonts-noto-sans-sc-0.4.3.tgz (and, for reports, the noto-serif-sc one)",
+    )
+    parser.add_argument("--set", choices=sorted(SETS), default="posters", dest="which")
+    parser.add_argument("--out", type=Path, help="default: the set's folder under src/ruhui")
     args = parser.parse_args()
-    build(args.tarball, args.out)
+    build(args.tarballs, args.out, args.which)
 
 
 if __name__ == "__main__":

@@ -58,3 +58,20 @@ def add_paragraph(document, text: str, *, size=None, bold=False, center=False, f
     if font:
         east_asian(run, font)
     return paragraph
+
+
+def font_alternates(document, alternates: dict[str, str]) -> None:
+    """Declare fonts in the document's font table with a fallback (w:altName, GB2312 charset), so
+    that Word and WPS show `alternates[name]` where `name` (e.g. 方正小标宋简体) is not installed."""
+    from xml.sax.saxutils import quoteattr
+
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    part = document.part.part_related_by(RT.FONT_TABLE)
+    entries = "".join(
+        f"<w:font w:name={quoteattr(name)}><w:altName w:val={quoteattr(alt)}/>"
+        '<w:charset w:val="86"/><w:family w:val="auto"/><w:pitch w:val="variable"/></w:font>'
+        for name, alt in alternates.items()
+    )
+    blob = part.blob.decode("utf-8")
+    part._blob = blob.replace("</w:fonts>", entries + "</w:fonts>").encode("utf-8")
