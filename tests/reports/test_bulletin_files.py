@@ -198,3 +198,16 @@ def test_missing_characters(content):
     assert bf.missing_characters(extended) == ["𠀀"]
     unit = dataclasses.replace(content.ranking[0], unit="𪚥县总工会")
     assert bf.missing_characters(dataclasses.replace(content, ranking=[unit])) == ["𪚥"]
+
+
+def test_wrap_keeps_closing_marks_and_numbers_off_a_line_start():
+    def fits(line):
+        return len(line) <= 10
+
+    text = "截至九月末全市完成了84.3%。时间进度为六成，超过预期。"
+    lines = bf.wrap(text, fits)
+    assert "".join(lines) == text
+    assert all(fits(line) for line in lines)
+    assert all(line[0] not in bf.NO_LINE_START for line in lines[1:])
+    assert any("84.3%" in line for line in lines)
+    assert bf.wrap("第一段\n第二段", fits) == ["第一段", "第二段"]

@@ -316,7 +316,47 @@ def write_docx(content: BulletinContent, path: str | os.PathLike, *, chart: byte
 
 # --- .pdf -------------------------------------------------------------------------------------
 
-PDF_COLUMNS = (11, 40, 16, 17, 15, 16, 16, 20, 15)  # mm, 166 in all
+PDF_COLUMNS = (10, 36, 15, 17, 14, 17, 19, 24, 14)  # mm, 166 in all
+#: The PDF's narrower header cells break where the words do.
+PDF_HEADERS = tuple(
+    "项目\n按期/逾期/已销账" if title.startswith("项目") else title for title in RANKING_HEADERS
+)
+#: Characters a line may not start with (Chinese line-breaking rules, 避头点).
+NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’%‰…—·,.;:?!)]}")
+
+
+def _breakable(before: str, after: str) -> bool:
+    """May a line break fall between these two characters? Not before a closing mark, nor inside
+    a number or a Latin word (25,300 or 66.7% stay whole)."""
+    if after in NO_LINE_START:
+        return False
+    return not (before in _UNBROKEN and after in _UNBROKEN)
+
+
+_UNBROKEN = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.,%‰/")
+
+
+def wrap(text: str, fits) -> list[str]:
+    """`text` in lines, each as long as `fits(line)` allows, breaking between characters (Chinese
+    has no spaces) where `_breakable` allows: the characters before a bad break move down with
+    it (up to 8; past that the break falls where the line is full). Line breaks are kept."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        current = ""
+        for ch in paragraph:
+            if not current or fits(current + ch):
+                current += ch
+                continue
+            joined = current + ch
+            cut = next(
+                (k for k in range(len(current), max(len(current) - 8, 0), -1)
+                 if _breakable(joined[k - 1], joined[k])),
+                len(current),
+            )  # fmt: skip
+            lines.append(current[:cut])
+            current = joined[cut:]
+        lines.append(current)
+    return lines
 
 
 def write_pdf(content: BulletinContent, path: str | os.PathLike, *, chart: bytes | None = None):
@@ -339,10 +379,13 @@ def write_pdf(content: BulletinContent, path: str | os.PathLike, *, chart: bytes
     pdf.add_page()
     width = pdf.epw
 
+    def fits(text: str) -> bool:
+        return pdf.get_string_width(text) <= width - 2 * pdf.c_margin
+
     def line(text: str, family: str, size: float, align: str = "L", height: float = 7) -> None:
         pdf.set_font(family, size=size)
-        pdf.multi_cell(width, height, text, align=align, new_x="LMARGIN", new_y="NEXT",
-                       wrapmode=WrapMode.CHAR)  # fmt: skip
+        for part in wrap(text, fits):
+            pdf.cell(width, height, part, align=align, new_x="LMARGIN", new_y="NEXT")
 
     def heading(text: str) -> None:
         pdf.ln(2)
@@ -369,7 +412,7 @@ def write_pdf(content: BulletinContent, path: str | os.PathLike, *, chart: bytes
         headings_style=FontFace(family="sans", emphasis="", size_pt=8, fill_color=(221, 235, 247)),
         repeat_headings=1,
     ) as table:
-        table.row(list(RANKING_HEADERS))
+        table.row(list(PDF_HEADERS))
         for row in content.ranking:
             table.row(ranking_cells(row))
     chart = chart if chart is not None else chart_png(content)
