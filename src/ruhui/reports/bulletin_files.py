@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import functools
 import io
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -367,6 +368,9 @@ def write_pdf(content: BulletinContent, path: str | os.PathLike, *, chart: bytes
     from fpdf.fonts import FontFace
     from PIL import Image
 
+    # fpdf2 subsets the fonts through fontTools, which logs every glyph list at INFO (the root
+    # level here): kilobytes of noise per bulletin in the worker's log.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     pdf = FPDF(format="A4")
     pdf.set_margins(22, 25, 22)
     pdf.set_auto_page_break(True, margin=20)
