@@ -108,7 +108,7 @@ def test_docx(tmp_path, content, chart):
     assert "平顶山市总工会" in texts
     assert "2019年10月10日" in texts
     (table,) = document.tables
-    assert [cell.text for cell in table.rows[0].cells] == list(bf.RANKING_HEADERS)
+    assert [cell.text for cell in table.rows[0].cells] == list(bf.TABLE_HEADERS)
     body = table.rows[1:]
     assert [row.cells[1].text for row in body] == UNITS
     assert [row.cells[0].text for row in body] == [str(n) for n in range(1, 19)]

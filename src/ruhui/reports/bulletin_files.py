@@ -41,6 +41,10 @@ RANKING_HEADERS = (
     "项目（按期/逾期/已销账）",
     "月报报送",
 )
+#: The .docx and .pdf table's header cells, broken where the words are.
+TABLE_HEADERS = tuple(
+    "项目\n按期/逾期/已销账" if title.startswith("项目") else title for title in RANKING_HEADERS
+)
 SECTION_PROGRESS = "一、总体进展"
 SECTION_RANKING = "二、各单位完成情况排名"
 SECTION_CHANGES = "三、与上期相比"
@@ -248,6 +252,9 @@ def chart_png(content: BulletinContent) -> bytes:
     return out.getvalue()
 
 
+#: The .docx table's columns in mm (170, the text width).
+DOCX_COLUMNS = (10, 46, 15, 17, 15, 16, 16, 22, 13)
+
 # --- .docx ------------------------------------------------------------------------------------
 
 
@@ -281,10 +288,10 @@ def write_docx(content: BulletinContent, path: str | os.PathLike, *, chart: byte
     heading(SECTION_RANKING)
     table = document.add_table(rows=1, cols=len(RANKING_HEADERS))
     table.style = document.styles["Table Grid"]
-    header = table.rows[0]
-    trpr = header._tr.get_or_add_trPr()
-    trpr.append(trpr.makeelement(qn("w:tblHeader"), {}))
-    for cell, title in zip(header.cells, RANKING_HEADERS, strict=True):
+    table.autofit = False
+    trpr = table.rows[0]._tr.get_or_add_trPr()
+    trpr.append(trpr.makeelement(qn("w:tblHeader"), {}))  # repeated on every page
+    for cell, title in zip(table.rows[0].cells, TABLE_HEADERS, strict=True):
         run = cell.paragraphs[0].add_run(title)
         east_asian(run, DOCX_HEADING_FONT)
         run.font.size = Pt(10)
@@ -292,8 +299,13 @@ def write_docx(content: BulletinContent, path: str | os.PathLike, *, chart: byte
         cells = table.add_row().cells
         for cell, text in zip(cells, ranking_cells(row), strict=True):
             cell.paragraphs[0].add_run(text).font.size = Pt(10)
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), DOCX_COLUMNS, strict=True):
+        col.set(qn("w:w"), str(round(width * 56.7)))  # mm → twips
     for row in table.rows:
-        for index, cell in enumerate(row.cells):
+        trpr = row._tr.get_or_add_trPr()
+        trpr.append(trpr.makeelement(qn("w:cantSplit"), {}))  # a unit's line stays on one page
+        for index, (cell, width) in enumerate(zip(row.cells, DOCX_COLUMNS, strict=True)):
+            cell.width = Mm(width)
             if index != 1:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     chart = chart if chart is not None else chart_png(content)
@@ -318,10 +330,6 @@ def write_docx(content: BulletinContent, path: str | os.PathLike, *, chart: byte
 # --- .pdf -------------------------------------------------------------------------------------
 
 PDF_COLUMNS = (10, 36, 15, 17, 14, 17, 19, 24, 14)  # mm, 166 in all
-#: The PDF's narrower header cells break where the words do.
-PDF_HEADERS = tuple(
-    "项目\n按期/逾期/已销账" if title.startswith("项目") else title for title in RANKING_HEADERS
-)
 #: Characters a line may not start with (Chinese line-breaking rules, 避头点).
 NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’%‰…—·,.;:?!)]}")
 
@@ -416,7 +424,7 @@ def write_pdf(content: BulletinContent, path: str | os.PathLike, *, chart: bytes
         headings_style=FontFace(family="sans", emphasis="", size_pt=8, fill_color=(221, 235, 247)),
         repeat_headings=1,
     ) as table:
-        table.row(list(PDF_HEADERS))
+        table.row(list(TABLE_HEADERS))
         for row in content.ranking:
             table.row(ranking_cells(row))
     chart = chart if chart is not None else chart_png(content)
