@@ -34,3 +34,33 @@ def test_unions_projects_and_provincial_entry(people, drive):
     assert got["provincial_entered"] == 1
     may = report_figures(campaign=drive, unit=people.county, month="2019-05")
     assert (may["unions_founded"], may["new_members"], may["provincial_entered"]) == (1, 0, 0)
+
+
+def test_a_rejoiner_is_the_months_new_member_only_in_the_month_of_the_first_join(people, drive):
+    """Counted by the campaign's rule: a person who joined in May, left, and joined again in
+    July is May's new member (and 省库已录入 there), not July's."""
+    from ruhui.members import services as member_services
+    from tests.members.factories import make_id_number
+
+    number = make_id_number()
+    first = join(
+        people.county_admin,
+        people.county_trade,
+        on=D(2019, 5, 6),
+        id_number=number,
+        is_migrant_worker=True,
+    )
+    member_services.member_withdraw(actor=people.county_admin, member=first, on=D(2019, 6, 1))
+    again = join(
+        people.county_admin,
+        people.county_trade,
+        on=D(2019, 7, 2),
+        id_number=number,
+        is_migrant_worker=True,
+    )
+    Member.objects.filter(pk__in=[first.pk, again.pk]).update(provincial_status="1")
+    progress_refresh(drive)
+    may = report_figures(campaign=drive, unit=people.county, month="2019-05")
+    july = report_figures(campaign=drive, unit=people.county, month="2019-07")
+    assert (may["new_members"], may["provincial_entered"]) == (1, 1)
+    assert (july["new_members"], july["provincial_entered"]) == (0, 0)
