@@ -302,7 +302,6 @@ def union_candidates(*, project: Project) -> QuerySet[Organization]:
             is_active=True,
             founded_on__range=(campaign.starts_on, campaign.ends_on),
         )
-        .exclude(pk=project.responsible_unit_id)
         .annotate(linked=Exists(linked.filter(union_id=OuterRef("pk"))))
         .order_by("-linked", "-founded_on", "path")
     )
