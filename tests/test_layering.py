@@ -24,7 +24,9 @@ LAYERS = [
     ("importing", "enterprises", "joining", "campaigns"),  # features: none imports another
     ("projects",),  # 项目清单+责任制: a campaign's plans, built on campaigns and enterprises
     ("reports",),  # 月报、通报、考核评比: read the campaign figures and the projects' states
-    ("cases",),  # 典型经验: submitted by units (also from a monthly report), published at /cases/
+    # 典型经验: submitted by units (also from a monthly report), published at /cases/; 考核评比:
+    # the year-end assessment, scored from the records, the reports and the projects.
+    ("cases", "assessment"),
     ("api", "workbench"),
     ("demo",),
 ]

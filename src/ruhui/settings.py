@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "ruhui.projects",
     "ruhui.cases",
     "ruhui.reports",
+    "ruhui.assessment",
     "ruhui.web",
     "ruhui.api",
     "ruhui.workbench",
@@ -430,6 +431,13 @@ except InvalidOperation:
     ) from None
 if not RUHUI_SUBSIDY_DUAL_APPROVAL.is_finite() or RUHUI_SUBSIDY_DUAL_APPROVAL < 0:
     raise ImproperlyConfigured("RUHUI_SUBSIDY_DUAL_APPROVAL must be an amount ≥ 0 in yuan")
+
+# 通报 (reports.bulletins): a unit is praised when its % of target is at least the time elapsed
+# plus `pct_over_time` points and it has no more overdue rectifications / missing monthly reports
+# than allowed; urged when its % of target trails the time elapsed by `pct_under_time` points or
+# more, or it has at least `overdue` overdue rectifications or `missing_reports` missing reports.
+RUHUI_BULLETIN_PRAISE = {"pct_over_time": 0, "overdue": 0, "missing_reports": 0}
+RUHUI_BULLETIN_URGE = {"pct_under_time": 20, "overdue": 1, "missing_reports": 1}
 
 # Online joining (网上入会): retention of rejected and withdrawn applications (PI-9), and the
 # rate limits of the public pages (PUB-2) as {name: [requests, seconds]}. The per-IP figures are
