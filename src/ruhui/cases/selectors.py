@@ -114,3 +114,18 @@ def published_photo(*, slug: str, pk) -> CasePhoto:
         )
     except (CasePhoto.DoesNotExist, ValueError, TypeError):
         raise Http404(PUBLIC_NOT_FOUND) from None
+
+
+def bulletin_excerpts(campaign: Campaign, cut_off) -> list[tuple[str, str, str]]:
+    """The campaign's cases the city published by the cut-off, oldest first, as (title, unit,
+    text): the 典型经验摘编 of a 通报 (registered in reports.bulletins.EXCERPT_SOURCES)."""
+    return [
+        (case.title, case.unit.name, case.text)
+        for case in Case.objects.filter(
+            campaign=campaign,
+            status=CaseStatus.PUBLISHED,
+            published_at__date__lte=cut_off,
+        )
+        .select_related("unit")
+        .order_by("published_at", "pk")
+    ]

@@ -29,3 +29,18 @@ NARRATIVE = {
     "next_steps": "下月打算",
 }
 DEFAULT_DUE_DAY = 5
+
+
+class BulletinStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+    SUPERSEDED = "superseded", _("已更正")
+
+
+#: The three files of a bulletin (and the chart), kind → (label, file extension).
+BULLETIN_FILES = {
+    "docx": ("Word 文档", "docx"),
+    "pdf": ("PDF", "pdf"),
+    "xlsx": ("Excel 表格", "xlsx"),
+    "png": ("图表", "png"),
+}

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from ruhui.reports.choices import (
     DEFAULT_DUE_DAY,
     REPORT_EDITABLE,
+    BulletinStatus,
     ReportKind,
     ReportStatus,
 )
@@ -207,3 +208,124 @@ class ReportAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+#: 文号: the issuer's 2–8 character abbreviation, 〔year〕, a number, 号 (平工组〔2019〕12号).
+BULLETIN_NUMBER_RE = r"^[\u4e00-\u9fff]{2,8}〔[0-9]{4}〕[0-9]{1,4}号$"
+
+
+class Bulletin(models.Model):
+    """通报: the campaign owner's bimonthly bulletin of every reporting unit's progress as of a
+    cut-off (a month end). A draft is rendered (figures + files) by a task and may be edited
+    and re-rendered; publishing freezes the figures and the files with their SHA-256; a
+    published bulletin never changes — a correction is a new version naming its reason.
+
+    Scope: the campaign owner's path, reaching down like the campaign itself, so the counties
+    of a city campaign see its bulletins; drafts are kept to the owner's level by the
+    selectors (`reports.selectors.bulletins_visible`)."""
+
+    scope_field = "campaign__owner__path"
+    scope_reaches_down = True
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="bulletins"
+    )
+    cut_off = models.DateField(_("数据截止日期"))
+    title = models.CharField(_("标题"), max_length=120)
+    number = models.CharField(
+        _("文号"),
+        max_length=30,
+        validators=[
+            RegexValidator(BULLETIN_NUMBER_RE, _("文号应写成 平工组〔2019〕12号 的形式。"))
+        ],
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=BulletinStatus.choices, default=BulletinStatus.DRAFT
+    )
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    corrects = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
+    )
+    correction_reason = models.TextField(_("更正原因"), blank=True)
+    #: The figures as of the cut-off (reports.bulletins.bulletin_figures) the files were written
+    #: from; frozen on publishing.
+    figures = models.JSONField(default=dict, blank=True)
+    figures_at = models.DateTimeField(_("统计时间"), null=True, blank=True)
+    #: kind (docx / pdf / xlsx / png) → {"path", "name", "size", "sha256"}.
+    files = models.JSONField(default=dict, blank=True)
+    missing_characters = models.JSONField(default=list, blank=True)
+    render_queued = models.BooleanField(default=False)
+    rendered_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("通报")
+        verbose_name_plural = _("通报")
+        ordering = ["campaign_id", "-cut_off", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "cut_off", "version"], name="one_bulletin_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        suffix = f"（更正第{self.version - 1}次）" if self.version > 1 else ""
+        return f"{self.title}{suffix}"
+
+    @property
+    def editable(self) -> bool:
+        return self.status == BulletinStatus.DRAFT
+
+    @property
+    def rendered(self) -> bool:
+        return self.rendered_at is not None and all(k in self.files for k in ("docx", "pdf"))
+
+    def _owner_cadre(self, actor, perm: str) -> bool:
+        return _acts_for(actor, self.campaign.owner) and actor.has_perm(perm)
+
+    def can_edit(self, actor) -> bool:
+        """Edit, render: the campaign owner's admins and reviewers, while a draft."""
+        return self.editable and self._owner_cadre(actor, "reports.edit_bulletin")
+
+    def can_publish(self, actor) -> bool:
+        """Publish: the campaign owner's admins, a rendered draft."""
+        return (
+            self.editable and self.rendered and self._owner_cadre(actor, "reports.publish_bulletin")
+        )
+
+    def can_correct(self, actor) -> bool:
+        """A correction of the published version: the campaign owner's admins."""
+        return self.status == BulletinStatus.PUBLISHED and self._owner_cadre(
+            actor, "reports.publish_bulletin"
+        )
+
+
+class BulletinEvent(models.Model):
+    """One step of a bulletin (append-only): created, edited, rendered, published, corrected."""
+
+    scope_field = "bulletin__campaign__owner__path"
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=60, blank=True)
+    at = models.DateTimeField()
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=10, choices=BulletinStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=BulletinStatus.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.bulletin} {self.action}"

@@ -3,8 +3,10 @@ checked by the services: `reports.services`)."""
 
 import rules
 
-from ruhui.accounts.rules import can_enter, can_review, is_cadre
+from ruhui.accounts.rules import can_enter, can_review, is_admin, is_cadre
 
 rules.add_perm("reports.view_report", is_cadre)
 rules.add_perm("reports.edit_report", can_enter)
 rules.add_perm("reports.review_report", can_review)
+rules.add_perm("reports.edit_bulletin", can_review)
+rules.add_perm("reports.publish_bulletin", is_admin)

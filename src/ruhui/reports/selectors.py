@@ -17,9 +17,10 @@ from ruhui.figures.selectors import months
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import NOT_FOUND, get_scoped_or_404, jurisdiction_root, scoped
 from ruhui.projects.selectors import campaign_get, campaign_unit_get  # re-exported
-from ruhui.reports.choices import DEFAULT_DUE_DAY, ReportKind, ReportStatus
+from ruhui.reports.choices import DEFAULT_DUE_DAY, BulletinStatus, ReportKind, ReportStatus
 from ruhui.reports.models import (
     MONTH_RE,
+    Bulletin,
     MonthlyReport,
     ReportAttachment,
     ReportSchedule,
@@ -227,3 +228,58 @@ def month_or_404(month: str) -> str:
     if not valid_month(month):
         raise Http404(NOT_FOUND)
     return month
+
+
+# --- 通报 ---------------------------------------------------------------------------------------
+
+
+def _bulletin_reader(user, campaign: Campaign) -> bool:
+    """Whether the user may see drafts: a cadre of the campaign owner or above it."""
+    root = jurisdiction_root(user)
+    return root is not None and campaign.owner.path.startswith(root.path)
+
+
+def bulletins_visible(*, user, campaign: Campaign) -> QuerySet[Bulletin]:
+    """A campaign's bulletins the user sees: every version for the owner's level (and above),
+    the published (and corrected) ones for the units under it."""
+    bulletins = scoped(user, Bulletin).filter(campaign=campaign)
+    if not _bulletin_reader(user, campaign):
+        bulletins = bulletins.exclude(status=BulletinStatus.DRAFT)
+    return bulletins.select_related("published_by").order_by("-cut_off", "-version")
+
+
+def bulletin_get(*, user, campaign: Campaign, pk) -> Bulletin:
+    """One bulletin of the campaign; a draft outside the owner's level is as missing (404)."""
+    return get_scoped_or_404(
+        user,
+        bulletins_visible(user=user, campaign=campaign).select_related(
+            "campaign__owner", "corrects"
+        ),
+        pk=pk,
+    )
+
+
+def bulletin_history(*, bulletin: Bulletin) -> dict:
+    """A bulletin's events and its versions (two queries)."""
+    return {
+        "events": list(bulletin.events.all()),
+        "versions": list(
+            Bulletin.objects.filter(campaign_id=bulletin.campaign_id, cut_off=bulletin.cut_off)
+            .exclude(pk=bulletin.pk)
+            .order_by("version")
+        ),
+    }
+
+
+def bulletin_index(*, user, campaign: Campaign) -> dict:
+    """The bulletins the user sees and the default cut-offs with the bulletin of each (if any)."""
+    from ruhui.reports.bulletins import default_cut_offs
+
+    bulletins = list(bulletins_visible(user=user, campaign=campaign))
+    by_cut_off: dict = {}
+    for bulletin in bulletins:
+        by_cut_off.setdefault(bulletin.cut_off, bulletin)
+    return {
+        "bulletins": bulletins,
+        "cut_offs": [(day, by_cut_off.get(day)) for day in default_cut_offs(campaign)],
+    }
