@@ -118,6 +118,8 @@ def build_units(world) -> list[Unit]:
         project, attachment, subsidy = _sample_project(label, child, campaign)
         case, public_case = _sample_cases(label, child, admin, world)
         report, report_attachment = _sample_report(label, child, campaign)
+        self_file = _sample_self_assessment(label, child, campaign)
+        bulletin = _sample_bulletin(label, admin, campaign)
         units.append(
             Unit(
                 label=label,
@@ -154,6 +156,9 @@ def build_units(world) -> list[Unit]:
                     "report_id": report.pk,
                     "report_pk": report.pk,
                     "report_attachment_pk": report_attachment.pk,
+                    "file_pk": self_file.pk,
+                    "bulletin_pk": bulletin.pk,
+                    "file_kind": "pdf",
                 },
                 # Names, not short codes: a code like "WG-KD" also appears in help-text examples.
                 markers=[
@@ -175,6 +180,8 @@ def build_units(world) -> list[Unit]:
                     attachment.original_name,
                     case.title,
                     report_attachment.original_name,
+                    self_file.original_name,
+                    bulletin.title,
                 ],
                 union_name=child.name,
             )
@@ -246,6 +253,37 @@ def _sample_report(label, unit, campaign):
     upload = SimpleUploadedFile(f"{label}样本月报附件.pdf", pdf, content_type="application/pdf")
     report_save(actor=cadre, report=report, data={"progress": "样本"}, uploads=[upload])
     return report, report.attachments.get()
+
+
+def _sample_bulletin(label, admin, campaign):
+    """A rendered draft 通报 of the unit's campaign as of 2019-07-31 (its files exist)."""
+    import datetime
+
+    from ruhui.reports.bulletin_services import bulletin_build, bulletin_create
+
+    bulletin = bulletin_create(
+        actor=admin,
+        campaign=campaign,
+        cut_off=datetime.date(2019, 7, 31),
+        data={"title": f"{label}样本通报", "number": "平工组〔2019〕12号"},
+    )
+    bulletin_build(bulletin.pk)
+    return bulletin
+
+
+def _sample_self_assessment(label, unit, campaign):
+    """The unit's 考核评比 self-assessment in the campaign, with a small PDF attached."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ruhui.assessment.services import self_assessment_submit
+
+    cadre = UserFactory(username=f"{label}_walk_assessor", organization=unit)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    upload = SimpleUploadedFile(f"{label}样本自评附件.pdf", pdf, content_type="application/pdf")
+    item = self_assessment_submit(
+        actor=cadre, campaign=campaign, unit=unit, text="样本自评", uploads=[upload]
+    )
+    return item.files.get()
 
 
 def _sample_cases(label, unit, admin, world):

@@ -44,3 +44,15 @@ BULLETIN_FILES = {
     "xlsx": ("Excel 表格", "xlsx"),
     "png": ("图表", "png"),
 }
+
+#: What a bulletin event did, as the history shows it.
+BULLETIN_ACTIONS = {
+    "create": "建立草稿",
+    "update": "修改",
+    "render": "生成文件（已排队）",
+    "rendered": "文件已生成",
+    "publish": "发布",
+    "correct": "建立更正稿",
+    "corrected": "发起更正",
+    "superseded": "被更正稿取代",
+}

@@ -32,3 +32,34 @@ class OpinionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("退回修改时必填，说明需要修改的地方。"),
     )
+
+
+class BulletinForm(forms.Form):
+    """通报: title and 文号 (and, when creating, the cut-off)."""
+
+    cut_off = forms.DateField(
+        label=_("数据截止日期"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("数据截止日期应写成 2019-09-30 的形式（月末）。")},
+        help_text=_("月末，如 2019-09-30；默认每两个月的月末（推进实施阶段起）。"),
+    )
+    title = forms.CharField(
+        label=_("标题"), max_length=120, help_text=_("如：关于农民工入会集中行动推进情况的通报")
+    )
+    number = forms.CharField(label=_("文号"), max_length=30, help_text=_("如：平工组〔2019〕12号"))
+
+    def __init__(self, *args, with_cut_off=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_cut_off:
+            del self.fields["cut_off"]
+
+
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("更正原因"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "必填：更正了哪些内容、为什么更正。原通报保留，更正稿发布后原通报标为“已更正”。"
+        ),
+    )

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ruhui.reports.choices import (
+    BULLETIN_ACTIONS,
     DEFAULT_DUE_DAY,
     REPORT_EDITABLE,
     BulletinStatus,
@@ -328,4 +329,8 @@ class BulletinEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.bulletin} {self.action}"
+        return f"{self.bulletin} {self.action_label}"
+
+    @property
+    def action_label(self) -> str:
+        return BULLETIN_ACTIONS.get(self.action, self.action)

@@ -259,12 +259,13 @@ def bulletin_get(*, user, campaign: Campaign, pk) -> Bulletin:
     )
 
 
-def bulletin_history(*, bulletin: Bulletin) -> dict:
-    """A bulletin's events and its versions (two queries)."""
+def bulletin_history(*, user, bulletin: Bulletin) -> dict:
+    """A bulletin's events and its other versions the user sees (two queries)."""
     return {
         "events": list(bulletin.events.all()),
         "versions": list(
-            Bulletin.objects.filter(campaign_id=bulletin.campaign_id, cut_off=bulletin.cut_off)
+            bulletins_visible(user=user, campaign=bulletin.campaign)
+            .filter(cut_off=bulletin.cut_off)
             .exclude(pk=bulletin.pk)
             .order_by("version")
         ),

@@ -7,63 +7,175 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0001_initial'),
-        ('reports', '0002_schedule_first_month'),
+        ("campaigns", "0001_initial"),
+        ("reports", "0002_schedule_first_month"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Bulletin',
+            name="Bulletin",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cut_off', models.DateField(verbose_name='数据截止日期')),
-                ('title', models.CharField(max_length=120, verbose_name='标题')),
-                ('number', models.CharField(max_length=30, validators=[django.core.validators.RegexValidator('^[\\u4e00-\\u9fff]{2,8}〔[0-9]{4}〕[0-9]{1,4}号$', '文号应写成 平工组〔2019〕12号 的形式。')], verbose_name='文号')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('published', '已发布'), ('superseded', '已更正')], default='draft', max_length=10, verbose_name='状态')),
-                ('version', models.PositiveSmallIntegerField(default=1, verbose_name='版本')),
-                ('correction_reason', models.TextField(blank=True, verbose_name='更正原因')),
-                ('figures', models.JSONField(blank=True, default=dict)),
-                ('figures_at', models.DateTimeField(blank=True, null=True, verbose_name='统计时间')),
-                ('files', models.JSONField(blank=True, default=dict)),
-                ('missing_characters', models.JSONField(blank=True, default=list)),
-                ('render_queued', models.BooleanField(default=False)),
-                ('rendered_at', models.DateTimeField(blank=True, null=True, verbose_name='生成时间')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bulletins', to='campaigns.campaign')),
-                ('corrects', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='reports.bulletin')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('published_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cut_off", models.DateField(verbose_name="数据截止日期")),
+                ("title", models.CharField(max_length=120, verbose_name="标题")),
+                (
+                    "number",
+                    models.CharField(
+                        max_length=30,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[\\u4e00-\\u9fff]{2,8}〔[0-9]{4}〕[0-9]{1,4}号$",
+                                "文号应写成 平工组〔2019〕12号 的形式。",
+                            )
+                        ],
+                        verbose_name="文号",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("published", "已发布"),
+                            ("superseded", "已更正"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField(default=1, verbose_name="版本")),
+                ("correction_reason", models.TextField(blank=True, verbose_name="更正原因")),
+                ("figures", models.JSONField(blank=True, default=dict)),
+                (
+                    "figures_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="统计时间"),
+                ),
+                ("files", models.JSONField(blank=True, default=dict)),
+                ("missing_characters", models.JSONField(blank=True, default=list)),
+                ("render_queued", models.BooleanField(default=False)),
+                (
+                    "rendered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="生成时间"),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="发布时间"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bulletins",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "corrects",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="corrections",
+                        to="reports.bulletin",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通报',
-                'verbose_name_plural': '通报',
-                'ordering': ['campaign_id', '-cut_off', '-version'],
+                "verbose_name": "通报",
+                "verbose_name_plural": "通报",
+                "ordering": ["campaign_id", "-cut_off", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='BulletinEvent',
+            name="BulletinEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_name', models.CharField(blank=True, max_length=60)),
-                ('at', models.DateTimeField()),
-                ('action', models.CharField(max_length=20)),
-                ('from_status', models.CharField(blank=True, choices=[('draft', '草稿'), ('published', '已发布'), ('superseded', '已更正')], max_length=10)),
-                ('to_status', models.CharField(choices=[('draft', '草稿'), ('published', '已发布'), ('superseded', '已更正')], max_length=10)),
-                ('note', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('bulletin', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='reports.bulletin')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("actor_name", models.CharField(blank=True, max_length=60)),
+                ("at", models.DateTimeField()),
+                ("action", models.CharField(max_length=20)),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "草稿"),
+                            ("published", "已发布"),
+                            ("superseded", "已更正"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("published", "已发布"),
+                            ("superseded", "已更正"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "bulletin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="reports.bulletin",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='bulletin',
-            constraint=models.UniqueConstraint(fields=('campaign', 'cut_off', 'version'), name='one_bulletin_version'),
+            model_name="bulletin",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "cut_off", "version"), name="one_bulletin_version"
+            ),
         ),
     ]
