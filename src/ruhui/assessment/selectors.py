@@ -130,8 +130,13 @@ def units_of(*, user, campaign: Campaign) -> list[Organization]:
     return [u for u in assessed_units(campaign) if u.path.startswith(root.path)]
 
 
-def self_assessments_of(*, user, campaign: Campaign) -> dict[int, UnitSelfAssessment]:
-    return {s.unit_id: s for s in scoped(user, UnitSelfAssessment).filter(campaign=campaign)}
+def units_with_self_assessment(*, user, campaign: Campaign) -> list[Organization]:
+    """The assessed units the user sees, each carrying `own`: its self-assessment or None."""
+    units = units_of(user=user, campaign=campaign)
+    found = {s.unit_id: s for s in scoped(user, UnitSelfAssessment).filter(campaign=campaign)}
+    for unit in units:
+        unit.own = found.get(unit.pk)
+    return units
 
 
 def schemes_of(*, user) -> QuerySet[UnitAssessment]:

@@ -17,6 +17,7 @@ NAV = [
         [
             ("月报", "reports:index", "reports.view_report"),
             ("典型经验", "cases:manage", "cases.view_case"),
+            ("考核评比", "assessment:index", "assessment.view_assessment"),
         ],
     ),
     (
