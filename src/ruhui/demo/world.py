@@ -9,6 +9,7 @@ from django.db import transaction
 
 from ruhui.accounts.models import Role, User
 from ruhui.core.changes import forget_figures
+from ruhui.demo.assessment import seed_demo_assessment
 from ruhui.demo.campaigns import seed_demo_campaigns
 from ruhui.demo.cases import seed_demo_cases
 from ruhui.demo.enterprises import seed_demo_enterprises
@@ -424,6 +425,7 @@ def _seed_demo(*, members: int | None) -> dict:
     plans = seed_demo_projects()  # the 2019 drive's 项目清单+责任制
     reports = seed_demo_reports()  # its 月报, June–October 2019
     cases = seed_demo_cases()  # 典型经验: three published at /cases/, one waiting
+    assessment = seed_demo_assessment()  # 考核评比: a draft with computed scores
     # Figures remembered from an earlier demo database must not outlive it.
     transaction.on_commit(forget_figures)
     return {
@@ -439,5 +441,6 @@ def _seed_demo(*, members: int | None) -> dict:
         "action_plans": plans["plans"],
         "monthly_reports": reports["reports"],
         "cases": cases["cases"],
+        "assessments": assessment["assessments"],
         "jobs": jobs["jobs"],
     }
