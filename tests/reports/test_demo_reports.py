@@ -82,3 +82,51 @@ def test_wg_admin_sees_its_own_row(campaign):
     wg = User.objects.get(username="wg_admin")
     table = selectors.matrix(user=wg, campaign=campaign, today=D(2019, 11, 20))
     assert [row.unit.code for row in table.rows] == ["WG"]
+
+
+def test_published_bulletins_at_july_and_september_with_their_files(campaign):
+    import hashlib
+    from pathlib import Path
+
+    from docx import Document
+    from pypdf import PdfReader
+
+    from ruhui.reports.choices import BulletinStatus
+    from ruhui.reports.models import Bulletin
+
+    bulletins = list(Bulletin.objects.filter(campaign=campaign).order_by("cut_off"))
+    assert [b.cut_off for b in bulletins] == [D(2019, 7, 31), D(2019, 9, 30)]
+    units = [u.name for u in selectors.reporting_units(campaign)]
+    for bulletin in bulletins:
+        assert bulletin.status == BulletinStatus.PUBLISHED
+        assert bulletin.missing_characters == []
+        assert timezone.localtime(bulletin.published_at).year == 2019
+        for item in bulletin.files.values():
+            assert hashlib.sha256(Path(item["path"]).read_bytes()).hexdigest() == item["sha256"]
+        ranked = [row["unit"] for row in bulletin.figures["units"]]
+        assert sorted(ranked) == sorted(units) and len(ranked) == 18
+        (table,) = Document(bulletin.files["docx"]["path"]).tables
+        assert [row.cells[1].text for row in table.rows[1:]] == ranked
+        text = "".join(p.extract_text() for p in PdfReader(bulletin.files["pdf"]["path"]).pages)
+        assert "通报" in text and all(name in text for name in units)
+    assert bulletins[1].figures["previous"]["id"] == bulletins[0].pk
+
+
+def test_pds_admin_publishes_the_november_bulletin_and_wg_admin_reads_it(campaign, client):
+    from ruhui.reports import bulletin_services
+
+    pds = User.objects.get(username="pds_admin")
+    bulletin = bulletin_services.bulletin_create(
+        actor=pds,
+        campaign=campaign,
+        cut_off=D(2019, 11, 30),
+        data={"title": "关于全市农民工入会集中行动推进情况的通报", "number": "平工组〔2019〕21号"},
+    )
+    assert bulletin_services.bulletin_build(bulletin.pk)["missing_characters"] == []
+    bulletin_services.bulletin_publish(actor=pds, bulletin=bulletin)
+    client.force_login(User.objects.get(username="wg_admin"))
+    page = client.get(reverse("reports:bulletin", args=[SLUG, bulletin.pk]))
+    assert page.status_code == 200 and "平工组〔2019〕21号" in page.content.decode()
+    download = client.get(reverse("reports:bulletin_file", args=[SLUG, bulletin.pk, "docx"]))
+    assert download.status_code == 200
+    b"".join(download.streaming_content)

@@ -10,6 +10,7 @@ from django.db import transaction
 from ruhui.accounts.models import Role, User
 from ruhui.core.changes import forget_figures
 from ruhui.demo.assessment import seed_demo_assessment
+from ruhui.demo.bulletins import seed_demo_bulletins
 from ruhui.demo.campaigns import seed_demo_campaigns
 from ruhui.demo.cases import seed_demo_cases
 from ruhui.demo.enterprises import seed_demo_enterprises
@@ -426,6 +427,7 @@ def _seed_demo(*, members: int | None) -> dict:
     reports = seed_demo_reports()  # its 月报, June–October 2019
     cases = seed_demo_cases()  # 典型经验: three published at /cases/, one waiting
     assessment = seed_demo_assessment()  # 考核评比: a draft with computed scores
+    bulletins = seed_demo_bulletins()  # 通报 as of 07-31 and 09-30, published
     # Figures remembered from an earlier demo database must not outlive it.
     transaction.on_commit(forget_figures)
     return {
@@ -442,5 +444,6 @@ def _seed_demo(*, members: int | None) -> dict:
         "monthly_reports": reports["reports"],
         "cases": cases["cases"],
         "assessments": assessment["assessments"],
+        "bulletins": bulletins["bulletins"],
         "jobs": jobs["jobs"],
     }
