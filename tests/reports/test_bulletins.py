@@ -89,6 +89,7 @@ def test_as_of_figures_equal_direct_counts(people, drive):
     assert (county["new_members"], county["target"], county["completion_pct"]) == (3, 10, 30.0)
     assert county["growth_pct"] == 7.5  # 3 ÷ the declared baseline 40
     assert [r["unit"] for r in july["units"]][:2] == [people.county.name, people.sibling.name]
+    assert july["total"]["unions_founded"] == 1  # the city's subtree, counted once
     assert july["total"]["new_members"] == 3 and july["time_pct"] == 44.4  # 122 of 275 days
 
 

@@ -238,7 +238,7 @@ def bulletin_figures(
             "goal_growth_pct": (
                 float(campaign.goal_growth_pct) if campaign.goal_growth_pct is not None else None
             ),
-            "unions_founded": sum(sum(v.values()) for v in founded.values()),
+            "unions_founded": sum(founded.get(owner.pk, {}).values()),
             "goal_new_unions": campaign.goal_new_unions,
         },
         "units": rows,
