@@ -18,6 +18,7 @@ from ruhui.campaigns.progress import progress_refresh
 from ruhui.figures.scope import Scope
 from ruhui.figures.selectors import unions_founded
 from ruhui.members.selectors import new_member_count
+from ruhui.orgs.models import Organization
 from ruhui.reports import bulletin_services as services
 from ruhui.reports.bulletins import bulletin_figures, default_cut_offs
 from ruhui.reports.choices import BulletinStatus
@@ -243,3 +244,13 @@ def test_assembly_reads_a_fixed_number_of_queries(people, drive):
             join(people.industry_admin, unit, on=D(2019, 7, day), is_migrant_worker=True)
     progress_refresh(drive)
     assert _queries(drive) == small
+
+
+def test_a_character_outside_the_fonts_is_listed_in_the_task_result(people, drive):
+    Organization.objects.filter(pk=people.sibling.pk).update(name="宝丰𠮷祥工会")
+    bulletin = services.bulletin_create(
+        actor=people.city_admin, campaign=drive, cut_off=JULY, data=DATA
+    )
+    result = services.bulletin_build(bulletin.pk)
+    assert result["missing_characters"] == ["𠮷"]
+    assert Bulletin.objects.get(pk=bulletin.pk).missing_characters == ["𠮷"]

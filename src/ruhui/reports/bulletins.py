@@ -307,7 +307,8 @@ def bulletin_content(*, bulletin, figures: dict, issued_on: datetime.date) -> bf
     """The worded content the files are written from."""
     total = figures["total"]
     cut_off = datetime.date.fromisoformat(figures["cut_off"])
-    opening = f"截至{bf.chinese_date(cut_off)}，{total['unit']}所属各单位共发展农民工会员{total['new_members']}人"
+    who = "农民工会员" if bulletin.campaign.migrant_only else "会员"
+    opening = f"截至{bf.chinese_date(cut_off)}，{total['unit']}所属各单位共发展{who}{total['new_members']}人"
     if total["target"]:
         opening += f"，完成目标任务（{total['target']}人）的{bf.percent(total['completion_pct'])}"
     opening += f"，时间进度为{figures['time_pct']:.1f}%"
