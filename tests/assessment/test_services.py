@@ -153,3 +153,11 @@ def test_a_unit_files_its_own_self_assessment_with_files(people, drive):
             actor=people.county_admin, campaign=drive, unit=people.county, text=" "
         )
     assert refused.value.message_dict["text"] == [services.MSG_TEXT_REQUIRED]
+
+
+def test_only_an_assessed_unit_files_a_self_assessment(people, drive):
+    with pytest.raises(ValidationError) as refused:
+        services.self_assessment_submit(
+            actor=people.industry_admin, campaign=drive, unit=people.industry, text="自评"
+        )
+    assert "不是集中行动" in refused.value.message_dict["unit"][0]

@@ -121,3 +121,9 @@ def test_the_ranking_and_compute_read_a_fixed_number_of_queries(as_user, people,
     assert UnitAssessment.objects.count() == 6
     many = (_queries(client, url), compute_reads())
     assert few == many
+
+
+def test_a_unit_that_is_not_assessed_has_no_page(as_user, people, computed):
+    # 工交工会 has no target in this drive: the city's targeted 舞钢 and 宝丰 are assessed.
+    url = _unit_url(computed, people.industry)
+    assert as_user(people.city_admin).get(url).status_code == 404

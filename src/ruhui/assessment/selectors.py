@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from ruhui.assessment.choices import CriterionCode
 from ruhui.assessment.models import (
@@ -18,7 +19,7 @@ from ruhui.assessment.models import (
 from ruhui.assessment.services import assessed_units, default_weights, scheme_for
 from ruhui.campaigns.models import Campaign
 from ruhui.orgs.models import Organization
-from ruhui.orgs.scoping import get_scoped_or_404, jurisdiction_root, scoped, under
+from ruhui.orgs.scoping import NOT_FOUND, get_scoped_or_404, jurisdiction_root, scoped, under
 from ruhui.projects.models import SelfAssessment
 from ruhui.projects.selectors import campaign_get, campaign_unit_get  # re-exported
 
@@ -93,6 +94,14 @@ def assessment_get(*, user, pk) -> UnitAssessment:
     return get_scoped_or_404(
         user, UnitAssessment.objects.select_related("unit", "scheme__campaign__owner"), pk=pk
     )
+
+
+def assessed_unit_get(*, user, campaign: Campaign, pk) -> Organization:
+    """An assessed unit of the campaign inside the user's jurisdiction, or the same 404."""
+    unit = campaign_unit_get(user=user, campaign=campaign, pk=pk)
+    if all(u.pk != unit.pk for u in assessed_units(campaign)):
+        raise Http404(NOT_FOUND)
+    return unit
 
 
 def self_assessment_find(*, user, campaign: Campaign, unit: Organization):

@@ -50,7 +50,7 @@ MSG_WEIGHT_SUM = "各项权重之和应为 100 分，现在是 {total} 分：请
 MSG_NO_SCHEME = "「{campaign}」还没有考核方案：请先在「考核方案」中设置各项权重（合计 100 分）。"
 MSG_SCHEME_INVALID = "考核方案的权重之和是 {total} 分，不是 100 分：请先修改考核方案。"
 MSG_NOT_OWN_UNIT = "自评报告由{unit}本单位填写：您所在的单位不能替它报送。"
-MSG_UNIT_OUTSIDE = "{unit}不在集中行动「{campaign}」的组织范围内。"
+MSG_NOT_ASSESSED = "{unit}不是集中行动「{campaign}」的考核单位（考核单位与报送月报的单位相同）：自评报告由考核单位报送。"
 MSG_TEXT_REQUIRED = "请填写自评报告：写明项目实施情况、取得的成效和存在的问题。"
 MSG_TEXT_LONG = "自评报告最多 {limit} 个字，现在有 {count} 个字：请精简后再报送。"
 MSG_FILES_MANY = "附件最多 {limit} 个：请合并或挑选后再上传。"
@@ -180,8 +180,8 @@ def self_assessment_submit(
         raise PermissionDenied
     if actor.organization_id != unit.pk:
         raise PermissionDenied(MSG_NOT_OWN_UNIT.format(unit=unit.name))
-    if not unit.path.startswith(campaign.owner.path):
-        raise _error("unit", MSG_UNIT_OUTSIDE.format(unit=unit.name, campaign=campaign.name))
+    if all(u.pk != unit.pk for u in assessed_units(campaign)):
+        raise _error("unit", MSG_NOT_ASSESSED.format(unit=unit.name, campaign=campaign.name))
     scheme = AssessmentScheme.objects.filter(campaign=campaign).first()
     if scheme is not None and scheme.is_final:
         raise ValidationError(MSG_FINAL.format(campaign=campaign.name))

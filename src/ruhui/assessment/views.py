@@ -106,7 +106,7 @@ def unit(request, slug, unit_pk):
     its scores; the city adjusts and decides here."""
     require_perm(request.user, "assessment.view_assessment")
     campaign = selectors.campaign_get(user=request.user, slug=slug)
-    org = selectors.campaign_unit_get(user=request.user, campaign=campaign, pk=unit_pk)
+    org = selectors.assessed_unit_get(user=request.user, campaign=campaign, pk=unit_pk)
     current = services.scheme_for(campaign)
     row = selectors.assessment_find(user=request.user, scheme=current, unit=org)
     own = selectors.self_assessment_find(user=request.user, campaign=campaign, unit=org)
