@@ -47,6 +47,7 @@ def test_the_demo_has_an_assessment_draft(demo_world, campaign):
     rows = UnitAssessment.objects.filter(scheme=scheme)
     assert rows.count() == 18 == demo_world["assessments"]
     assert all(0 <= r.total <= 101.5 for r in rows)
+    assert scheme.criteria.get(code="growth").weight == 0  # the drive states no growth %
     assert len({r.total for r in rows}) > 1  # the records differ, so do the scores
     wugang = rows.get(unit__code="WG")
     assert wugang.result == "excellent" and wugang.adjustment_reason

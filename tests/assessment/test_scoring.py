@@ -66,3 +66,11 @@ def test_a_weight_that_is_not_whole_is_refused_naming_the_criterion(people, driv
             actor=people.city_admin, campaign=drive, weights=WEIGHTS | {"growth": "7.5"}
         )
     assert "「较基数增长」的权重应填 0 到 100 之间的整数" in refused.value.message_dict["growth"][0]
+
+
+def test_the_default_weights_skip_growth_when_the_campaign_states_no_percentage(drive):
+    assert services.default_weights(drive)["growth"] == 15
+    drive.goal_growth_pct = None
+    weights = services.default_weights(drive)
+    assert weights["growth"] == 0 and weights["target_completion"] == 45
+    assert sum(weights.values()) == 100

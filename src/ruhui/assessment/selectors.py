@@ -62,7 +62,7 @@ def ranking(*, user, campaign: Campaign) -> Ranking:
         criteria = list(scheme.criteria.all())
         columns = [Column(c.code, str(labels[c.code]), c.weight) for c in criteria]
     else:
-        columns = [Column(k, str(labels[k]), w) for k, w in default_weights().items()]
+        columns = [Column(k, str(labels[k]), w) for k, w in default_weights(campaign).items()]
     rows = []
     if scheme.pk:
         rows = list(

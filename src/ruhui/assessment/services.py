@@ -166,8 +166,14 @@ def scheme_save(*, actor, campaign: Campaign, weights: dict) -> AssessmentScheme
     return scheme
 
 
-def default_weights() -> dict[str, int]:
-    return {str(code): weight for code, weight in DEFAULT_WEIGHTS.items()}
+def default_weights(campaign: Campaign | None = None) -> dict[str, int]:
+    """The weights a new scheme starts with. A campaign that states no growth % (the 2019
+    drive's goal is a number of members) gives 较基数增长's points to 目标完成率."""
+    weights = {str(code): weight for code, weight in DEFAULT_WEIGHTS.items()}
+    if campaign is not None and campaign.goal_growth_pct is None:
+        weights[CriterionCode.TARGET_COMPLETION] += weights[CriterionCode.GROWTH]
+        weights[CriterionCode.GROWTH] = 0
+    return weights
 
 
 @transaction.atomic

@@ -76,7 +76,7 @@ def scheme(request, slug):
     require_perm(request.user, "assessment.view_assessment")
     campaign = selectors.campaign_get(user=request.user, slug=slug)
     current = services.scheme_for(campaign)
-    weights = services.scheme_weights(current) if current.pk else services.default_weights()
+    weights = services.scheme_weights(current) if current.pk else services.default_weights(campaign)
     form = forms.SchemeForm(request.POST or None, weights=weights)
     if request.method == "POST":
         require_perm(request.user, "assessment.manage_assessment")

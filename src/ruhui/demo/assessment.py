@@ -1,6 +1,7 @@
 """考核评比 of the demo's 2019 drive (`pds-2019`) for `make demo`: in December 2019 舞钢 and
-郏县 file their 绩效自评报告, the city keeps a scheme (the default weights, 100 in all) and
-computes every unit's scores from the records; 舞钢's result is given, the rest is left for
+郏县 file their 绩效自评报告, the city keeps a scheme (the default weights, 100 in all; the
+drive states no growth %, so 较基数增长 weighs 0) and computes every unit's scores from the
+records on 12-04 (the October reports are the last due; November's is due on 12-05); 舞钢's result is given, the rest is left for
 the city to review. The assessment stays a draft (not finalized).
 
 Written through `ruhui.assessment.services` on their days (`ruhui.demo.projects._on`).
@@ -54,8 +55,10 @@ def seed_demo_assessment() -> dict:
                 text=text,
             )
     city = User.objects.get(username="pds_admin")
-    with _on(D(2019, 12, 10)):
-        services.scheme_save(actor=city, campaign=campaign, weights=services.default_weights())
+    with _on(D(2019, 12, 4)):
+        services.scheme_save(
+            actor=city, campaign=campaign, weights=services.default_weights(campaign)
+        )
         rows = services.assessment_compute(actor=city, campaign=campaign)
         wugang = next((r for r in rows if r.unit.code == "WG"), None)
         if wugang is not None:
