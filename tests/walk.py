@@ -158,6 +158,7 @@ def build_units(world) -> list[Unit]:
                     "report_attachment_pk": report_attachment.pk,
                     "file_pk": self_file.pk,
                     "bulletin_pk": bulletin.pk,
+                    "bulletin_id": bulletin.pk,
                     "file_kind": "pdf",
                 },
                 # Names, not short codes: a code like "WG-KD" also appears in help-text examples.

@@ -37,6 +37,7 @@ AREA = Area(
         "unit": "报送单位",
         "month": "月份",
         "report_id": "月报编号",
+        "bulletin_id": "通报编号",
     },
     {
         "status": lambda value: f"状态「{value}」无效：请填写 {choices_text(ReportStatus)}。",
@@ -205,3 +206,119 @@ def get_report(request: HttpRequest, report_id: int):
             for f in report.attachments.all()
         ],
     }
+
+
+# --- 通报 ---------------------------------------------------------------------------------------
+
+
+class BulletinFileOut(Schema):
+    kind: str = Field(description="docx、pdf、xlsx 或 png（图表）")
+    name: str
+    size: int
+    sha256: str
+    url: str = Field(description="下载地址（页面，需登录，范围与页面相同）")
+
+
+class BulletinOut(Schema):
+    id: int
+    campaign_slug: str
+    campaign_name: str
+    cut_off: datetime.date = Field(description="数据截止日期（月末）")
+    title: str
+    number: str = Field(description="文号，如 平工组〔2019〕12号")
+    version: int
+    corrects_id: int | None = Field(description="更正的是哪一版（编号）")
+    correction_reason: str
+    status: str
+    status_label: str
+    published_at: datetime.datetime | None
+    figures_at: datetime.datetime | None
+    files: list[BulletinFileOut]
+
+
+class BulletinDetailOut(BulletinOut):
+    figures: dict = Field(description="截至截止日期的数据（发布后固定）")
+
+
+class BulletinFilters(Schema):
+    campaign: str = Field("", pattern=NO_NUL, description="集中行动标识，如 pds-2019")
+    page: int = Field(1, ge=1)
+
+
+class BulletinPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[BulletinOut]
+
+
+def _bulletin(bulletin) -> dict:
+    from django.urls import reverse
+
+    slug = bulletin.campaign.slug
+    return {
+        "id": bulletin.pk,
+        "campaign_slug": slug,
+        "campaign_name": bulletin.campaign.name,
+        "cut_off": bulletin.cut_off,
+        "title": bulletin.title,
+        "number": bulletin.number,
+        "version": bulletin.version,
+        "corrects_id": bulletin.corrects_id,
+        "correction_reason": bulletin.correction_reason,
+        "status": bulletin.status,
+        "status_label": str(bulletin.get_status_display()),
+        "published_at": bulletin.published_at,
+        "figures_at": bulletin.figures_at,
+        "files": [
+            {
+                "kind": kind,
+                "name": item["name"],
+                "size": item["size"],
+                "sha256": item["sha256"],
+                "url": reverse("reports:bulletin_file", args=[slug, bulletin.pk, kind]),
+            }
+            for kind, item in bulletin.files.items()
+        ],
+    }
+
+
+@router.get(
+    "/reports/bulletins",
+    response={200: BulletinPage, **errors(401, 403, 404, 422)},
+    summary="通报列表",
+    description="集中行动的通报：组织单位看到全部版本（含草稿），行动中的其他单位只看到已发布和已更正的；"
+    "可按集中行动筛选，每页 100 条。文件在页面上下载（附下载地址和 SHA-256）。",
+)
+def list_bulletins(request: HttpRequest, filters: BulletinFilters = Query(...)):  # noqa: B008
+    from ruhui.reports.selectors import bulletins_of
+
+    require_perm(request, "reports.view_report", MSG_NO_VIEW)
+    queryset = bulletins_of(user=request.user)
+    slug = filters.campaign.strip()
+    if slug:
+        campaign = scoped(request.user, Campaign).filter(slug=slug).first()
+        if campaign is None:
+            raise Http404(MSG_CAMPAIGN_UNKNOWN.format(slug=slug))
+        queryset = queryset.filter(campaign=campaign)
+    page = Paginator(queryset, PAGE_SIZE).get_page(filters.page)
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "items": [_bulletin(b) for b in page],
+    }
+
+
+@router.get(
+    "/reports/bulletins/{int:bulletin_id}",
+    response={200: BulletinDetailOut, **errors(401, 403, 404)},
+    summary="通报详情",
+    description="通报的元数据、截至截止日期的数据（发布后固定）和文件清单（下载地址、SHA-256）。",
+)
+def get_bulletin(request: HttpRequest, bulletin_id: int):
+    from ruhui.reports.selectors import bulletins_of
+
+    require_perm(request, "reports.view_report", MSG_NO_VIEW)
+    bulletin = get_scoped_or_404(request.user, bulletins_of(user=request.user), pk=bulletin_id)
+    return {**_bulletin(bulletin), "figures": bulletin.figures}

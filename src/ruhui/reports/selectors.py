@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -284,3 +284,17 @@ def bulletin_index(*, user, campaign: Campaign) -> dict:
         "bulletins": bulletins,
         "cut_offs": [(day, by_cut_off.get(day)) for day in default_cut_offs(campaign)],
     }
+
+
+def bulletins_of(*, user) -> QuerySet[Bulletin]:
+    """Every bulletin the user sees (the API's list): drafts of the campaigns owned at the
+    user's level or below it, published and corrected ones of every campaign in scope."""
+    root = jurisdiction_root(user)
+    if root is None:
+        return Bulletin.objects.none()
+    return (
+        scoped(user, Bulletin)
+        .filter(~Q(status=BulletinStatus.DRAFT) | Q(campaign__owner__path__startswith=root.path))
+        .select_related("campaign__owner")
+        .order_by("campaign__starts_on", "campaign_id", "cut_off", "version")
+    )
