@@ -255,8 +255,10 @@ def test_a_fixed_number_of_queries_however_many_projects(world, history):
         counted.append(len(queries))
     assert result.projects == 40
     # The run's lock and row, the projects, two registry queries, the findings, delete, insert,
-    # the run's time (and the test transaction's savepoints).
-    assert counted[0] == counted[1] <= 14
+    # the run's time (and the test transaction's savepoints); on PostgreSQL also one look at the
+    # planner statistics of each of the three registry tables (figures.fresh_statistics).
+    statistics = 3 if connection.vendor == "postgresql" else 0
+    assert counted[0] == counted[1] <= 14 + statistics
 
 
 def test_project_figures_for_the_decision(world, history):
