@@ -34,3 +34,24 @@ def test_two_finalizers_at_once_make_one_finalization(people, records):
     assert refusal[0] == "refused" and "已被他人处理" in refusal[1], outcomes
     assert AssessmentEvent.objects.filter(kind="finalize").count() == len(rows)
     assert AssessmentScheme.objects.get(campaign=records).status == "final"
+
+
+def test_two_first_self_assessments_at_once_make_one(people, records):
+    """(Without the savepoint the later insert met the unique constraint: a server error.)"""
+    from ruhui.assessment.models import UnitSelfAssessment
+
+    def submit(actor, text):
+        return lambda: services.self_assessment_submit(
+            actor=actor, campaign=records, unit=people.county, text=text
+        )
+
+    outcomes = at_once(
+        submit(people.county_admin, "全年新发展会员超过任务。"),
+        submit(people.county_admin, "项目全部按期实施。"),
+    )
+    # Either both went through one after the other (the second rewrote the first), or both
+    # inserted at once and the later one was refused: never a server error, never two reports.
+    assert "ok" in outcomes, outcomes
+    for outcome in outcomes:
+        assert outcome == "ok" or (outcome[0] == "refused" and "已被他人处理" in outcome[1])
+    assert UnitSelfAssessment.objects.filter(campaign=records, unit=people.county).count() == 1

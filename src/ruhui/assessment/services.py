@@ -12,7 +12,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ruhui.assessment.choices import (
@@ -43,6 +43,9 @@ FILES_MAX = 6
 ADJUST_LIMIT = Decimal(100)
 
 MSG_TAKEN = "已被他人处理：「{campaign}」的考核评比已经定稿，请刷新页面查看。"
+MSG_SELF_TAKEN = (
+    "已被他人处理：{unit}的绩效自评报告刚由他人提交，请刷新页面，在最新的报告上修改后再提交。"
+)
 MSG_FINAL = "「{campaign}」的考核评比已经定稿：定稿后的方案、得分和结果不能再修改。"
 MSG_NOT_MANAGER = "考核方案和评定由集中行动的组织单位（市总）负责：您所在的单位不能办理。"
 MSG_WEIGHT_WHOLE = "「{label}」的权重应填 0 到 100 之间的整数（分），现在是「{value}」：请改正。"
@@ -206,9 +209,13 @@ def self_assessment_submit(
         raise _error("files", MSG_FILES_MANY.format(limit=FILES_MAX))
     before = item.text if item is not None else None
     if item is None:
-        item = UnitSelfAssessment.objects.create(
-            campaign=campaign, unit=unit, text=text, submitted_by=_actor(actor)
-        )
+        try:
+            with transaction.atomic():  # a savepoint: the other's report stays, ours is refused
+                item = UnitSelfAssessment.objects.create(
+                    campaign=campaign, unit=unit, text=text, submitted_by=_actor(actor)
+                )
+        except IntegrityError:
+            raise ValidationError(MSG_SELF_TAKEN.format(unit=unit.name)) from None
     else:
         item.text = text
         item.save(update_fields=["text", "updated_at"])
