@@ -159,6 +159,7 @@ def build_units(world) -> list[Unit]:
                     "file_pk": self_file.pk,
                     "bulletin_pk": bulletin.pk,
                     "bulletin_id": bulletin.pk,
+                    "assessment_id": _sample_assessment(admin, child, campaign).pk,
                     "file_kind": "pdf",
                 },
                 # Names, not short codes: a code like "WG-KD" also appears in help-text examples.
@@ -270,6 +271,15 @@ def _sample_bulletin(label, admin, campaign):
     )
     bulletin_build(bulletin.pk)
     return bulletin
+
+
+def _sample_assessment(admin, unit, campaign):
+    """The unit's 考核评比 row in the campaign, computed by the campaign owner's admin."""
+    from ruhui.assessment.services import assessment_compute, default_weights, scheme_save
+
+    scheme_save(actor=admin, campaign=campaign, weights=default_weights(campaign))
+    rows = assessment_compute(actor=admin, campaign=campaign)
+    return next(row for row in rows if row.unit_id == unit.pk)
 
 
 def _sample_self_assessment(label, unit, campaign):

@@ -13,6 +13,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import NinjaAPI
 
 from ruhui.api import (
+    assessment,
     campaigns,
     cases,
     enterprises,
@@ -79,6 +80,7 @@ errors.AREAS.update(
         "projects": projects.AREA,
         "cases": cases.AREA,
         "reports": reports.AREA,
+        "assessment": assessment.AREA,
     }
 )
 
@@ -104,3 +106,4 @@ api.add_router("/", campaigns.router)
 api.add_router("/", projects.router)
 api.add_router("/", cases.router)
 api.add_router("/", reports.router)
+api.add_router("/", assessment.router)
