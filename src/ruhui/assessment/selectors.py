@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
 from django.http import Http404
 
 from ruhui.assessment.choices import CriterionCode
@@ -146,8 +145,3 @@ def units_with_self_assessment(*, user, campaign: Campaign) -> list[Organization
     for unit in units:
         unit.own = found.get(unit.pk)
     return units
-
-
-def schemes_of(*, user) -> QuerySet[UnitAssessment]:
-    """Every assessment row the user sees (for the API)."""
-    return scoped(user, UnitAssessment).select_related("unit", "scheme__campaign")
