@@ -12,6 +12,7 @@ from python_calamine import CalamineWorkbook
 
 from ruhui.projects import documents, services
 from ruhui.projects.documents import BUILD_HEADERS, SERVICE_HEADERS
+from ruhui.tabular.downloads import DOCX_TYPE
 from tests.projects.factories import build_project, service_project, submitted_plan
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +148,7 @@ def test_downloads_are_scoped_named_and_not_cached(people, drive, plan, as_user)
     client = as_user(people.county_admin)
     response = client.get(docx_url)
     assert response.status_code == 200
-    assert response["Content-Type"] == documents.DOCX_TYPE
+    assert response["Content-Type"] == DOCX_TYPE
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;") and "filename*=utf-8''" in disposition
     assert "no-store" in response["Cache-Control"]

@@ -8,12 +8,11 @@ from __future__ import annotations
 import os
 
 from ruhui.assessment.selectors import Ranking
-from ruhui.projects.documents import DOCX_TYPE, file_download, temporary_path
 from ruhui.tabular import xlsxstream
 from ruhui.tabular.cells import HEADER_STYLE, safe_cell
 from ruhui.tabular.docx import TITLE_FONT, a4_document, add_paragraph
+from ruhui.tabular.downloads import DOCX_TYPE, XLSX_TYPE, written_download
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STYLES = {"header": HEADER_STYLE, "number": {"num_format": "0.00"}}
 
 
@@ -99,11 +98,10 @@ def ranking_docx(ranking: Ranking, path: str | os.PathLike) -> None:
 
 def download(ranking: Ranking, kind: str):
     """The ranking as a download (.xlsx or .docx), named after the campaign."""
-    path = temporary_path(f".{kind}")
-    try:
-        (ranking_xlsx if kind == "xlsx" else ranking_docx)(ranking, path)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    content_type = XLSX_TYPE if kind == "xlsx" else DOCX_TYPE
-    return file_download(path, filename=f"{title_of(ranking)}.{kind}", content_type=content_type)
+    writer = ranking_xlsx if kind == "xlsx" else ranking_docx
+    return written_download(
+        lambda path: writer(ranking, path),
+        f".{kind}",
+        filename=f"{title_of(ranking)}.{kind}",
+        content_type=XLSX_TYPE if kind == "xlsx" else DOCX_TYPE,
+    )

@@ -8,8 +8,8 @@ import os
 from collections.abc import Iterable
 
 from ruhui.cases.models import Case
-from ruhui.projects.documents import DOCX_TYPE, file_download, temporary_path
 from ruhui.tabular.docx import TITLE_FONT, a4_document, add_paragraph
+from ruhui.tabular.downloads import DOCX_TYPE, written_download
 
 DOCUMENT_TITLE = "典型经验（《平顶山工人》稿）"
 
@@ -37,10 +37,6 @@ def cases_docx(cases: Iterable[Case], path: str | os.PathLike) -> None:
 
 
 def cases_download(cases: list[Case], *, filename: str):
-    path = temporary_path(".docx")
-    try:
-        cases_docx(cases, path)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return file_download(path, filename=filename, content_type=DOCX_TYPE)
+    return written_download(
+        lambda path: cases_docx(cases, path), ".docx", filename=filename, content_type=DOCX_TYPE
+    )

@@ -25,10 +25,10 @@ from ruhui.jobs.services import job_start
 from ruhui.orgs.forms import OrgChoiceField
 from ruhui.orgs.scoping import NOT_FOUND, scoped
 from ruhui.orgs.selectors import organization_choices
+from ruhui.tabular.downloads import XLSX_TYPE
 from ruhui.web.access import cadre_required, require_perm
 from ruhui.web.forms import apply_validation_error
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERM = jobs.PERM
 
 
@@ -65,7 +65,7 @@ def _download(path, filename: str) -> FileResponse:
     """Stream a generated file and remove it (the open handle keeps the data)."""
     handle = path.open("rb")
     path.unlink(missing_ok=True)
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
 
 
 @require_http_methods(["GET", "POST"])

@@ -11,10 +11,9 @@ from ruhui.importing import jobs
 from ruhui.importing.forms import ExportForm, ImportForm
 from ruhui.jobs.files import job_file
 from ruhui.jobs.selectors import jobs_awaiting_approval, recent_jobs
+from ruhui.tabular.downloads import XLSX_TYPE
 from ruhui.web.access import cadre_required, require_perm
 from ruhui.web.forms import apply_validation_error
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @require_http_methods(["GET", "POST"])
@@ -53,7 +52,10 @@ def import_template(request):
     path = job_file(f"template-{request.user.pk}.xlsx")
     build_member_template(path, unions=unions)
     return FileResponse(
-        path.open("rb"), as_attachment=True, filename="会员信息导入模板.xlsx", content_type=XLSX
+        path.open("rb"),
+        as_attachment=True,
+        filename="会员信息导入模板.xlsx",
+        content_type=XLSX_TYPE,
     )
 
 

@@ -11,8 +11,7 @@ campaign, as .xlsx; a plan as the A4 .docx that goes on paper 「…“项目清
   written as WordprocessingML directly (python-docx spends ~1 ms per row), so all 18 plans of a
   city with 5,000 projects take well under the 3 s of the speed target. The East Asian font is
   set on the styles (w:eastAsia), so Word and WPS show the Chinese in 宋体/黑体, not a fallback.
-- `file_download`: a written file as a streamed download, never cached, named in Chinese
-  (RFC 5987 filename*, by Django's content_disposition_header).
+- downloads go through `tabular.downloads` (streamed once, never cached, named in Chinese).
 
 The tables' columns are those of the 2019 plan: 建会入会项目清单 (序号, 类型, 拟建工会名称, 地点,
 拟发展会员数, 责任单位, 责任人, 完成时间) and 维护服务项目清单 (序号, 类别, 项目名称, 实施责任单位,
@@ -24,15 +23,12 @@ from __future__ import annotations
 import datetime
 import io
 import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.db.models import Prefetch
 from django.http import FileResponse
-from django.utils.http import content_disposition_header
 
 from ruhui.core import divisions
 from ruhui.projects.choices import ProjectKind
@@ -40,9 +36,7 @@ from ruhui.projects.models import ActionPlan, PlanTask, Project
 from ruhui.tabular import xlsxstream
 from ruhui.tabular.cells import DATE_NUM_FORMAT, HEADER_STYLE, TEXT_NUM_FORMAT, safe_cell
 from ruhui.tabular.docx import TITLE_FONT, a4_document, add_paragraph
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from ruhui.tabular.downloads import DOCX_TYPE, XLSX_TYPE, written_download
 
 BUILD_SHEET, SERVICE_SHEET, SUMMARY_SHEET = "建会入会项目清单", "维护服务项目清单", "汇总"
 #: The tables of the .docx, as the 2019 plan lists them.
@@ -454,40 +448,16 @@ def plan_docx(plan: ActionPlan, path: str | os.PathLike | None = None) -> bytes 
 # --- downloads -------------------------------------------------------------------------------
 
 
-def temporary_path(suffix: str) -> Path:
-    """A private temporary file to write a download into (removed once it is opened)."""
-    handle, name = tempfile.mkstemp(suffix=suffix, prefix="ruhui-")
-    os.close(handle)
-    return Path(name)
-
-
-def file_download(path: str | os.PathLike, *, filename: str, content_type: str) -> FileResponse:
-    """A written file as a streamed download: the file is opened and unlinked at once (the
-    open handle keeps it until sent), named with an RFC 5987 filename*, never cached."""
-    handle = Path(path).open("rb")  # noqa: SIM115 (FileResponse closes it when sent)
-    Path(path).unlink(missing_ok=True)
-    response = FileResponse(handle, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 def xlsx_download(plans: list[ActionPlan], *, filename: str) -> FileResponse:
-    path = temporary_path(".xlsx")
-    try:
-        write_consolidated_xlsx(plans, path)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return file_download(path, filename=filename, content_type=XLSX_TYPE)
+    return written_download(
+        lambda path: write_consolidated_xlsx(plans, path),
+        ".xlsx",
+        filename=filename,
+        content_type=XLSX_TYPE,
+    )
 
 
 def docx_download(plan: ActionPlan, *, filename: str) -> FileResponse:
-    path = temporary_path(".docx")
-    try:
-        plan_docx(plan, path)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return file_download(path, filename=filename, content_type=DOCX_TYPE)
+    return written_download(
+        lambda path: plan_docx(plan, path), ".docx", filename=filename, content_type=DOCX_TYPE
+    )
