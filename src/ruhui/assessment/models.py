@@ -27,6 +27,7 @@ from ruhui.assessment.choices import (
     CriterionCode,
     EventKind,
 )
+from ruhui.tabular.stored import StoredFile
 
 
 def _is_cadre(actor) -> bool:
@@ -143,7 +144,7 @@ class UnitSelfAssessment(models.Model):
         return [line.strip() for line in self.text.splitlines() if line.strip()]
 
 
-class SelfAssessmentFile(models.Model):
+class SelfAssessmentFile(StoredFile):
     """An attachment of a unit's self-assessment (checked by `tabular.attachments`)."""
 
     scope_field = "self_assessment__unit__path"
@@ -151,21 +152,6 @@ class SelfAssessmentFile(models.Model):
     self_assessment = models.ForeignKey(
         UnitSelfAssessment, on_delete=models.CASCADE, related_name="files"
     )
-    path = models.CharField(max_length=300)
-    original_name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=8)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class UnitAssessment(models.Model):

@@ -35,8 +35,7 @@ from ruhui.audit.services import Action, audit_record
 from ruhui.campaigns.models import Campaign
 from ruhui.orgs.models import Organization
 from ruhui.reports.selectors import reporting_units
-from ruhui.tabular.attachments import attachment_delete, attachment_store
-from ruhui.tabular.files import FileRejected
+from ruhui.tabular.stored import attach_uploads
 
 TEXT_MAX = 20_000
 FILES_MAX = 6
@@ -231,30 +230,10 @@ def self_assessment_submit(
 
 
 def _attach(actor, item: UnitSelfAssessment, uploads) -> list[SelfAssessmentFile]:
-    """Check and keep every upload; when any is refused, no file is left."""
-    stored = []
-    try:
-        for upload in uploads:
-            try:
-                stored.append(attachment_store(upload))
-            except FileRejected as refused:
-                raise _error("files", str(refused)) from None
-        return [
-            SelfAssessmentFile.objects.create(
-                self_assessment=item,
-                path=str(s.path),
-                original_name=s.original_name,
-                kind=s.kind,
-                size=s.size,
-                sha256=s.sha256,
-                uploaded_by=_actor(actor),
-            )
-            for s in stored
-        ]
-    except BaseException:
-        for s in stored:
-            attachment_delete(s.path)
-        raise
+    """Check, keep and record every upload (`tabular.stored.attach_uploads`)."""
+    return attach_uploads(
+        SelfAssessmentFile, uploads, actor=actor, field="files", self_assessment=item
+    )
 
 
 def _event(assessment: UnitAssessment, actor, kind: str, note: str = "", changes=None):

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ruhui.tabular.stored import StoredFile
+
 
 class CaseStatus(models.TextChoices):
     SUBMITTED = "submitted", _("已报送")
@@ -160,27 +162,13 @@ class CaseEvent(models.Model):
         return f"{self.case} {self.get_to_status_display()}"
 
 
-class CasePhoto(models.Model):
+class CasePhoto(StoredFile):
     """A photo of a case: a JPG or PNG checked by `tabular.attachments`, then re-encoded by
     Pillow without its metadata (EXIF, GPS) since it may go public; stored privately."""
 
     scope_field = "case__unit__path"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
-    path = models.CharField(max_length=300)
-    original_name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=8)
-    size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name

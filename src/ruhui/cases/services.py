@@ -18,8 +18,7 @@ from ruhui.cases.personal import find_personal
 from ruhui.cases.photos import photo_store
 from ruhui.orgs.models import Organization, WorkerGroup
 from ruhui.orgs.scoping import in_jurisdiction
-from ruhui.tabular.attachments import attachment_delete
-from ruhui.tabular.files import FileRejected
+from ruhui.tabular.stored import attach_uploads
 
 TITLE_MAX = 80
 TEXT_MAX = 20_000
@@ -186,32 +185,11 @@ def case_submit(
 
 
 def _add_photos(actor, case: Case, uploads) -> list[CasePhoto]:
-    """Check, clean and keep every photo; when any is refused, no file is left."""
-    kept = []
-    try:
-        for upload in uploads:
-            try:
-                kept.append(photo_store(upload))
-            except FileRejected as refused:
-                raise _error("photos", str(refused)) from None
-        return [
-            CasePhoto.objects.create(
-                case=case,
-                path=str(item.path),
-                original_name=item.original_name,
-                kind=item.kind,
-                size=item.size,
-                sha256=item.sha256,
-                width=item.width,
-                height=item.height,
-                uploaded_by=actor if getattr(actor, "pk", None) else None,
-            )
-            for item in kept
-        ]
-    except BaseException:
-        for item in kept:
-            attachment_delete(item.path)
-        raise
+    """Check, clean (`cases.photos.photo_store`), keep and record every photo; when any is
+    refused, no file is left."""
+    return attach_uploads(
+        CasePhoto, uploads, actor=actor, field="photos", store=photo_store, case=case
+    )
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from ruhui.projects.choices import (
     ServiceCategory,
     SubsidyStatus,
 )
+from ruhui.tabular.stored import StoredFile
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -413,7 +414,7 @@ class Inspection(models.Model):
         return bool(self.rectification) and self.closed_on is None
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A file kept with a plan (its 实施方案), an update, an inspection or a self-assessment:
     checked and stored by `tabular.attachments`, served only by the scoped download view."""
 
@@ -430,21 +431,6 @@ class Attachment(models.Model):
     assessment = models.ForeignKey(
         SelfAssessment, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
     )
-    path = models.CharField(max_length=300)
-    original_name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=8)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class SubsidyBatch(models.Model):

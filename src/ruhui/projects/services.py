@@ -57,8 +57,7 @@ from ruhui.projects.models import (
     parent_unit,
     reviewing_unit,
 )
-from ruhui.tabular.attachments import attachment_delete, attachment_store
-from ruhui.tabular.files import FileRejected
+from ruhui.tabular.stored import attach_uploads
 
 MAX_PLANNED = 1_000_000
 MSG_TAKEN = "已被他人处理：该{what}现在的状态是「{status}」，请刷新页面查看最新状态。"
@@ -335,40 +334,11 @@ def plan_update(*, actor, plan: ActionPlan, data: dict) -> ActionPlan:
     return plan
 
 
-def _store(upload) -> object:
-    try:
-        return attachment_store(upload)
-    except FileRejected as refused:
-        raise _error("file", str(refused)) from None
-
-
 def _attach(actor, plan: ActionPlan, uploads, purpose: str, **owner) -> list[Attachment]:
-    """Check and keep every upload, then record them; when any is refused or a row cannot be
-    written, no file is left. (Called last in each service, so that nothing that could still
-    fail comes after it.)"""
-    stored = []
-    try:
-        for upload in uploads:
-            stored.append(_store(upload))
-        rows = [
-            Attachment.objects.create(
-                plan=plan,
-                purpose=purpose,
-                path=str(item.path),
-                original_name=item.original_name,
-                kind=item.kind,
-                size=item.size,
-                sha256=item.sha256,
-                uploaded_by=actor if getattr(actor, "pk", None) else None,
-                **owner,
-            )
-            for item in stored
-        ]
-    except BaseException:
-        for item in stored:
-            attachment_delete(item.path)
-        raise
-    return rows
+    """Check, keep and record every upload (`tabular.stored.attach_uploads`)."""
+    return attach_uploads(
+        Attachment, uploads, actor=actor, field="file", plan=plan, purpose=purpose, **owner
+    )
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from ruhui.reports.choices import (
     ReportKind,
     ReportStatus,
 )
+from ruhui.tabular.stored import StoredFile
 
 MONTH_RE = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
@@ -187,28 +188,13 @@ class ReportEvent(models.Model):
         return f"{self.report} {self.get_to_status_display()}"
 
 
-class ReportAttachment(models.Model):
+class ReportAttachment(StoredFile):
     """A file kept with a report (photos, a signed copy): checked and stored by
     `tabular.attachments`, served only by the scoped download view."""
 
     scope_field = "report__unit__path"
 
     report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="attachments")
-    path = models.CharField(max_length=300)
-    original_name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=8)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 #: 文号: the issuer's 2–8 character abbreviation, 〔year〕, a number, 号 (平工组〔2019〕12号).

@@ -26,8 +26,7 @@ from ruhui.reports.models import (
     month_bounds,
 )
 from ruhui.reports.selectors import reporting_units, valid_month
-from ruhui.tabular.attachments import attachment_delete, attachment_store
-from ruhui.tabular.files import FileRejected
+from ruhui.tabular.stored import attach_uploads
 
 MSG_TAKEN = "已被他人处理：该月报现在的状态是「{status}」，请刷新页面查看最新状态。"
 MSG_MONTH = "月份应写成 2019-06 的形式：请从列表中选择月份。"
@@ -215,32 +214,8 @@ def report_save(*, actor, report: MonthlyReport, data: dict, uploads=()) -> Mont
 
 
 def _attach(actor, report: MonthlyReport, uploads) -> list[ReportAttachment]:
-    """Check and keep every upload, then record them; when any is refused or a row cannot be
-    written, no file is left. (Called last, so that nothing that could still fail comes
-    after it.)"""
-    stored = []
-    try:
-        for upload in uploads:
-            try:
-                stored.append(attachment_store(upload))
-            except FileRejected as refused:
-                raise _error("files", str(refused)) from None
-        return [
-            ReportAttachment.objects.create(
-                report=report,
-                path=str(item.path),
-                original_name=item.original_name,
-                kind=item.kind,
-                size=item.size,
-                sha256=item.sha256,
-                uploaded_by=actor if getattr(actor, "pk", None) else None,
-            )
-            for item in stored
-        ]
-    except BaseException:
-        for item in stored:
-            attachment_delete(item.path)
-        raise
+    """Check, keep and record every upload (`tabular.stored.attach_uploads`)."""
+    return attach_uploads(ReportAttachment, uploads, actor=actor, field="files", report=report)
 
 
 @transaction.atomic
