@@ -147,3 +147,59 @@ def test_the_list_offers_the_default_cut_offs(people, as_user):
     page = as_user(people.city_admin).get(reverse("reports:bulletins", args=[campaign.slug]))
     text = page.content.decode()
     assert all(day in text for day in ("2019-07-31", "2019-09-30", "2019-11-30"))
+
+
+def test_a_failed_rendering_is_no_longer_shown_as_running(
+    people, drive, as_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The render task fails (here: the PDF writer): the draft leaves 「正在生成」, the page says
+    why and asks for another try, the history keeps the failure, and the next try clears it."""
+    from ruhui.reports import bulletin_files
+
+    bulletin = services.bulletin_create(
+        actor=people.city_admin, campaign=drive, cut_off=JULY, data=DATA
+    )
+    url = reverse("reports:bulletin", args=[drive.slug, bulletin.pk])
+    client = as_user(people.city_admin)
+
+    def broken(*args, **kwargs):
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(bulletin_files, "write_pdf", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "render"})
+    bulletin.refresh_from_db()
+    assert not bulletin.render_queued and not bulletin.rendered
+    assert "生成文件失败" in bulletin.render_error and "磁盘已满" in bulletin.render_error
+    page = client.get(url).content.decode()
+    assert "生成文件失败" in page and "正在生成" not in page
+    assert bulletin.events.filter(action="render_failed").exists()
+    refused = client.post(url, {"action": "publish"})
+    assert "还没有生成" in refused.content.decode()
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "render"})
+    bulletin.refresh_from_db()
+    assert bulletin.rendered and bulletin.render_error == ""
+
+
+def test_a_rendering_queued_too_long_is_shown_as_stalled(people, drive, as_user):
+    """No worker picked the task up (or it died): after 15 minutes the page and the publish
+    refusal say so and ask for another try, instead of 「正在生成」 forever."""
+    from django.utils import timezone
+
+    bulletin = services.bulletin_create(
+        actor=people.city_admin, campaign=drive, cut_off=JULY, data=DATA
+    )
+    services.bulletin_render(actor=people.city_admin, bulletin=bulletin)
+    url = reverse("reports:bulletin", args=[drive.slug, bulletin.pk])
+    client = as_user(people.city_admin)
+    assert "正在生成" in client.get(url).content.decode()
+    Bulletin.objects.filter(pk=bulletin.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(minutes=16)
+    )
+    page = client.get(url).content.decode()
+    assert "超过 15 分钟" in page and "正在生成" not in page
+    refused = client.post(url, {"action": "publish"})
+    assert "超过 15 分钟" in refused.content.decode()

@@ -42,6 +42,13 @@ MSG_NOT_PUBLISHER = "只有{owner}的管理员可以发布或更正通报。"
 MSG_PUBLISHED = "该通报已{status}，不能修改：如需修改，请在通报页面点击“发布更正”，写明更正原因。"
 MSG_TAKEN = "已被他人处理：该通报现在的状态是「{status}」，请刷新页面查看最新状态。"
 MSG_NOT_RENDERED = "通报文件还没有生成：请先点击“生成文件”，核对 Word 和 PDF 后再发布。"
+MSG_RENDER_FAILED = (
+    "生成文件失败（{detail}）：请重新点击“生成文件”；如果再次失败，请把这段说明告诉系统管理员。"
+)
+MSG_RENDER_STALLED = (
+    "通报文件排队生成已超过 15 分钟仍未完成（后台任务可能没有运行）：请重新点击“生成文件”，"
+    "仍不成功请联系系统管理员。"
+)
 MSG_RENDERING = "通报文件正在生成，请稍候刷新页面，核对后再发布。"
 MSG_CHANGED_FILE = "通报文件与生成时的校验值不一致（{kind}）：请重新生成文件后再发布。"
 MSG_REASON = "请填写更正原因，说明更正了哪些内容、为什么更正。"
@@ -218,8 +225,8 @@ def bulletin_render(*, actor, bulletin: Bulletin) -> Bulletin:
         if seen == BulletinStatus.DRAFT:
             raise ValidationError(MSG_TAKEN.format(status=bulletin.get_status_display()))
         raise ValidationError(MSG_PUBLISHED.format(status=bulletin.get_status_display()))
-    bulletin.render_queued = True
-    bulletin.save(update_fields=["render_queued", "updated_at"])
+    bulletin.render_queued, bulletin.render_error = True, ""
+    bulletin.save(update_fields=["render_queued", "render_error", "updated_at"])
     _event(bulletin, actor, "render", bulletin.status)
     pk = bulletin.pk
 
@@ -322,7 +329,7 @@ def bulletin_build(bulletin_id: int) -> dict:
         locked.files = files
         locked.missing_characters = missing
         locked.rendered_at = timezone.now()
-        locked.render_queued = False
+        locked.render_queued, locked.render_error = False, ""
         locked.save(
             update_fields=[
                 "figures",
@@ -331,6 +338,7 @@ def bulletin_build(bulletin_id: int) -> dict:
                 "missing_characters",
                 "rendered_at",
                 "render_queued",
+                "render_error",
                 "updated_at",
             ]
         )
@@ -340,6 +348,21 @@ def bulletin_build(bulletin_id: int) -> dict:
         "files": {kind: item["sha256"] for kind, item in files.items()},
         "missing_characters": missing,
     }
+
+
+@transaction.atomic
+def bulletin_render_failed(bulletin_id: int, error: BaseException) -> None:
+    """The render task failed: the draft is no longer 「正在生成」, the page says why and asks
+    for another try, and the history keeps the failure. (The files of an earlier rendering,
+    if any, stay as they were.)"""
+    bulletin = Bulletin.objects.select_for_update().filter(pk=bulletin_id).first()
+    if bulletin is None or not bulletin.render_queued:
+        return
+    detail = f"{type(error).__name__}: {error}"[:300]
+    bulletin.render_queued = False
+    bulletin.render_error = MSG_RENDER_FAILED.format(detail=detail)
+    bulletin.save(update_fields=["render_queued", "render_error", "updated_at"])
+    _event(bulletin, None, "render_failed", bulletin.status, detail)
 
 
 @transaction.atomic
@@ -356,6 +379,8 @@ def bulletin_publish(*, actor, bulletin: Bulletin) -> Bulletin:
             raise ValidationError(MSG_TAKEN.format(status=bulletin.get_status_display()))
         raise ValidationError(MSG_PUBLISHED.format(status=bulletin.get_status_display()))
     if not bulletin.rendered:
+        if bulletin.render_stalled:
+            raise ValidationError(MSG_RENDER_STALLED)
         raise ValidationError(MSG_RENDERING if bulletin.render_queued else MSG_NOT_RENDERED)
     for kind, item in bulletin.files.items():
         if not Path(item["path"]).exists() or _sha256(item["path"]) != item["sha256"]:

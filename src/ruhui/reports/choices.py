@@ -51,6 +51,7 @@ BULLETIN_ACTIONS = {
     "update": "修改",
     "render": "生成文件（已排队）",
     "rendered": "文件已生成",
+    "render_failed": "生成文件失败",
     "publish": "发布",
     "correct": "建立更正稿",
     "corrected": "发起更正",

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ruhui.reports.choices import (
@@ -197,6 +198,9 @@ class ReportAttachment(StoredFile):
     report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="attachments")
 
 
+#: A rendering queued longer than this is shown as stalled (it takes seconds).
+RENDER_STALLED_AFTER = datetime.timedelta(minutes=15)
+
 #: 文号: the issuer's 2–8 character abbreviation, 〔year〕, a number, 号 (平工组〔2019〕12号).
 BULLETIN_NUMBER_RE = r"^[\u4e00-\u9fff]{2,8}〔[0-9]{4}〕[0-9]{1,4}号$"
 
@@ -242,6 +246,8 @@ class Bulletin(models.Model):
     files = models.JSONField(default=dict, blank=True)
     missing_characters = models.JSONField(default=list, blank=True)
     render_queued = models.BooleanField(default=False)
+    #: Why the last rendering failed (cleared by the next one); the page shows it.
+    render_error = models.TextField(_("生成失败原因"), blank=True)
     rendered_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     published_by = models.ForeignKey(
@@ -270,6 +276,11 @@ class Bulletin(models.Model):
     @property
     def editable(self) -> bool:
         return self.status == BulletinStatus.DRAFT
+
+    @property
+    def render_stalled(self) -> bool:
+        """Queued longer than a rendering can take: its worker died, or no worker runs."""
+        return self.render_queued and self.updated_at < timezone.now() - RENDER_STALLED_AFTER
 
     @property
     def rendered(self) -> bool:
