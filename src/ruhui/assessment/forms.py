@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ruhui.assessment.choices import AssessmentResult, CriterionCode
-from ruhui.projects.forms import MultipleFileField, MultipleFileInput
+from ruhui.web.forms import attachments_field
 
 
 class SchemeForm(forms.Form):
@@ -30,11 +30,8 @@ class SelfAssessmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text=_("写明本单位项目实施情况、取得的成效、存在的问题和改进措施；按段落书写。"),
     )
-    files = MultipleFileField(
-        label=_("附件"),
-        required=False,
-        widget=MultipleFileInput(),
-        help_text=_("可选，最多 6 个：JPG、PNG、PDF、.docx 或 .xlsx，每个不超过 10 MB。"),
+    files = attachments_field(
+        _("附件"), help_text=_("可选，最多 6 个：JPG、PNG、PDF、.docx 或 .xlsx，每个不超过 10 MB。")
     )
 
 

@@ -5,7 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ruhui.cases.models import CaseStatus
-from ruhui.projects.forms import GROUPS, MultipleFileField, MultipleFileInput
+from ruhui.members.codes import EIGHT_GROUP_CHOICES as GROUPS
+from ruhui.web.forms import attachments_field
 
 TEXT_HELP = _("按段落书写，段与段之间空一行。不要写入任何人的身份证号码、手机号码等个人信息。")
 
@@ -22,10 +23,9 @@ class CaseForm(forms.Form):
     groups = forms.MultipleChoiceField(
         label=_("八大群体"), choices=GROUPS, required=False, widget=forms.CheckboxSelectMultiple
     )
-    photos = MultipleFileField(
-        label=_("照片"),
-        required=False,
-        widget=MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png"}),
+    photos = attachments_field(
+        _("照片"),
+        accept=".jpg,.jpeg,.png",
         help_text=_(
             "可选，最多 6 张 JPG 或 PNG，每张不超过 10 MB；照片的拍摄信息和位置信息会被去除。"
         ),

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from ruhui.cases import selectors
-from ruhui.projects.forms import GROUPS
+from ruhui.members.codes import EIGHT_GROUP_CHOICES as GROUPS
 from ruhui.tabular.attachments import CONTENT_TYPES
 
 PAGE_SIZE = 10

@@ -27,7 +27,7 @@ from ruhui.enterprises.validation import (
     clean_survey_fields,
 )
 from ruhui.enterprises.validation import MAX_COUNT as MAX_HEADCOUNT
-from ruhui.members.codes import EIGHT_GROUPS
+from ruhui.members.codes import EIGHT_GROUP_CHOICES as GROUPS
 from ruhui.members.validation import parse_date
 from ruhui.orgs.choices import Industry, OrgKind
 from ruhui.orgs.forms import EMPTY_LABEL, OrgChoiceField
@@ -39,7 +39,6 @@ from ruhui.web.widgets import FastSelect
 
 ALL = _("全部")
 NONE = "none"  # the 「不在园区」「未填行业」「未标注群体」 lines of the coverage table
-GROUPS = [(code, label) for code, label in EIGHT_GROUPS.choices if code != "99"]
 MSG_PARENT_REQUIRED = _("新建工会时请选择上级组织。")
 MSG_UNION_REQUIRED = _("纳入已有工会时请选择工会。")
 MSG_DAY = _("%(label)s「%(value)s」无法识别：请按 2026-05-01 的格式填写。")

@@ -544,6 +544,9 @@ EIGHT_GROUPS = CodeSet(
     },
 )
 
+#: The eight groups as form choices (without 非八大群体).
+EIGHT_GROUP_CHOICES = [(code, label) for code, label in EIGHT_GROUPS.choices if code != "99"]
+
 COLLECTION_METHODS = CodeSet(
     "采集方式",
     tuple(CollectionMethod.choices),

@@ -5,7 +5,7 @@ on these forms as a Chinese message next to the field."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ruhui.members.codes import EIGHT_GROUPS
+from ruhui.members.codes import EIGHT_GROUP_CHOICES as GROUPS
 from ruhui.orgs.forms import OrgChoiceField
 from ruhui.orgs.models import Organization
 from ruhui.projects.choices import (
@@ -14,8 +14,7 @@ from ruhui.projects.choices import (
     ProjectKind,
     ServiceCategory,
 )
-
-GROUPS = [(code, label) for code, label in EIGHT_GROUPS.items if code != "99"]
+from ruhui.web.forms import attachments_field
 
 
 def _date(label, required=False):
@@ -33,31 +32,6 @@ def _text(label, rows=3, required=False):
 def _count(label):
     return forms.CharField(
         label=label, required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"})
-    )
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files (Django's documented pattern); each is checked by the service."""
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
-
-
-def _files(label):
-    """Several files; the view reads them all (request.FILES.getlist) and the service checks
-    each."""
-    return MultipleFileField(
-        label=label,
-        required=False,
-        widget=MultipleFileInput(),
-        help_text=_("可选多个文件：JPG、PNG、PDF、.docx 或 .xlsx，每个不超过 10 MB。"),
     )
 
 
@@ -162,14 +136,14 @@ class OpinionForm(forms.Form):
 class UpdateForm(forms.Form):
     on = _date(_("日期"))
     text = _text(_("进展情况"), rows=4)
-    files = _files(_("附件（照片、文件）"))
+    files = attachments_field(_("附件（照片、文件）"))
 
 
 class AssessmentForm(forms.Form):
     text = _text(_("自评情况"), rows=5)
     claimed_members = _count(_("自报发展会员数"))
     claimed_coverage = _count(_("自报覆盖职工人数"))
-    files = _files(_("绩效自评报告及佐证材料"))
+    files = attachments_field(_("绩效自评报告及佐证材料"))
 
 
 class DecideForm(forms.Form):
@@ -221,7 +195,7 @@ class InspectionForm(forms.Form):
     findings = _text(_("发现的问题"))
     rectification = _text(_("整改要求"))
     rectify_by = _date(_("整改期限"))
-    files = _files(_("检查记录附件"))
+    files = attachments_field(_("检查记录附件"))
 
 
 class FollowUpForm(forms.Form):

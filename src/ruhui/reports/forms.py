@@ -4,8 +4,8 @@ services check everything again (they are also called by the demo)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ruhui.projects.forms import MultipleFileField, MultipleFileInput
 from ruhui.reports.choices import NARRATIVE
+from ruhui.web.forms import attachments_field
 
 
 def _text(label, rows=5):
@@ -17,12 +17,7 @@ class NarrativeForm(forms.Form):
     experience = _text(NARRATIVE["experience"])
     problems = _text(NARRATIVE["problems"], rows=3)
     next_steps = _text(NARRATIVE["next_steps"], rows=3)
-    files = MultipleFileField(
-        label=_("附件（照片、文件）"),
-        required=False,
-        widget=MultipleFileInput(),
-        help_text=_("可选多个文件：JPG、PNG、PDF、.docx 或 .xlsx，每个不超过 10 MB。"),
-    )
+    files = attachments_field(_("附件（照片、文件）"))
 
 
 class OpinionForm(forms.Form):
