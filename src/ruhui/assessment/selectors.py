@@ -17,10 +17,11 @@ from ruhui.assessment.models import (
 )
 from ruhui.assessment.services import assessed_units, default_weights, scheme_for
 from ruhui.campaigns.models import Campaign
+from ruhui.campaigns.selectors import campaign_get  # re-exported
+from ruhui.campaigns.selectors import unit_get as campaign_unit_get  # re-exported
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import NOT_FOUND, get_scoped_or_404, jurisdiction_root, scoped, under
 from ruhui.projects.models import SelfAssessment
-from ruhui.projects.selectors import campaign_get, campaign_unit_get  # re-exported
 
 __all__ = ["campaign_get", "campaign_unit_get"]
 

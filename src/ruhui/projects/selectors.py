@@ -9,12 +9,11 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 
 from ruhui.campaigns.models import Campaign
 from ruhui.orgs.models import Organization
-from ruhui.orgs.scoping import NOT_FOUND, get_scoped_or_404, jurisdiction_root, scoped
+from ruhui.orgs.scoping import get_scoped_or_404, jurisdiction_root, scoped
 from ruhui.projects.choices import (
     PlanStatus,
     ProjectKind,
@@ -34,19 +33,6 @@ from ruhui.projects.models import (
     SubsidyApplication,
     SubsidyEvent,
 )
-
-
-def campaign_get(*, user, slug: str) -> Campaign:
-    """A campaign the user sees (run by their unit, above or below it), or 404."""
-    return get_scoped_or_404(user, Campaign.objects.select_related("owner"), slug=slug)
-
-
-def campaign_unit_get(*, user, campaign: Campaign, pk) -> Organization:
-    """A unit of the campaign's tree inside the user's jurisdiction, or 404."""
-    unit = get_scoped_or_404(user, Organization, pk=pk)
-    if not unit.path.startswith(campaign.owner.path):
-        raise Http404(NOT_FOUND)
-    return unit
 
 
 def campaign_plans(*, user, campaign: Campaign) -> QuerySet[ActionPlan]:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ruhui.campaigns import selectors as campaign_selectors
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import NOT_FOUND, get_scoped_or_404, scoped
 from ruhui.projects import forms, selectors, services
@@ -99,8 +100,8 @@ def plan(request, slug, unit_pk):
     """A unit's action plan: header, 实施方案, work list, the two project tables, the review
     buttons, the history."""
     require_perm(request.user, "projects.view_plan")
-    campaign = selectors.campaign_get(user=request.user, slug=slug)
-    unit = selectors.campaign_unit_get(user=request.user, campaign=campaign, pk=unit_pk)
+    campaign = campaign_selectors.campaign_get(user=request.user, slug=slug)
+    unit = campaign_selectors.unit_get(user=request.user, campaign=campaign, pk=unit_pk)
     the_plan = selectors.plan_find(user=request.user, campaign=campaign, unit=unit)
     require_some_write(request)
     edit_project = _edit_project(request, the_plan)
@@ -236,7 +237,7 @@ def consolidated(request, slug):
     """The projects of every plan in the user's part of the campaign, filtered, with totals;
     the campaign owner's reviewers report the consolidated plans to the province here."""
     require_perm(request.user, "projects.view_plan")
-    campaign = selectors.campaign_get(user=request.user, slug=slug)
+    campaign = campaign_selectors.campaign_get(user=request.user, slug=slug)
     # The units that hold a plan of the campaign (each filters its subtree): a handful, where
     # every unit of the tree made the page a 5,000-option list.
     units = scoped(request.user, Organization).filter(

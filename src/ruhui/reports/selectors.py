@@ -12,11 +12,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from ruhui.campaigns.models import Campaign
-from ruhui.campaigns.selectors import next_level_targets
+from ruhui.campaigns.selectors import (
+    campaign_get,  # re-exported
+    next_level_targets,
+)
+from ruhui.campaigns.selectors import unit_get as campaign_unit_get  # re-exported
 from ruhui.figures.selectors import months
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import NOT_FOUND, get_scoped_or_404, jurisdiction_root, scoped
-from ruhui.projects.selectors import campaign_get, campaign_unit_get  # re-exported
 from ruhui.reports.choices import DEFAULT_DUE_DAY, BulletinStatus, ReportKind, ReportStatus
 from ruhui.reports.models import (
     MONTH_RE,
