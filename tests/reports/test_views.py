@@ -142,3 +142,54 @@ def test_the_report_page_takes_a_fixed_number_of_queries(as_user, people, drive,
     with CaptureQueriesContext(connection) as after:
         assert client.get(url(drive, people.county)).status_code == 200
     assert len(after.captured_queries) == len(before.captured_queries) <= 30
+
+
+def test_the_schedule_page(as_user, people, drive):
+    """The city's admins set the due day on a page (the matrix links to it); the city's
+    reviewer, a county and a county's read-only cadre get 403; a wrong value comes back next to
+    its field in Chinese and nothing is saved; a campaign of another county's is 404."""
+    from ruhui.campaigns import services as campaign_services
+    from ruhui.reports.models import ReportSchedule
+
+    page = reverse("reports:schedule", args=[drive.slug])
+    admin = as_user(people.city_admin)
+    matrix = admin.get(reverse("reports:matrix", args=[drive.slug])).content.decode()
+    assert page in matrix and "设置报送时间" in matrix
+    assert admin.get(page).status_code == 200
+    for user in (people.city_reviewer, people.county_admin, people.county_viewer):
+        client = as_user(user)
+        assert client.get(page).status_code == 403
+        assert client.post(page, {"due_day": "9"}).status_code == 403
+        assert page not in client.get(reverse("reports:matrix", args=[drive.slug])).content.decode()
+    assert not ReportSchedule.objects.exists()
+
+    admin = as_user(people.city_admin)
+    refused = admin.post(page, {"due_day": "31", "first_month": ""})
+    assert refused.status_code == 200 and "1 到 28" in refused.content.decode()
+    refused = admin.post(page, {"due_day": "8", "first_month": "2020-01"})
+    assert "首个报送月份应为行动期间的月份" in refused.content.decode()
+    assert not ReportSchedule.objects.exists()
+
+    saved = admin.post(page, {"due_day": "8", "first_month": "2019-06"}, follow=True)
+    assert "2019-06 起每月的月报于次月 8 日前报送" in saved.content.decode()
+    schedule = ReportSchedule.objects.get(campaign=drive)
+    assert (schedule.due_day, schedule.first_month) == (8, "2019-06")
+    assert "次月 8 日前" in admin.get(reverse("reports:matrix", args=[drive.slug])).content.decode()
+
+    county_drive = campaign_services.campaign_create(
+        actor=people.county_admin,
+        owner=people.county,
+        slug="wg-2019",
+        data={
+            "name": "舞钢农民工入会行动",
+            "year": 2019,
+            "starts_on": datetime.date(2019, 4, 1),
+            "ends_on": datetime.date(2019, 12, 31),
+            "baseline_on": datetime.date(2018, 12, 31),
+            "goal_new_members": 10,
+        },
+    )
+    other = reverse("reports:schedule", args=[county_drive.slug])
+    assert as_user(people.county_admin).get(other).status_code == 200
+    assert as_user(people.sibling_admin).get(other).status_code == 404
+    assert as_user(people.sibling_admin).post(other, {"due_day": "3"}).status_code == 404

@@ -58,3 +58,26 @@ class CorrectionForm(forms.Form):
             "必填：更正了哪些内容、为什么更正。原通报保留，更正稿发布后原通报标为“已更正”。"
         ),
     )
+
+
+class ScheduleForm(forms.Form):
+    """When the campaign's 月报 are due; the service checks the values again."""
+
+    due_day = forms.IntegerField(
+        label=_("报送截止日（次月几号）"),
+        min_value=1,
+        max_value=28,
+        error_messages={
+            "invalid": _("报送截止日应为 1 到 28 之间的整数，如 5。"),
+            "required": _("请填写报送截止日（次月几号），如 5。"),
+            "min_value": _("报送截止日应为 1 到 28 之间的整数，如 5。"),
+            "max_value": _("报送截止日应为 1 到 28 之间的整数（每个月都有的日子），如 5。"),
+        },
+        help_text=_("每月的月报于次月这一天前报送，如 5 表示次月 5 日前。"),
+    )
+    first_month = forms.CharField(
+        label=_("首个报送月份"),
+        required=False,
+        max_length=7,
+        help_text=_("从这个月起按月报送，写成 2019-06 的形式；留空表示从行动开始的月份起。"),
+    )

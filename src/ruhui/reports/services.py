@@ -288,13 +288,18 @@ MSG_FIRST_MONTH = (
 MSG_NOT_OWNER_ADMIN = "只有{owner}的管理员可以设置月报的报送时间。"
 
 
+def can_set_schedule(actor, campaign: Campaign) -> bool:
+    """The campaign owner's admins set when its monthly reports are due."""
+    return actor.organization_id == campaign.owner_id and actor.has_perm("reports.set_schedule")
+
+
 @transaction.atomic
 def schedule_set(
     *, actor, campaign: Campaign, due_day: int, first_month: str = ""
 ) -> ReportSchedule:
     """When the campaign's monthly reports are due (day of the next month, 1–28) and from which
     month they are reported; the campaign owner's admins only."""
-    if actor.organization_id != campaign.owner_id or not actor.has_perm("reports.review_report"):
+    if not can_set_schedule(actor, campaign):
         raise ValidationError(MSG_NOT_OWNER_ADMIN.format(owner=campaign.owner.name))
     try:
         day = int(due_day)

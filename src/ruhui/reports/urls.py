@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("files/<int:report_attachment_pk>/", views.attachment, name="attachment"),
     path("<slug:slug>/matrix/", views.matrix, name="matrix"),
+    path("<slug:slug>/schedule/", views.schedule, name="schedule"),
     path("<slug:slug>/bulletins/", bulletin_views.bulletin_list, name="bulletins"),
     path("<slug:slug>/bulletins/new/", bulletin_views.bulletin_new, name="bulletin_new"),
     path("<slug:slug>/bulletins/<int:bulletin_pk>/", bulletin_views.bulletin, name="bulletin"),

@@ -44,7 +44,46 @@ def matrix(request, slug):
     return render(
         request,
         "reports/matrix.html",
-        {"campaign": campaign, "matrix": table, "today": today},
+        {
+            "campaign": campaign,
+            "matrix": table,
+            "today": today,
+            "can_schedule": services.can_set_schedule(request.user, campaign),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@cadre_required
+def schedule(request, slug):
+    """When the campaign's monthly reports are due (day of the next month) and from which
+    month: the campaign owner's admins; others of the campaign get 403."""
+    require_perm(request.user, "reports.view_report")
+    campaign = selectors.campaign_get(user=request.user, slug=slug)
+    if not services.can_set_schedule(request.user, campaign):
+        raise PermissionDenied(services.MSG_NOT_OWNER_ADMIN.format(owner=campaign.owner.name))
+    current = selectors.schedule(campaign)
+    form = forms.ScheduleForm(
+        request.POST or None,
+        initial={"due_day": current.due_day, "first_month": current.first_month},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.schedule_set(
+                actor=request.user, campaign=campaign, **form.cleaned_data
+            )
+        except ValidationError as refused:
+            apply_validation_error(form, refused)
+        else:
+            start = saved.first_month or f"{campaign.starts_on:%Y-%m}"
+            messages.success(
+                request, f"已保存：{start} 起每月的月报于次月 {saved.due_day} 日前报送。"
+            )
+            return redirect("reports:matrix", campaign.slug)
+    return render(
+        request,
+        "reports/schedule.html",
+        {"campaign": campaign, "form": form, "current": current},
     )
 
 
