@@ -64,3 +64,34 @@ def test_a_rejoiner_is_the_months_new_member_only_in_the_month_of_the_first_join
     july = report_figures(campaign=drive, unit=people.county, month="2019-07")
     assert (may["new_members"], may["provincial_entered"]) == (1, 1)
     assert (july["new_members"], july["provincial_entered"]) == (0, 0)
+
+
+def test_the_groups_are_counted_in_the_month_and_to_the_months_end(people, drive):
+    """By group, the month's new members and the cumulative to the month's end (not the
+    whole window as of today): 快递 joins in June and July, 外卖 in July, 保安 in August."""
+    for day, group in (
+        (D(2019, 6, 3), "02"),
+        (D(2019, 7, 1), "02"),
+        (D(2019, 7, 9), "06"),
+        (D(2019, 8, 2), "08"),
+    ):
+        join(
+            people.county_admin,
+            people.county_trade,
+            on=day,
+            is_migrant_worker=True,
+            group=group,
+        )
+    progress_refresh(drive)
+
+    def groups(month):
+        got = report_figures(campaign=drive, unit=people.county, month=month)["by_group"]
+        return {g["code"]: (g["new_members"], g["new_members_total"]) for g in got}
+
+    assert groups("2019-06") == {"02": (1, 1)}
+    assert groups("2019-07") == {"02": (1, 2), "06": (1, 1)}
+    assert groups("2019-08") == {"02": (0, 2), "06": (0, 1), "08": (1, 1)}
+    assert groups("2019-05") == {}
+    july = report_figures(campaign=drive, unit=people.county, month="2019-07")
+    assert sum(g["new_members"] for g in july["by_group"]) == july["new_members"] == 2
+    assert sum(g["new_members_total"] for g in july["by_group"]) == july["new_members_total"]

@@ -277,7 +277,8 @@ class UnitFigure(models.Model):
 class UnitTally(models.Model):
     """New members of a unit in a campaign by one dimension: the month of their first join in
     the window (key 'YYYY-MM'), their group (key = group code), or both (key 'CC|YYYY-MM',
-    kept for the campaign's own organization only)."""
+    kept for the campaign's own organization and the units one level under it, which report
+    monthly)."""
 
     class Dimension(models.TextChoices):
         MONTH = "month"

@@ -100,6 +100,11 @@ def progress_refresh(campaign: Campaign) -> RefreshResult:
                 )
             )
         owner_id = campaign.owner.pk
+        # Group × month for the owner and the units one level under it (those that send it
+        # monthly reports: a report shows its month by group); deeper units have month and
+        # group apart only, so that the tallies stay small however large the tree.
+        children = Organization.objects.get_children(campaign.owner).values_list("pk", flat=True)
+        with_group_month = {owner_id, *children}
         tally_rows = [
             (campaign.pk, unit_id, UnitTally.Dimension.MONTH.value, month, n)
             for (unit_id, month), n in joined.by_month().items()
@@ -111,13 +116,13 @@ def progress_refresh(campaign: Campaign) -> RefreshResult:
         tally_rows += [
             (
                 campaign.pk,
-                owner_id,
+                c.unit_id,
                 UnitTally.Dimension.GROUP_MONTH.value,
                 f"{c.group}|{c.month}",
                 c.persons,
             )
             for c in joined.cells
-            if c.unit_id == owner_id
+            if c.unit_id in with_group_month
         ]
         UnitFigure.objects.filter(campaign=campaign).delete()
         UnitTally.objects.filter(campaign=campaign).delete()

@@ -5,8 +5,9 @@ of queries whatever the size of the registry.
   per unit covering its subtree, each person counted in the month of their first join); the
   cumulative at the end of month M is the sum of the keys ≤ M. They are as fresh as the
   campaign's `progress_at`.
-- by group: the group tallies are kept for the whole window only (not per month), so the
-  breakdown is the cumulative by group as of `progress_at`.
+- by group: the group × month tallies (kept for the units one level under the campaign
+  owner, the ones that report): the month's new members of each group and the cumulative up
+  to the month's end, as fresh as `progress_at`.
 - unions founded (this month, and since the start up to the month's end): base unions of the
   unit's subtree by founding date (`figures.selectors.unions_founded`).
 - enterprises: surveyed this month (a 五清 survey dated in the month) and unionised this
@@ -50,11 +51,19 @@ def report_figures(*, campaign: Campaign, unit: Organization, month: str) -> dic
         UnitTally.objects.filter(
             campaign=campaign,
             unit=unit,
-            dimension__in=[UnitTally.Dimension.MONTH, UnitTally.Dimension.GROUP],
+            dimension__in=[UnitTally.Dimension.MONTH, UnitTally.Dimension.GROUP_MONTH],
         ).values_list("dimension", "key", "new_members")
     )
     by_month = {k: n for d, k, n in tallies if d == UnitTally.Dimension.MONTH}
-    by_group = {k: n for d, k, n in tallies if d == UnitTally.Dimension.GROUP}
+    by_group: dict[str, list[int]] = {}  # code → [this month, cumulative to the month's end]
+    for dimension, key, n in tallies:
+        if dimension == UnitTally.Dimension.GROUP_MONTH:
+            code, key_month = key.split("|", 1)
+            if key_month <= month:
+                counts = by_group.setdefault(code, [0, 0])
+                counts[1] += n
+                if key_month == month:
+                    counts[0] += n
     names = dict(WorkerGroup.objects.values_list("code", "name"))
     scope = Scope.units(campaign.owner, [unit])
     founded = (
@@ -117,8 +126,13 @@ def report_figures(*, campaign: Campaign, unit: Organization, month: str) -> dic
         "new_members_total": cumulative,
         "target_pct": _pct(cumulative, target),
         "by_group": [
-            {"code": code, "name": names.get(code, code), "new_members": n}
-            for code, n in sorted(by_group.items())
+            {
+                "code": code,
+                "name": names.get(code, code),
+                "new_members": this_month,
+                "new_members_total": total,
+            }
+            for code, (this_month, total) in sorted(by_group.items())
         ],
         "unions_founded": founded.get(month, 0),
         "unions_founded_total": sum(n for key, n in founded.items() if key <= month),
