@@ -73,10 +73,17 @@ def _common_root(owner: Organization, unions: list[Organization]) -> Organizatio
 
 
 def provincial_entered(
-    *, scope: Scope, start: datetime.date, end: datetime.date, migrant_only: bool
+    *,
+    scope: Scope,
+    start: datetime.date,
+    end: datetime.date,
+    migrant_only: bool,
+    since: datetime.date | None = None,
 ) -> dict[int, int]:
     """{unit id: new members (the `new_members` rule) of whom a membership joined in [start,
-    end] in the unit's subtree is 省库已录入}."""
+    end] in the unit's subtree is 省库已录入}. With `since`: only those whose first such join
+    is on or after it (a month's new members: start = the campaign's start, since = the
+    month's first day), in the same one query."""
     levels, level_params = scope.levels()
     within, within_params = scope.within("o.path")
     reported, reported_params = scope.reported("j.path")
@@ -85,16 +92,18 @@ def provincial_entered(
     sql = (
         f"WITH RECURSIVE {levels}, "  # noqa: S608 (names from the models, values as parameters)
         "joins AS ("
-        " SELECT m.id_number_hash AS person, o.path AS path"
+        " SELECT m.id_number_hash AS person, e.effective_on AS day, o.path AS path"
         f" FROM {table(MembershipEvent)} e JOIN {table(Member)} m ON m.id = e.member_id"
         f" JOIN {orgs} o ON o.id = e.union_id"
         " WHERE e.change_type = %s AND e.effective_on >= %s AND e.effective_on <= %s"
         f" AND m.provincial_status = %s AND {within}{migrant}"
         "), placed AS ("
-        f" SELECT {scope.unit('j.path')} AS unit_path, j.person"
+        f" SELECT {scope.unit('j.path')} AS unit_path, j.person, j.day"
         f" FROM joins j {scope.join('j.path')} WHERE {reported}"
+        "), firsts AS ("
+        " SELECT unit_path, person, MIN(day) AS first_day FROM placed GROUP BY unit_path, person"
         "), totals AS ("
-        " SELECT unit_path, COUNT(DISTINCT person) AS n FROM placed GROUP BY unit_path"
+        " SELECT unit_path, COUNT(*) AS n FROM firsts WHERE first_day >= %s GROUP BY unit_path"
         ") "
         f"SELECT u.id, t.n FROM totals t JOIN {orgs} u ON u.path = t.unit_path"
     )
@@ -106,6 +115,7 @@ def provincial_entered(
         PROVINCIAL_ENTERED,
         *within_params,
         *reported_params,
+        since or start,
     ]
     return {unit_id: int(n) for unit_id, n in rows(sql, params)}
 

@@ -20,8 +20,6 @@ of queries whatever the size of the registry.
 
 from __future__ import annotations
 
-import datetime
-
 from django.db.models import Count
 
 from ruhui.campaigns.models import Campaign, Target, UnitFigure, UnitTally
@@ -71,25 +69,19 @@ def report_figures(*, campaign: Campaign, unit: Organization, month: str) -> dic
         if start <= end
         else {}
     )
-    # The month's new members are those whose first join in the campaign falls in it: the
-    # count up to the month's end less the count up to the day before it (a person who joined
-    # earlier in the campaign and again this month is in both, so not counted twice).
-    entered = 0
-    if start <= end:
-        until_end = provincial_entered(
-            scope=scope, start=campaign.starts_on, end=end, migrant_only=campaign.migrant_only
+    # The month's new members are those whose first join in the campaign falls in it (a person
+    # who joined earlier in the campaign and again this month is not counted again).
+    entered = (
+        provincial_entered(
+            scope=scope,
+            start=campaign.starts_on,
+            end=end,
+            since=start,
+            migrant_only=campaign.migrant_only,
         ).get(unit.pk, 0)
-        before = (
-            provincial_entered(
-                scope=scope,
-                start=campaign.starts_on,
-                end=start - datetime.timedelta(days=1),
-                migrant_only=campaign.migrant_only,
-            ).get(unit.pk, 0)
-            if start > campaign.starts_on
-            else 0
-        )
-        entered = until_end - before
+        if start <= end
+        else 0
+    )
     figure = UnitFigure.objects.filter(campaign=campaign, unit=unit).first()
     surveyed = (
         Survey.objects.filter(
