@@ -127,3 +127,26 @@ def test_a_unit_that_is_not_assessed_has_no_page(as_user, people, computed):
     # 工交工会 has no target in this drive: the city's targeted 舞钢 and 宝丰 are assessed.
     url = _unit_url(computed, people.industry)
     assert as_user(people.city_admin).get(url).status_code == 404
+
+
+def test_the_city_computes_as_of_a_date_it_picks(as_user, people, computed):
+    """「计算得分」 takes a 数据截至 date (the form offers the last one's); a date after today
+    or before the campaign is refused in Chinese naming the field, and nothing changes."""
+    from ruhui.assessment.models import AssessmentScheme
+
+    url = reverse("assessment:ranking", args=[computed.slug])
+    client = as_user(people.city_admin)
+    page = client.get(url).content.decode()
+    assert 'name="as_of" value="2019-09-15"' in page
+    before = list(UnitAssessment.objects.values_list("pk", "computed_total"))
+    for bad in ("2099-01-01", "2019-01-01", "2019-13-01"):
+        refused = client.post(url, {"action": "compute", "as_of": bad})
+        assert refused.status_code == 400
+        body = refused.content.decode()
+        assert "数据截至日期应在行动开始" in body and f'value="{bad}"' in body
+    assert AssessmentScheme.objects.get(campaign=computed).computed_on.isoformat() == "2019-09-15"
+    assert list(UnitAssessment.objects.values_list("pk", "computed_total")) == before
+    done = client.post(url, {"action": "compute", "as_of": "2019-10-31"})
+    assert done.status_code == 302
+    assert AssessmentScheme.objects.get(campaign=computed).computed_on.isoformat() == "2019-10-31"
+    assert "数据截至 2019-10-31" in client.get(url).content.decode()

@@ -62,6 +62,10 @@ MSG_ADJUST_NUMBER = (
 )
 MSG_RESULT = "请选择考核结果：优秀、合格或不合格。"
 MSG_UNDECIDED = "以下单位尚未评定考核结果：{units}。请逐一评定后再定稿。"
+MSG_AS_OF = (
+    "数据截至日期应在行动开始（{start}）到今天（{today}）之间，写成 2019-12-04 的形式：请改正后"
+    "再计算。"
+)
 MSG_NOT_COMPUTED = "还没有计算得分：请先点「计算得分」。"
 
 
@@ -248,12 +252,41 @@ def _event(assessment: UnitAssessment, actor, kind: str, note: str = "", changes
 
 
 @transaction.atomic
+def default_as_of(campaign: Campaign, scheme: AssessmentScheme | None = None) -> datetime.date:
+    """The date a computation counts to unless the city picks another: the last one's, else
+    today (at most the campaign's end)."""
+    if scheme is not None and scheme.computed_on:
+        return scheme.computed_on
+    return min(timezone.localdate(), campaign.ends_on)
+
+
+def check_as_of(campaign: Campaign, value) -> datetime.date:
+    """数据截至: a date from the campaign's start to today (a string as typed, or a date; none:
+    today, at most the campaign's end). Overdue rectifications and reports due are judged as
+    of it, and the figures counted up to it."""
+    today = timezone.localdate()
+    if value in (None, ""):
+        return min(today, campaign.ends_on)
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            value = None
+    if not isinstance(value, datetime.date) or not campaign.starts_on <= value <= today:
+        raise _error(
+            "as_of",
+            MSG_AS_OF.format(start=f"{campaign.starts_on:%Y-%m-%d}", today=f"{today:%Y-%m-%d}"),
+        )
+    return value
+
+
 def assessment_compute(
-    *, actor, campaign: Campaign, today: datetime.date | None = None
+    *, actor, campaign: Campaign, today: datetime.date | str | None = None
 ) -> list[UnitAssessment]:
     """The city computes every assessed unit's score per criterion from the records (the
     scheme's weights, `assessment.scoring`) and its total (computed + adjustment); results and
-    adjustments already given stay. Refused once final."""
+    adjustments already given stay. Refused once final. `today`: the 数据截至 date
+    (`check_as_of`; none: today, at most the campaign's end)."""
     scheme = AssessmentScheme.objects.filter(campaign=campaign).first()
     if scheme is None:
         raise ValidationError(MSG_NO_SCHEME.format(campaign=campaign.name))
@@ -264,7 +297,7 @@ def assessment_compute(
     weights = scheme_weights(scheme)
     if sum(weights.values()) != 100:
         raise ValidationError(MSG_SCHEME_INVALID.format(total=sum(weights.values())))
-    today = today or timezone.localdate()
+    today = check_as_of(campaign, today)
     units = assessed_units(campaign)
     records = unit_records(campaign, units, today)
     existing = {a.unit_id: a for a in UnitAssessment.objects.filter(scheme=scheme)}

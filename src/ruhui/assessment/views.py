@@ -47,7 +47,9 @@ def ranking(request, slug):
         require_perm(request.user, "assessment.manage_assessment")
         try:
             if action == "compute":
-                services.assessment_compute(actor=request.user, campaign=campaign)
+                services.assessment_compute(
+                    actor=request.user, campaign=campaign, today=request.POST.get("as_of", "")
+                )
             elif action == "finalize":
                 services.assessment_finalize(actor=request.user, campaign=campaign)
             else:
@@ -65,6 +67,9 @@ def ranking(request, slug):
         "can_manage": table.scheme.can_manage(request.user),
         "can_edit": table.scheme.can_edit(request.user),
         "units": selectors.units_with_self_assessment(user=request.user, campaign=campaign),
+        "as_of": request.POST.get("as_of")
+        if action == "compute" and error
+        else f"{services.default_as_of(campaign, table.scheme):%Y-%m-%d}",
     }
     return render(request, "assessment/ranking.html", context, status=400 if error else 200)
 
