@@ -6,6 +6,7 @@ The world is seeded once for the module at the demo's own size, inside a transac
 back at the end; each test runs in a savepoint."""
 
 import datetime
+import io
 
 import pytest
 from django.db import transaction
@@ -113,6 +114,9 @@ def test_published_bulletins_at_july_and_september_with_their_files(campaign):
 
 
 def test_pds_admin_publishes_the_november_bulletin_and_wg_admin_reads_it(campaign, client):
+    from docx import Document
+    from pypdf import PdfReader
+
     from ruhui.reports import bulletin_services
 
     pds = User.objects.get(username="pds_admin")
@@ -127,6 +131,15 @@ def test_pds_admin_publishes_the_november_bulletin_and_wg_admin_reads_it(campaig
     client.force_login(User.objects.get(username="wg_admin"))
     page = client.get(reverse("reports:bulletin", args=[SLUG, bulletin.pk]))
     assert page.status_code == 200 and "平工组〔2019〕21号" in page.content.decode()
+    bulletin.refresh_from_db()
+    ranked = [row["unit"] for row in bulletin.figures["units"]]
+    assert len(ranked) == 18
     download = client.get(reverse("reports:bulletin_file", args=[SLUG, bulletin.pk, "docx"]))
     assert download.status_code == 200
-    b"".join(download.streaming_content)
+    (table,) = Document(io.BytesIO(b"".join(download.streaming_content))).tables
+    assert [row.cells[1].text for row in table.rows[1:]] == ranked
+    download = client.get(reverse("reports:bulletin_file", args=[SLUG, bulletin.pk, "pdf"]))
+    assert download.status_code == 200
+    pdf = PdfReader(io.BytesIO(b"".join(download.streaming_content)))
+    text = "".join(p.extract_text() for p in pdf.pages)
+    assert "通报" in text and all(name in text for name in ranked)
