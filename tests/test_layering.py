@@ -27,6 +27,10 @@ LAYERS = [
     # 典型经验: submitted by units (also from a monthly report), published at /cases/; 考核评比:
     # the year-end assessment, scored from the records, the reports and the projects.
     ("cases", "assessment"),
+    # 服务阵地与服务: positions, the services ledger (linked to 维护服务 projects), consultations,
+    # social workers; its dashboard panel and the projects' recorded coverage are registered
+    # from its AppConfig.ready (campaigns and projects import nothing of it).
+    ("positions",),
     ("api", "workbench"),
     ("demo",),
 ]

@@ -167,6 +167,7 @@ INSTALLED_APPS = [
     "ruhui.cases",
     "ruhui.reports",
     "ruhui.assessment",
+    "ruhui.positions",
     "ruhui.web",
     "ruhui.api",
     "ruhui.workbench",

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class PositionsConfig(AppConfig):
+    """服务阵地与服务: 职工之家、司机之家、户外劳动者服务站点, the services ledger (四季送、帮扶 …)
+    with the people served, collective consultations and social workers."""
+
+    name = "ruhui.positions"
+    verbose_name = "服务阵地与服务"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from ruhui.positions import rules  # noqa: F401 (registers the permissions)
