@@ -29,6 +29,7 @@ urlpatterns = [
     path("projects/", include("ruhui.projects.urls")),
     path("reports/", include("ruhui.reports.urls")),
     path("assessment/", include("ruhui.assessment.urls")),
+    path("positions/", include("ruhui.positions.urls")),
     path("cases/manage/", include("ruhui.cases.urls")),
     path("cases/", include("ruhui.cases.urls_public")),
     path("", include("ruhui.joining.urls_public")),

@@ -1,0 +1,3 @@
+"""URL patterns of the positions app (see positions/urls.py)."""
+
+urlpatterns: list = []
