@@ -121,12 +121,34 @@ def _writer(unit) -> User:
     return user
 
 
+#: Practices the units report beside the month's theme, so that no two units of a month write
+#: the same 典型经验 (a unit's and a month's position pick one).
+PRACTICES = (
+    "在物流园区设立“司机之家”入会服务点，货车司机停车休息时即可扫码入会、领取会员服务卡。",
+    "与美团、饿了么配送站点负责人建立联系制度，每个站点确定一名联络员，新骑手入职即宣传入会。",
+    "依托家政服务中心开展“入会+技能培训”，培训结业时集中办理入会手续。",
+    "组织律师进网点开展“法律服务面对面”，现场解答劳动合同、工伤保险问题，带动职工入会。",
+    "在商场、超市设立“职工书屋”和休息角，商场信息员、促销员就近入会、就近服务。",
+    "物业公司集中的社区建立区域性联合工会，保安员、保洁员“一次入会、就近管理”。",
+    "房产中介门店分散，采取“行业协会牵头、门店店长负责”的办法，以门店为单位整体入会。",
+    "医院、养老机构的护工由劳务公司派遣，联合劳务公司和用工单位共同组建工会小组。",
+    "利用“户外劳动者服务站”开展“夏送清凉”“冬送温暖”，服务站成为宣传入会的固定阵地。",
+    "乡镇（街道）工会与人社所联合，在招聘会和职业介绍窗口同步宣传入会政策。",
+    "对新入会会员做到“三个一”：发一封入会信、建一个微信群、办一件实事。",
+    "把入会与职工互助保险结合，新会员当年参加互助保险由工会给予补贴。",
+)
+
+
 def _text(unit, month: str) -> dict:
     theme = THEMES[month]
     name = unit.short_name or unit.name
+    from ruhui.demo.world import CITY_ORDER  # (world calls this module: imported on use)
+
+    order = CITY_ORDER.index(unit.code) if unit.code in CITY_ORDER else len(unit.code)
+    pick = (order + int(month[5:7])) % len(PRACTICES)
     return {
         "progress": f"{name}：{theme['progress']}",
-        "experience": theme["experience"],
+        "experience": f"{theme['experience']}{PRACTICES[pick]}",
         "problems": theme["problems"],
         "next_steps": theme["next_steps"],
     }
