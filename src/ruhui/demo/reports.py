@@ -148,7 +148,7 @@ def _text(unit, month: str) -> dict:
     pick = (order + int(month[5:7])) % len(PRACTICES)
     return {
         "progress": f"{name}：{theme['progress']}",
-        "experience": f"{theme['experience']}{PRACTICES[pick]}",
+        "experience": f"{PRACTICES[pick]}{theme['experience']}",
         "problems": theme["problems"],
         "next_steps": theme["next_steps"],
     }
