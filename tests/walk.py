@@ -39,6 +39,7 @@ PUBLIC = {
     "cases_public:list",
     "cases_public:detail",
     "cases_public:photo",
+    "stations:list",
 }
 #: Public pages reached by a union's join link: they name that union (it is on the poster),
 #: and nothing else of it.
@@ -120,6 +121,7 @@ def build_units(world) -> list[Unit]:
         report, report_attachment = _sample_report(label, child, campaign)
         self_file = _sample_self_assessment(label, child, campaign)
         bulletin = _sample_bulletin(label, admin, campaign)
+        position = _sample_position(label, child, admin)
         units.append(
             Unit(
                 label=label,
@@ -161,6 +163,8 @@ def build_units(world) -> list[Unit]:
                     "bulletin_id": bulletin.pk,
                     "assessment_id": _sample_assessment(admin, child, campaign).pk,
                     "file_kind": "pdf",
+                    "position_pk": position.pk,
+                    "position_photo_pk": position.photos.get().pk,
                 },
                 # Names, not short codes: a code like "WG-KD" also appears in help-text examples.
                 markers=[
@@ -184,11 +188,33 @@ def build_units(world) -> list[Unit]:
                     report_attachment.original_name,
                     self_file.original_name,
                     bulletin.title,
+                    position.name,
                 ],
                 union_name=child.name,
             )
         )
     return units
+
+
+def _sample_position(label, unit, admin):
+    """A planned service position of the unit (not on the public page), with a photo."""
+    from ruhui.positions.services import position_add_photos, position_create
+    from tests.cases.factories import png_upload
+
+    division = "410402" if unit.division_code.endswith("00") else unit.division_code
+    position = position_create(
+        actor=admin,
+        data={
+            "kind": "station",
+            "name": f"{label}样本服务站点",
+            "running_union": unit,
+            "division_code": division,
+            "address": f"{label}样本地址",
+            "status": "planned",
+        },
+    )
+    position_add_photos(actor=admin, position=position, uploads=[png_upload()])
+    return position
 
 
 def _sample_campaign(label, admin):

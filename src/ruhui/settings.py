@@ -453,6 +453,8 @@ RUHUI_RATELIMITS = {
     "identity_id": [10, 86400],
     # Correct answers to the human check one address may use; past them it waits the window out.
     "challenge_ip": [30, 3600],
+    # The public near-me page (/join/stations/): a plain list, generous but bounded.
+    "stations_ip": [120, 600],
     **json.loads(env_str("RUHUI_RATELIMITS", "{}") or "{}"),
 }
 # Django admin: superusers only (AC-7), at a configurable path.

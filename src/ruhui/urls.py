@@ -32,6 +32,7 @@ urlpatterns = [
     path("positions/", include("ruhui.positions.urls")),
     path("cases/manage/", include("ruhui.cases.urls")),
     path("cases/", include("ruhui.cases.urls_public")),
+    path("join/", include("ruhui.positions.urls_public")),  # /join/stations/, before join/
     path("", include("ruhui.joining.urls_public")),
     path("accounts/", include("ruhui.accounts.urls")),
     path("api/v1/", api.urls),

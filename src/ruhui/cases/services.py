@@ -15,9 +15,9 @@ from django.utils import timezone
 from ruhui.audit.services import Action, audit_record
 from ruhui.cases.models import Case, CaseEvent, CasePhoto, CaseStatus
 from ruhui.cases.personal import find_personal
-from ruhui.cases.photos import photo_store
 from ruhui.orgs.models import Organization, WorkerGroup
 from ruhui.orgs.scoping import in_jurisdiction
+from ruhui.tabular.photos import photo_store
 from ruhui.tabular.stored import attach_uploads
 
 TITLE_MAX = 80
@@ -185,7 +185,7 @@ def case_submit(
 
 
 def _add_photos(actor, case: Case, uploads) -> list[CasePhoto]:
-    """Check, clean (`cases.photos.photo_store`), keep and record every photo; when any is
+    """Check, clean (`tabular.photos.photo_store`), keep and record every photo; when any is
     refused, no file is left."""
     return attach_uploads(
         CasePhoto, uploads, actor=actor, field="photos", store=photo_store, case=case

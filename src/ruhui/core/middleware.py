@@ -20,6 +20,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "form-action 'self'",
     ]
 )
+#: Sent on every page: no page may use the camera, the microphone or the location. A view that
+#: truly needs one sets its own Permissions-Policy header, which the middleware then leaves
+#: alone — only the public near-me page does (the one below, /join/stations/).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
+PERMISSIONS_POLICY_GEOLOCATION_SELF = "camera=(), microphone=(), geolocation=(self)"
 
 
 def request_ip(request) -> str | None:
@@ -65,9 +70,7 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
-        )
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if _signed_in(request) and "no-store" not in response.headers.get("Cache-Control", ""):
             add_never_cache_headers(response)

@@ -10,4 +10,5 @@ class PositionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from ruhui.positions import jobs  # noqa: F401 (registers the position import job)
         from ruhui.positions import rules  # noqa: F401 (registers the permissions)

@@ -21,6 +21,12 @@ NAV = [
         ],
     ),
     (
+        "服务阵地与服务",
+        [
+            ("服务阵地", "positions:list", "positions.view_position"),
+        ],
+    ),
+    (
         "组织体系",
         [
             ("组织树", "orgs:tree", "orgs.view_organization"),

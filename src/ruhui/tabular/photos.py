@@ -1,7 +1,8 @@
-"""Case photos: checked like every attachment (`tabular.attachments`: size, extension, magic
-bytes, a full decode, the decompression-bomb limit), only JPG or PNG, then re-encoded by Pillow
-into a new file that carries pixels only — no EXIF (camera, time, GPS position), no XMP, no
-comments — since a published case's photos are public. The orientation EXIF asked for is
+"""Photos that may be shown publicly (典型经验's, the service positions'): checked like every
+attachment (`tabular.attachments`: size, extension, magic bytes, a full decode, the
+decompression-bomb limit), only JPG or PNG, then re-encoded by Pillow into a new file that
+carries pixels only — no EXIF (camera, time, GPS position), no XMP, no comments — since a
+published case's photos and a position's photos are public. The orientation EXIF asked for is
 applied first, and a photo larger than MAX_EDGE pixels on its long side is scaled down."""
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ruhui.tabular.attachments import attachment_delete, attachment_store, attac
 from ruhui.tabular.files import FileRejected
 
 MAX_EDGE = 2400
-MSG_NOT_IMAGE = "照片「{name}」不是 JPG 或 PNG 图片：典型经验只能上传 JPG、PNG 照片。"
+MSG_NOT_IMAGE = "照片「{name}」不是 JPG 或 PNG 图片：照片只能上传 JPG、PNG 格式的图片。"
 
 
 @dataclass(frozen=True)
