@@ -121,6 +121,7 @@ def build_units(world) -> list[Unit]:
         report, report_attachment = _sample_report(label, child, campaign)
         self_file = _sample_self_assessment(label, child, campaign)
         bulletin = _sample_bulletin(label, admin, campaign)
+        ledger = _sample_ledger(label, child, admin)
         position = _sample_position(label, child, admin)
         units.append(
             Unit(
@@ -163,6 +164,7 @@ def build_units(world) -> list[Unit]:
                     "bulletin_id": bulletin.pk,
                     "assessment_id": _sample_assessment(admin, child, campaign).pk,
                     "file_kind": "pdf",
+                    **ledger["samples"],
                     "position_pk": position.pk,
                     "position_photo_pk": position.photos.get().pk,
                 },
@@ -188,6 +190,7 @@ def build_units(world) -> list[Unit]:
                     report_attachment.original_name,
                     self_file.original_name,
                     bulletin.title,
+                    *ledger["markers"],
                     position.name,
                 ],
                 union_name=child.name,
@@ -215,6 +218,62 @@ def _sample_position(label, unit, admin):
     )
     position_add_photos(actor=admin, position=position, uploads=[png_upload()])
     return position
+
+
+def _sample_ledger(label, unit, admin):
+    """The services ledger's objects of the unit: an entry with one person served (a member),
+    a consultation with its signed text, a social worker."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ruhui.positions import ledger_registers, ledger_services
+
+    activity = ledger_services.activity_create(
+        actor=admin,
+        data={
+            "kind": "summer",
+            "title": f"{label}样本夏送清凉",
+            "union": unit,
+            "starts_on": datetime.date(2019, 7, 15),
+            "group_counts": {"02": 3},
+        },
+    )
+    number = make_id_number()
+    join(admin, unit, name=f"{label}服务对象", id_number=number)
+    recipient = ledger_services.recipient_add(actor=admin, activity=activity, id_number=number)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    upload = SimpleUploadedFile(f"{label}样本集体合同.pdf", pdf, content_type="application/pdf")
+    consultation = ledger_registers.consultation_create(
+        actor=admin,
+        data={
+            "level": "industry",
+            "union": unit,
+            "employer_association": f"{label}样本行业协会",
+            "topics": ["wage"],
+            "held_on": datetime.date(2019, 5, 10),
+        },
+        files=[upload],
+    )
+    worker = ledger_registers.social_worker_create(
+        actor=admin,
+        data={"name": f"{label}样本社工", "union": unit, "starts_on": datetime.date(2019, 3, 1)},
+    )
+    return {
+        "samples": {
+            "activity_pk": activity.pk,
+            "recipient_pk": recipient.pk,
+            "consultation_pk": consultation.pk,
+            "consultation_file_pk": consultation.files.get().pk,
+            "worker_pk": worker.pk,
+        },
+        "markers": [
+            activity.title,
+            consultation.employer_association,
+            f"{label}样本集体合同.pdf",
+            worker.name,
+        ],
+    }
 
 
 def _sample_campaign(label, admin):

@@ -26,6 +26,10 @@ from ruhui.enterprises.choices import (
     UnionStatus,
 )
 from ruhui.members.codes import EIGHT_GROUPS, CodeSet
+
+# The head-count readers are shared with the services ledger (members.group_counts); the
+# enterprise forms and importers keep reading them from here.
+from ruhui.members.group_counts import MAX_COUNT, clean_group_counts, parse_count  # noqa: F401
 from ruhui.members.validation import parse_bool, parse_date
 from ruhui.orgs.choices import Industry
 
@@ -93,33 +97,12 @@ UNION_STATUSES = CodeSet(
     },
 )
 _GROUP_SPLIT = re.compile(r"[、,，;；/\s]+")
-_COUNT_RE = re.compile(r"(\d+)(?:\.0*)?人?")
-MAX_COUNT = 1_000_000
 
 
 def _text(value) -> str:
     if value is None:
         return ""
     return unicodedata.normalize("NFKC", str(value)).strip()
-
-
-def parse_count(value) -> int | str | None:
-    """A head count: None for empty, an int ≥ 0, or the text shown when unreadable."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return _text(value)
-    if isinstance(value, int):
-        return value if 0 <= value <= MAX_COUNT else str(value)
-    if isinstance(value, float):
-        return int(value) if value.is_integer() and 0 <= value <= MAX_COUNT else str(value)
-    text = _text(value).replace(",", "")
-    if text == "":
-        return None
-    match = _COUNT_RE.fullmatch(text)
-    if not match or int(match.group(1)) > MAX_COUNT:
-        return text
-    return int(match.group(1))
 
 
 def parse_groups(value) -> list[str] | str:
@@ -261,34 +244,6 @@ def clean_enterprise_fields(
         else:
             cleaned["groups"] = groups
     return cleaned, errors
-
-
-def clean_group_counts(value, errors: dict) -> dict[str, int]:
-    """{group code or name: count} → {code: int}; errors under `group_counts`."""
-    if value in (None, ""):
-        return {}
-    if not isinstance(value, dict):
-        _add(errors, "group_counts", "各群体人数格式不正确：应为“群体: 人数”的对应表。")
-        return {}
-    result: dict[str, int] = {}
-    for key, count in value.items():
-        code = EIGHT_GROUPS.code_for(key)
-        if code is None:
-            _add(errors, "group_counts", EIGHT_GROUPS.invalid_message(_text(key), field="群体"))
-            continue
-        number = parse_count(count)
-        if number is None:
-            continue
-        if isinstance(number, str):
-            _add(
-                errors,
-                "group_counts",
-                f"{EIGHT_GROUPS.label(code)}人数「{number}」应为不小于 0 的整数。",
-            )
-            continue
-        if number:
-            result[code] = result.get(code, 0) + number
-    return dict(sorted(result.items()))
 
 
 def clean_survey_fields(

@@ -12,3 +12,9 @@ class PositionsConfig(AppConfig):
     def ready(self) -> None:
         from ruhui.positions import jobs  # noqa: F401 (registers the position import job)
         from ruhui.positions import rules  # noqa: F401 (registers the permissions)
+        from ruhui.positions import recipient_import  # noqa: F401 (the recipient import job)
+        from ruhui.positions.ledger_selectors import recorded_coverage
+        from ruhui.projects.figures import COVERAGE_SOURCES
+
+        if recorded_coverage not in COVERAGE_SOURCES:  # a 维护服务 project's recorded coverage
+            COVERAGE_SOURCES.append(recorded_coverage)

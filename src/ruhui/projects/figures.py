@@ -32,6 +32,25 @@ from ruhui.orgs.models import Organization
 from ruhui.projects.choices import BuildType, ProjectKind
 from ruhui.projects.models import FigureRun, Inspection, Project, ProjectFigure, SelfAssessment
 
+#: Callables (project ids) → {project id: workers served}: the coverage the records show for
+#: 维护服务 projects, beside the planned coverage on the close-out. Registered by apps above
+#: projects (positions: the services ledger entries linked to a project).
+COVERAGE_SOURCES: list = []
+
+
+def recorded_coverage(project_ids) -> dict[int, int] | None:
+    """{project id: workers served as recorded} summed over the registered sources; None when
+    no source is registered (nothing records services)."""
+    if not COVERAGE_SOURCES:
+        return None
+    ids = list(project_ids)
+    totals = dict.fromkeys(ids, 0)
+    for source in COVERAGE_SOURCES:
+        for pk, served in source(ids).items():
+            totals[pk] = totals.get(pk, 0) + served
+    return totals
+
+
 #: The 省库录入状态 code of a record entered into the provincial database (「已录入」).
 PROVINCIAL_ENTERED = next(
     code for code, label in PROVINCIAL_ENTRY_STATUSES.choices if label == "已录入"

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from ruhui.orgs.scoping import get_scoped_or_404
-from ruhui.projects import forms, selectors, services
-from ruhui.projects.choices import SubsidyStatus
+from ruhui.projects import figures, forms, selectors, services
+from ruhui.projects.choices import ProjectKind, SubsidyStatus
 from ruhui.projects.models import Inspection
 from ruhui.projects.views import require_some_write
 from ruhui.web.access import cadre_required, require_perm
@@ -81,11 +81,15 @@ def project(request, project_pk):
         and item.plan.unit.path.startswith(user.organization.path)
         and item.plan.unit_id != user.organization_id,
     }
+    recorded = None
+    if item.kind == ProjectKind.SERVICE:  # the services recorded against it (服务台账)
+        recorded = (figures.recorded_coverage([item.pk]) or {}).get(item.pk)
     return render(
         request,
         "projects/project.html",
         {
             "project": item,
+            "recorded_coverage": recorded,
             "plan": item.plan,
             "campaign": item.plan.campaign,
             "can": can,

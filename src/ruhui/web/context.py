@@ -24,6 +24,9 @@ NAV = [
         "服务阵地与服务",
         [
             ("服务阵地", "positions:list", "positions.view_position"),
+            ("服务台账", "positions:activities", "positions.view_activity"),
+            ("集体协商", "positions:consultations", "positions.view_consultation"),
+            ("社会化工会工作者", "positions:social_workers", "positions.view_social_worker"),
         ],
     ),
     (
