@@ -9,6 +9,7 @@ from django.db import transaction
 
 from ruhui.accounts.models import Role, User
 from ruhui.core.changes import forget_figures
+from ruhui.demo import positions as demo_positions
 from ruhui.demo.assessment import seed_demo_assessment
 from ruhui.demo.bulletins import seed_demo_bulletins
 from ruhui.demo.campaigns import seed_demo_campaigns
@@ -428,6 +429,7 @@ def _seed_demo(*, members: int | None) -> dict:
     cases = seed_demo_cases()  # 典型经验: three published at /cases/, one waiting
     assessment = seed_demo_assessment()  # 考核评比: a draft with computed scores
     bulletins = seed_demo_bulletins()  # 通报 as of 07-31 and 09-30, published
+    demo_positions.seed()  # 30 服务阵地 at real places of the 16 units (issue 18)
     # Figures remembered from an earlier demo database must not outlive it.
     transaction.on_commit(forget_figures)
     return {
