@@ -459,3 +459,5 @@ RUHUI_RATELIMITS = {
 }
 # Django admin: superusers only (AC-7), at a configurable path.
 RUHUI_ADMIN_PATH = env_str("RUHUI_ADMIN_PATH", "sysadmin/")
+# 空壳 risk list (positions.shells): base unions founded more than this many days ago are checked.
+RUHUI_EMPTY_SHELL_DAYS = int(env_str("RUHUI_EMPTY_SHELL_DAYS", "180"))

@@ -21,6 +21,7 @@ from ruhui.api import (
     joining,
     members,
     orgs,
+    positions,
     projects,
     reports,
 )
@@ -81,6 +82,7 @@ errors.AREAS.update(
         "cases": cases.AREA,
         "reports": reports.AREA,
         "assessment": assessment.AREA,
+        "positions": positions.AREA,
     }
 )
 
@@ -107,3 +109,4 @@ api.add_router("/", projects.router)
 api.add_router("/", cases.router)
 api.add_router("/", reports.router)
 api.add_router("/", assessment.router)
+api.add_router("/", positions.router)

@@ -10,9 +10,12 @@ class PositionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from ruhui.positions import jobs  # noqa: F401 (registers the position import job)
-        from ruhui.positions import rules  # noqa: F401 (registers the permissions)
-        from ruhui.positions import recipient_import  # noqa: F401 (the recipient import job)
+        from ruhui.positions import (
+            jobs,  # noqa: F401 (registers the position import job)
+            panels,  # noqa: F401 (adds the campaign dashboard panel)
+            recipient_import,  # noqa: F401 (the recipient import job)
+            rules,  # noqa: F401 (registers the permissions)
+        )
         from ruhui.positions.ledger_selectors import recorded_coverage
         from ruhui.projects.figures import COVERAGE_SOURCES
 

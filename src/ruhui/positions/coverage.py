@@ -26,23 +26,19 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
-    Case,
     Count,
-    F,
-    Func,
     IntegerField,
     OuterRef,
     Subquery,
-    Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, Substr
-from django.db.models.lookups import GreaterThan
 from django.http import Http404
 
 from ruhui.core import divisions
+from ruhui.figures.scope import rows, table
 from ruhui.figures.selectors import BASE_KINDS
 from ruhui.members.models import HELD_STATUSES, Member
 from ruhui.orgs.choices import SIX_HAVE_CODES, WORKER_GROUPS
@@ -55,43 +51,14 @@ from ruhui.positions.models import Consultation, ServiceActivity, ServicePositio
 GROUP_CODES = tuple(code for code, _name in WORKER_GROUPS)
 GROUP_NAMES = dict(WORKER_GROUPS)
 SIX = len(SIX_HAVE_CODES)
-
-
-class _Served(Func):
-    """Workers of one group an activity served: `group_counts[code]` as an integer (0 when
-    absent). Django's JSON key lookups read a key such as "01" as an array index, hence this."""
-
-    output_field = IntegerField()
-
-    def __init__(self, code: str) -> None:
-        if code not in GROUP_NAMES:  # the code goes into the SQL text: fixed constants only
-            raise ValueError(code)
-        self.code = code
-        super().__init__(F("group_counts"))
-
-    def as_sqlite(self, compiler, connection, **extra):
-        path = f'$."{self.code}"'
-        return self.as_sql(
-            compiler,
-            connection,
-            template=f"COALESCE(CAST(json_extract(%(expressions)s, '{path}') AS INTEGER), 0)",
-            **extra,
-        )
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler,
-            connection,
-            template=f"COALESCE(CAST((%(expressions)s ->> '{self.code}') AS INTEGER), 0)",
-            **extra,
-        )
+CENTS = Decimal("0.01")
 
 
 def _ratio(part: int | Decimal, whole: int, scale: int = 1) -> Decimal | None:
     """part × scale ÷ whole to 2 decimals; None when there is nothing to divide by."""
     if not whole:
         return None
-    return (Decimal(part) * scale / Decimal(whole)).quantize(Decimal("0.01"))
+    return (Decimal(part) * scale / Decimal(whole)).quantize(CENTS)
 
 
 @dataclass
@@ -105,7 +72,7 @@ class Line:
     outdoor_members: int = 0
     activities: int = 0
     served: int = 0
-    spending: Decimal = Decimal("0")
+    spending: Decimal = Decimal("0.00")
     base_unions: int = 0
     six_met: int = 0
     consultations: int = 0
@@ -231,39 +198,44 @@ def _count_members(root, division, by_group, total) -> None:
             total.outdoor_members += n
 
 
+def _served_sql(code: str) -> str:
+    """Workers of one group an activity served: `group_counts[code]` as an integer (NULL when
+    absent). Django's JSON key lookups read a key such as "01" as an array index, and building
+    18 aggregate expressions through the ORM cost more than the query: hence plain SQL, from
+    fixed codes only."""
+    if code not in GROUP_NAMES:
+        raise ValueError(code)
+    if connection.vendor == "postgresql":
+        return f"CAST((a.group_counts ->> '{code}') AS INTEGER)"
+    return f"CAST(json_extract(a.group_counts, '$.\"{code}\"') AS INTEGER)"
+
+
 def _count_activities(root, start, end, division, by_group, total) -> None:
     """Ledger entries starting in [start, end] by division, with each group's served."""
-    per_group = {}
+    per_group = []
     for code in GROUP_CODES:
-        served = _Served(code)
-        per_group[f"s{code}"] = Coalesce(Sum(served), Value(0))
-        per_group[f"n{code}"] = Coalesce(
-            Sum(Case(When(GreaterThan(served, 0), then=Value(1)), default=Value(0))), Value(0)
-        )
-    rows = (
-        under(root, ServiceActivity)
-        .filter(starts_on__gte=start, starts_on__lte=end)
-        .values("union__division_code")
-        .annotate(
-            n=Count("pk"),
-            workers=Coalesce(Sum("workers_served"), Value(0)),
-            spent=Sum("amount"),
-            **per_group,
-        )
-        .order_by()
+        served = _served_sql(code)
+        per_group.append(f"COALESCE(SUM({served}), 0)")
+        per_group.append(f"SUM(CASE WHEN {served} > 0 THEN 1 ELSE 0 END)")
+    sql = (
+        "SELECT o.division_code, COUNT(*), COALESCE(SUM(a.workers_served), 0), SUM(a.amount), "  # noqa: S608 (names from the models, values as parameters)
+        + ", ".join(per_group)
+        + f" FROM {table(ServiceActivity)} a JOIN {table(Organization)} o ON o.id = a.union_id"
+        " WHERE o.path LIKE %s AND a.starts_on >= %s AND a.starts_on <= %s"
+        " GROUP BY o.division_code"
     )
-    for row in rows:
-        line = division(row["union__division_code"])
-        spent = row["spent"] or Decimal("0")
-        line.activities += row["n"]
-        line.served += row["workers"]
+    for div, n, workers, spent, *groups in rows(sql, [root.path + "%", start, end]):
+        line = division(div)
+        spent = Decimal(spent or 0).quantize(CENTS)  # SQLite sums lose the scale
+        line.activities += n
+        line.served += workers
         line.spending += spent
-        total.activities += row["n"]
-        total.served += row["workers"]
+        total.activities += n
+        total.served += workers
         total.spending += spent
-        for code in GROUP_CODES:
-            by_group[code].activities += row[f"n{code}"]
-            by_group[code].served += row[f"s{code}"]
+        for i, code in enumerate(GROUP_CODES):
+            by_group[code].served += int(groups[2 * i] or 0)
+            by_group[code].activities += int(groups[2 * i + 1] or 0)
 
 
 def _count_base_unions(root, division, by_group, total) -> None:

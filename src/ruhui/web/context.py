@@ -27,6 +27,9 @@ NAV = [
             ("服务台账", "positions:activities", "positions.view_activity"),
             ("集体协商", "positions:consultations", "positions.view_consultation"),
             ("社会化工会工作者", "positions:social_workers", "positions.view_social_worker"),
+            ("服务覆盖情况", "positions:coverage", "positions.view_position"),
+            ("空壳风险工会", "positions:shells", "positions.view_position"),
+            ("社工倾斜名单", "positions:priority", "positions.view_social_worker"),
         ],
     ),
     (
