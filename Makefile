@@ -81,6 +81,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/bench_dashboard.py
 	$(BIN)/python bench/bench_projects.py
 	$(BIN)/python bench/bench_reports.py
+	$(BIN)/python bench/bench_positions.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
