@@ -121,6 +121,7 @@ def build_units(world) -> list[Unit]:
         report, report_attachment = _sample_report(label, child, campaign)
         self_file = _sample_self_assessment(label, child, campaign)
         bulletin = _sample_bulletin(label, admin, campaign)
+        evidence = _sample_evidence(label, child, admin)
         ledger = _sample_ledger(label, child, admin)
         position = _sample_position(label, child, admin)
         units.append(
@@ -164,6 +165,7 @@ def build_units(world) -> list[Unit]:
                     "bulletin_id": bulletin.pk,
                     "assessment_id": _sample_assessment(admin, child, campaign).pk,
                     "file_kind": "pdf",
+                    "evidence_pk": evidence.pk,
                     **ledger["samples"],
                     "position_pk": position.pk,
                     "position_photo_pk": position.photos.get().pk,
@@ -190,6 +192,7 @@ def build_units(world) -> list[Unit]:
                     report_attachment.original_name,
                     self_file.original_name,
                     bulletin.title,
+                    evidence.original_name,
                     *ledger["markers"],
                     position.name,
                 ],
@@ -340,6 +343,27 @@ def _sample_report(label, unit, campaign):
     upload = SimpleUploadedFile(f"{label}样本月报附件.pdf", pdf, content_type="application/pdf")
     report_save(actor=cadre, report=report, data={"progress": "样本"}, uploads=[upload])
     return report, report.attachments.get()
+
+
+def _sample_evidence(label, union, admin):
+    """The union's 有依法选举的工会主席 item, met, with a small PDF as its evidence."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ruhui.orgs.services import standard_set
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    upload = SimpleUploadedFile(f"{label}样本选举批复.pdf", pdf, content_type="application/pdf")
+    item = standard_set(
+        actor=admin,
+        union=union,
+        item="has_elected_chair",
+        met=True,
+        checked_on=datetime.date(2019, 6, 1),
+        uploads=[upload],
+    )
+    return item.evidence.get()
 
 
 def _sample_bulletin(label, admin, campaign):

@@ -130,10 +130,6 @@ def test_booleans_are_shown_as_yes_or_no(world):
         actor=world.county_admin, member=member, data={"is_migrant_worker": True}
     )
     assert changes_of(last_event()) == {"是否农民工": ("否", "是")}
-    organization_update(
-        actor=world.county_admin, organization=world.county_trade, data={"has_rules": True}
-    )
-    assert changes_of(last_event()) == {"有健全完善的制度机制": ("否", "是")}
 
 
 def test_lists_are_joined_with_the_chinese_enumeration_comma(world):

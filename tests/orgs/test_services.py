@@ -103,10 +103,10 @@ def test_update_records_changed_fields_only(world):
     services.organization_update(
         actor=world.county_admin,
         organization=world.county_trade,
-        data={"chair_name": "赵六", "has_rules": True},
+        data={"chair_name": "赵六", "home_rating": "county"},
     )
     event = AuditEvent.objects.get(action="update", object_id=str(world.county_trade.pk))
-    assert event.changes == {"chair_name": ["", "赵六"], "has_rules": [False, True]}
+    assert event.changes == {"chair_name": ["", "赵六"], "home_rating": ["", "county"]}
 
 
 def test_kind_change_must_still_fit_children(world):

@@ -162,13 +162,13 @@ def test_edit_through_the_page(world, as_user):
             "kind": org.kind,
             "division_code": "410481",
             "chair_name": "孙七",
-            "has_elected_chair": "on",
+            "has_elected_chair": "on",  # no longer a field of the form: ignored
             "groups": [WorkerGroup.objects.get(code="02").pk],
         },
     )
     assert response.status_code == 302
     org.refresh_from_db()
-    assert org.chair_name == "孙七" and org.has_elected_chair
+    assert org.chair_name == "孙七" and org.six_haves_met == 0
     assert list(org.groups.values_list("name", flat=True)) == ["快递员"]
 
 

@@ -21,9 +21,15 @@ from ruhui.demo.members import seed_demo_members
 from ruhui.demo.projects import seed_demo_projects
 from ruhui.demo.reports import seed_demo_reports
 from ruhui.members.models import Member
-from ruhui.orgs.choices import WORKER_GROUPS
+from ruhui.orgs.choices import (
+    DETAIL_ITEMS,
+    SIX_HAVE_CODES,
+    STANDARD_GROUPS,
+    WORKER_GROUPS,
+    StandardGroup,
+)
 from ruhui.orgs.choices import OrgKind as K
-from ruhui.orgs.models import Organization, WorkerGroup
+from ruhui.orgs.models import Organization, StandardItem, WorkerGroup
 
 #: Printed by `make demo` and written in the README's demo section; nowhere else.
 DEMO_PASSWORD = "Ruhui-demo-2026"  # noqa: S105  (a published demo login, never a production one)
@@ -172,6 +178,7 @@ def _ensure(parent: Organization | None, code: str, **fields) -> Organization:
     if existing:
         return existing
     groups = fields.pop("groups", [])
+    standards = fields.pop("standards", {})
     org = Organization(code=code, **fields)
     org.full_clean(exclude=["path", "depth", "numchild"])
     org = (
@@ -180,7 +187,39 @@ def _ensure(parent: Organization | None, code: str, **fields) -> Organization:
         else Organization.objects.add_child(parent, instance=org)
     )
     org.groups.set(WorkerGroup.objects.filter(name__in=groups))
+    _record_standards(org, standards)
     return Organization.objects.get(pk=org.pk)
+
+
+#: The internal systems (会员（代表）大会, 民主选举, 会员评家, 会务公开), in the page's order.
+SYSTEMS = dict(STANDARD_GROUPS)[StandardGroup.SYSTEMS]
+#: How the demo's unions say their 经费 is remitted.
+DEMO_FUNDS_WAY = "税务代收"
+
+
+def _items(*met: str, **checked: bool) -> dict[str, bool]:
+    """A union's standard for the demo: the items met, and items checked as `name=False`."""
+    return dict.fromkeys(met, True) | checked
+
+
+def _record_standards(org: Organization, standards: dict[str, bool]) -> None:
+    """The demo union's items as a county's check would leave them: met or not, dated a
+    quarter after the founding (the demo cadres do not exist yet, so no checker)."""
+    checked_on = min(
+        (org.founded_on or datetime.date(2019, 1, 1)) + datetime.timedelta(days=90),
+        datetime.date.today(),
+    )
+    StandardItem.objects.bulk_create(
+        StandardItem(
+            union=org,
+            item=code,
+            met=met,
+            checked_on=checked_on,
+            detail=DEMO_FUNDS_WAY if code in DETAIL_ITEMS and met else "",
+            note="" if met else "检查时尚未建立，限期整改。",
+        )
+        for code, met in standards.items()
+    )
 
 
 def _founded(code: str, n: int) -> dict[str, datetime.date]:
@@ -251,8 +290,7 @@ def _grassroots(
         founded_on=founded["T1"],
         **base,
         chair_name="王建国",
-        has_elected_chair=True,
-        has_rules=True,
+        standards=_items("has_elected_chair", "has_rules", member_congress=False),
     )
     _ensure(
         street,
@@ -262,7 +300,7 @@ def _grassroots(
         founded_on=founded["C1"],
         **base,
         groups=["货车司机", "护工护理员"],
-        has_elected_chair=True,
+        standards=_items("has_elected_chair"),
     )
     _ensure(
         county,
@@ -274,10 +312,16 @@ def _grassroots(
         **base,
         groups=["快递员"],
         chair_name="李红梅",
-        has_elected_chair=True,
-        has_committees=True,
-        has_rules=True,
-        has_own_funds=True,
+        standards=_items(
+            "has_elected_chair",
+            "has_committees",
+            "has_rules",
+            "has_own_funds",
+            "member_congress",
+            "democratic_election",
+            "dues_collection",
+            has_activity_venue=False,
+        ),
     )
     joint = _ensure(
         county,
@@ -288,7 +332,7 @@ def _grassroots(
         founded_on=founded["WS"],
         **base,
         groups=["网约送餐员"],
-        has_elected_chair=True,
+        standards=_items("has_elected_chair", "democratic_election"),
     )
     station = _ensure(
         joint,
@@ -319,12 +363,7 @@ def _grassroots(
         founded_on=founded["E1"],
         **base,
         groups=["货车司机"],
-        has_elected_chair=True,
-        has_committees=True,
-        has_activity_venue=True,
-        has_rules=True,
-        has_own_funds=True,
-        has_performance=True,
+        standards=_items(*SIX_HAVE_CODES, *SYSTEMS, "funds_allocation", "dues_collection"),
         home_rating="county",
     )
     _ensure(
@@ -407,7 +446,7 @@ def _seed_demo(*, members: int | None) -> dict:
                     groups=child_groups,
                     industry=industry,
                     founded_on=CITY_FOUNDED[f"{code}-{suffix}"],
-                    has_elected_chair=True,
+                    standards=_items("has_elected_chair"),
                 )
     for username, full_name, org_code, role in DEMO_USERS:
         user, _created = User.objects.get_or_create(username=username)

@@ -122,6 +122,55 @@ SIX_HAVES = (
 )
 
 
+class StandardGroup(models.TextChoices):
+    """The three parts of a base union's standard (规范化建设)."""
+
+    SIX = "six", _("“六有”")
+    SYSTEMS = "systems", _("内部运行制度")
+    FUNDS = "funds", _("经费")
+
+
+class Standard(models.TextChoices):
+    """The items a base union is checked on; the 六有 codes are the old boolean fields' names
+    (the data migration relies on it)."""
+
+    HAS_ELECTED_CHAIR = "has_elected_chair", SIX_HAVES[0][1]
+    HAS_COMMITTEES = "has_committees", SIX_HAVES[1][1]
+    HAS_ACTIVITY_VENUE = "has_activity_venue", SIX_HAVES[2][1]
+    HAS_RULES = "has_rules", SIX_HAVES[3][1]
+    HAS_OWN_FUNDS = "has_own_funds", SIX_HAVES[4][1]
+    HAS_PERFORMANCE = "has_performance", SIX_HAVES[5][1]
+    MEMBER_CONGRESS = "member_congress", _("会员（代表）大会制度")
+    DEMOCRATIC_ELECTION = "democratic_election", _("民主选举制度")
+    MEMBER_REVIEW = "member_review", _("会员评家制度")
+    AFFAIRS_OPEN = "affairs_open", _("会务公开制度")
+    FUNDS_ALLOCATION = "funds_allocation", _("经费拨缴已理顺")
+    DUES_COLLECTION = "dues_collection", _("会费收缴已理顺")
+
+
+#: The items of each group, in the order the pages show them.
+STANDARD_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (StandardGroup.SIX, tuple(field for field, _label in SIX_HAVES)),
+    (
+        StandardGroup.SYSTEMS,
+        (
+            Standard.MEMBER_CONGRESS,
+            Standard.DEMOCRATIC_ELECTION,
+            Standard.MEMBER_REVIEW,
+            Standard.AFFAIRS_OPEN,
+        ),
+    ),
+    (StandardGroup.FUNDS, (Standard.FUNDS_ALLOCATION, Standard.DUES_COLLECTION)),
+)
+SIX_HAVE_CODES = STANDARD_GROUPS[0][1]
+#: Items whose date is when the matter was arranged (理顺), not when it was checked.
+ARRANGED_ITEMS = {Standard.FUNDS_ALLOCATION, Standard.DUES_COLLECTION}
+#: Items that also say how (经费拨缴: 税务代收、财政划拨、单位拨缴…).
+DETAIL_ITEMS = {Standard.FUNDS_ALLOCATION}
+#: How 经费 is commonly remitted, offered as suggestions on the page.
+FUNDS_WAYS = ("税务代收", "财政划拨", "单位拨缴", "上级返还")
+
+
 #: The eight groups of the 2019 plan (八大群体) plus 其他, with stable codes, in the plan's order.
 WORKER_GROUPS = (
     ("01", "货车司机"),

@@ -4,9 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ruhui.core import divisions
-from ruhui.orgs.models import Organization, WorkerGroup
+from ruhui.orgs.choices import DETAIL_ITEMS, FUNDS_WAYS
+from ruhui.orgs.models import Organization, StandardItem, WorkerGroup
 from ruhui.orgs.selectors import organization_choices
-from ruhui.orgs.services import EDITABLE_FIELDS
+from ruhui.orgs.services import EDITABLE_FIELDS, standard_date_label
+from ruhui.web.forms import attachments_field
 
 EMPTY_LABEL = "——请选择——"
 
@@ -80,3 +82,52 @@ class MoveForm(forms.Form):
         self.fields["new_parent"].queryset = organization_choices(user=user).exclude(
             path__startswith=organization.path
         )
+
+
+class StandardItemForm(forms.Form):
+    """One item of a union's standard on the checklist page (prefixed by the item's code, so
+    every item has its own form on one page)."""
+
+    met = forms.BooleanField(label=_("已达标"), required=False)
+    checked_on = forms.DateField(
+        label=_("检查日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    detail = forms.CharField(
+        label=_("拨缴方式"),
+        max_length=100,
+        required=False,
+        help_text="例如：" + "、".join(FUNDS_WAYS) + "。",
+    )
+    note = forms.CharField(
+        label=_("说明"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    files = attachments_field(_("佐证材料"))
+
+    def __init__(self, *args, item: str, record: StandardItem | None = None, **kwargs):
+        if record is not None and not args:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "met": record.met,
+                    "checked_on": record.checked_on,
+                    "detail": record.detail,
+                    "note": record.note,
+                },
+            )
+        super().__init__(*args, prefix=item, **kwargs)
+        self.item = item
+        self.fields["checked_on"].label = standard_date_label(item)
+        if item not in DETAIL_ITEMS:
+            del self.fields["detail"]
+
+    def service_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "met": data["met"],
+            "checked_on": data["checked_on"],
+            "note": data["note"],
+            "detail": data.get("detail", ""),
+        }

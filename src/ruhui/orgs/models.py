@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -10,7 +11,16 @@ from stdnum.cn import uscc as stdnum_uscc
 from treebeard.mp_tree import MP_Node
 
 from ruhui.core import divisions
-from ruhui.orgs.choices import ADMITTING_KINDS, SIX_HAVES, HomeRating, Industry, OrgKind
+from ruhui.orgs.choices import (
+    ADMITTING_KINDS,
+    SIX_HAVE_CODES,
+    SIX_HAVES,
+    HomeRating,
+    Industry,
+    OrgKind,
+    Standard,
+)
+from ruhui.tabular.stored import StoredFile
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
@@ -106,12 +116,6 @@ class Organization(MP_Node):
         validators=[validate_union_uscc],
         help_text=_("工会法人资格证书上的代码（选填）。"),
     )
-    has_elected_chair = models.BooleanField(SIX_HAVES[0][1], default=False)
-    has_committees = models.BooleanField(SIX_HAVES[1][1], default=False)
-    has_activity_venue = models.BooleanField(SIX_HAVES[2][1], default=False)
-    has_rules = models.BooleanField(SIX_HAVES[3][1], default=False)
-    has_own_funds = models.BooleanField(SIX_HAVES[4][1], default=False)
-    has_performance = models.BooleanField(SIX_HAVES[5][1], default=False)
     home_rating = models.CharField(
         _("职工之家"), max_length=10, choices=HomeRating.choices, blank=True
     )
@@ -143,11 +147,92 @@ class Organization(MP_Node):
     def division_name(self) -> str:
         return divisions.full_name(self.division_code) if self.division_code else ""
 
+    def met_standards(self) -> set[str]:
+        """The codes of the items this union meets: from `standards_prefetch()` when the rows
+        came through it (a list page: one query for the page), else one query."""
+        cache = self.__dict__.get(MET_STANDARDS_ATTR)
+        if cache is None:
+            prefetched = getattr(self, "_prefetched_objects_cache", {}).get("standard_items")
+            if prefetched is not None:
+                return {item.item for item in prefetched if item.met}
+            return set(self.standard_items.filter(met=True).values_list("item", flat=True))
+        return {item.item for item in cache}
+
     @property
     def six_haves(self) -> list[tuple[str, bool]]:
         """The 六有 checklist as (label, met) pairs."""
-        return [(label, getattr(self, field)) for field, label in SIX_HAVES]
+        met = self.met_standards()
+        return [(label, code in met) for code, label in SIX_HAVES]
 
     @property
     def six_haves_met(self) -> int:
-        return sum(1 for field, _label in SIX_HAVES if getattr(self, field))
+        return len(self.met_standards() & set(SIX_HAVE_CODES))
+
+
+#: Where `standards_prefetch()` puts a union's met items.
+MET_STANDARDS_ATTR = "met_standard_items"
+
+
+def standards_prefetch() -> models.Prefetch:
+    """Prefetch a union's met items in one query for a whole page of unions (pass it to
+    `prefetch_related`), so `six_haves` and `six_haves_met` ask nothing more per row."""
+    return models.Prefetch(
+        "standard_items",
+        queryset=StandardItem.objects.filter(met=True).only("pk", "union_id", "item"),
+        to_attr=MET_STANDARDS_ATTR,
+    )
+
+
+class StandardItem(models.Model):
+    """One item of a base union's standard (六有, an internal system, the fund set-up): met or
+    not, when it was checked (or, for the funds, arranged), by whom, with a note and evidence."""
+
+    scope_field = "union__path"
+
+    union = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="standard_items",
+        verbose_name=_("工会组织"),
+    )
+    item = models.CharField(_("项目"), max_length=24, choices=Standard.choices)
+    met = models.BooleanField(_("已达标"), default=False)
+    checked_on = models.DateField(_("检查日期"), null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("检查人"),
+    )
+    note = models.TextField(_("说明"), blank=True)
+    detail = models.CharField(_("方式"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("达标项目")
+        verbose_name_plural = _("达标项目")
+        constraints = [
+            models.UniqueConstraint(fields=["union", "item"], name="standard_item_once_per_union"),
+            models.CheckConstraint(
+                condition=Q(item__in=Standard.values), name="standard_item_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.union.name} · {self.get_item_display()}"
+
+
+class StandardEvidence(StoredFile):
+    """A file that shows an item is met (a 选举结果批复, a 制度文本, a photo of the venue)."""
+
+    scope_field = "item__union__path"
+
+    item = models.ForeignKey(
+        StandardItem, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("达标项目")
+    )
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("达标佐证材料")
+        verbose_name_plural = _("达标佐证材料")

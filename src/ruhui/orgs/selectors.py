@@ -5,16 +5,17 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
 
-from ruhui.orgs.choices import ADMITTING_KINDS
-from ruhui.orgs.models import Organization
-from ruhui.orgs.scoping import ancestor_paths, jurisdiction_root, scoped
+from ruhui.orgs.choices import ADMITTING_KINDS, STANDARD_GROUPS, Standard, StandardGroup
+from ruhui.orgs.models import Organization, StandardEvidence, StandardItem, standards_prefetch
+from ruhui.orgs.scoping import ancestor_paths, get_scoped_or_404, jurisdiction_root, scoped
 
 
 def organization_list(
     *, user, q: str = "", kind: str = "", division: str = "", active: str = "", base: str = ""
 ) -> QuerySet[Organization]:
-    """The user's organizations, filtered by text, form, division prefix, status, base unions."""
-    qs = scoped(user, Organization).order_by("path")
+    """The user's organizations, filtered by text, form, division prefix, status, base unions;
+    each row's met standard items come in one query for the page (`six_haves_met`)."""
+    qs = scoped(user, Organization).order_by("path").prefetch_related(standards_prefetch())
     if base == "1":
         qs = qs.filter(kind__in=ADMITTING_KINDS)
     if q:
@@ -202,3 +203,55 @@ def organization_summary(*, user) -> dict:
         "base": qs.filter(is_active=True, kind__in=ADMITTING_KINDS).count(),
         "inactive": qs.filter(is_active=False).count(),
     }
+
+
+@dataclass
+class StandardRow:
+    """One item of a union's standard as the pages show it; `record` is None when the item has
+    never been set (not met). `form` is the page's edit form for it, when the user may edit."""
+
+    code: str
+    label: str
+    record: StandardItem | None
+    form: object = None
+
+    @property
+    def met(self) -> bool:
+        return bool(self.record and self.record.met)
+
+    @property
+    def evidence(self) -> list[StandardEvidence]:
+        return list(self.record.evidence.all()) if self.record else []
+
+
+@dataclass
+class StandardSection:
+    code: str
+    label: str
+    rows: list[StandardRow]
+
+    @property
+    def met_count(self) -> int:
+        return sum(1 for row in self.rows if row.met)
+
+
+def standard_checklist(*, union: Organization) -> list[StandardSection]:
+    """A union's standard by group (六有, internal systems, funds), every item listed whether
+    set or not. Two queries (items with their checkers, their evidence)."""
+    records = {
+        r.item: r
+        for r in union.standard_items.select_related("checked_by").prefetch_related("evidence")
+    }
+    return [
+        StandardSection(
+            code=group,
+            label=StandardGroup(group).label,
+            rows=[StandardRow(code, Standard(code).label, records.get(code)) for code in codes],
+        )
+        for group, codes in STANDARD_GROUPS
+    ]
+
+
+def standard_evidence_get(*, user, union: Organization, pk) -> StandardEvidence:
+    """An evidence file of a union's item, for a user who sees the union (else 404)."""
+    return get_scoped_or_404(user, StandardEvidence, pk=pk, item__union=union)

@@ -1,4 +1,5 @@
-"""Every write to the organization tree: create, edit, deactivate, reactivate, move."""
+"""Every write to the organization tree: create, edit, deactivate, reactivate, move; and a base
+union's standard (六有, internal systems, the fund set-up), item by item."""
 
 from collections.abc import Callable
 
@@ -9,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ruhui.audit.services import Action, audit_record, diff, snapshot
 from ruhui.core.changes import note_change
-from ruhui.orgs.choices import ALLOWED_PARENT_KINDS, OrgKind
-from ruhui.orgs.models import Organization
+from ruhui.orgs.choices import ALLOWED_PARENT_KINDS, ARRANGED_ITEMS, DETAIL_ITEMS, OrgKind, Standard
+from ruhui.orgs.models import Organization, StandardEvidence, StandardItem
 from ruhui.orgs.scoping import in_jurisdiction
+from ruhui.tabular.stored import attach_uploads
 
 EDITABLE_FIELDS = [
     "name",
@@ -25,12 +27,6 @@ EDITABLE_FIELDS = [
     "chair_name",
     "contact_phone",
     "uscc",
-    "has_elected_chair",
-    "has_committees",
-    "has_activity_venue",
-    "has_rules",
-    "has_own_funds",
-    "has_performance",
     "home_rating",
 ]
 AUDITED_FIELDS = [*EDITABLE_FIELDS, "groups"]
@@ -49,6 +45,17 @@ MSG_REASON = _("请填写撤销原因。")
 MSG_MOVE_INTO_SELF = _("不能把组织移到它自己或它的下级组织之下，请选择其他上级组织。")
 MSG_ALREADY_INACTIVE = _("「%(name)s」已经撤销。")
 MSG_ALREADY_ACTIVE = _("「%(name)s」是有效组织，无需恢复。")
+MSG_STANDARD_PERM = _("您的角色不能修改组织的达标情况，请联系本级工会管理员。")
+MSG_STANDARD_UNKNOWN = _("没有「%(item)s」这个达标项目，请刷新页面后重新选择。")
+MSG_STANDARD_INACTIVE = _("「%(name)s」已撤销，不能再修改它的达标情况。")
+MSG_STANDARD_FUTURE = _("%(field)s不能晚于今天（%(today)s），请填写实际的日期。")
+MSG_STANDARD_DATE = _("「%(item)s」标记为已达标时，请填写%(field)s。")
+MSG_STANDARD_DETAIL = _(
+    "「%(item)s」标记为已达标时，请填写拨缴方式，例如税务代收、财政划拨、单位拨缴。"
+)
+#: The note of an item that came from the old 六有 ticks (orgs migration 0004).
+MIGRATED_NOTE = "由原勾选迁移"
+STANDARD_AUDITED = ["met", "checked_on", "note", "detail"]
 
 
 #: Checks other apps register (in their AppConfig.ready) to refuse deactivating a union that
@@ -284,3 +291,69 @@ def organization_move(
     )
     note_change(None)  # founding dates and the tree behind the campaigns' figures
     return organization
+
+
+def standard_date_label(item: str) -> str:
+    """What an item's date means: when the funds were arranged (理顺), else when it was checked."""
+    return str(_("理顺日期")) if item in ARRANGED_ITEMS else str(_("检查日期"))
+
+
+def _standard_error(field: str, message, **params) -> ValidationError:
+    return ValidationError({field: ValidationError(message, params=params)})
+
+
+@transaction.atomic
+def standard_set(
+    *,
+    actor,
+    union: Organization,
+    item: str,
+    met: bool,
+    checked_on=None,
+    note: str = "",
+    detail: str = "",
+    uploads=(),
+) -> StandardItem:
+    """Record whether a union meets one item of its standard, with the date, note, how (经费拨缴)
+    and evidence; a met item needs its date, except one migrated from the old ticks and kept met
+    without a date. The actor is recorded as the checker when anything changes."""
+    _require_manageable(actor, union)
+    if not actor.has_perm("orgs.manage_organization"):
+        raise PermissionDenied(MSG_STANDARD_PERM)
+    if item not in Standard.values:
+        raise _standard_error("item", MSG_STANDARD_UNKNOWN, item=item)
+    union = _lock(union)
+    if not union.is_active:
+        raise ValidationError(MSG_STANDARD_INACTIVE, params={"name": union.name})
+    label, date_label = Standard(item).label, standard_date_label(item)
+    row = StandardItem.objects.filter(union=union, item=item).first()
+    before = snapshot(row, STANDARD_AUDITED) if row else {}
+    today = timezone.localdate()
+    if checked_on is not None and checked_on > today:
+        raise _standard_error("checked_on", MSG_STANDARD_FUTURE, field=date_label, today=today)
+    kept_migrated = row is not None and row.met and row.checked_on is None
+    if met and checked_on is None and not kept_migrated:
+        raise _standard_error("checked_on", MSG_STANDARD_DATE, item=label, field=date_label)
+    detail = (detail or "").strip() if item in DETAIL_ITEMS else ""
+    if met and item in DETAIL_ITEMS and not detail:
+        raise _standard_error("detail", MSG_STANDARD_DETAIL, item=label)
+    row = row or StandardItem(union=union, item=item)
+    row.met, row.checked_on = bool(met), checked_on
+    row.note, row.detail = (note or "").strip(), detail
+    changes = diff(before, snapshot(row, STANDARD_AUDITED))
+    if changes:
+        row.checked_by = actor
+        row.full_clean(exclude=["union", "checked_by"])
+        row.save()
+    files = attach_uploads(StandardEvidence, uploads, actor=actor, field="files", item=row)
+    if files:
+        changes["附件"] = [None, "、".join(f.original_name for f in files)]
+    if changes:
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE if before else Action.CREATE,
+            obj=row,
+            changes=changes,
+            object_repr=f"{union.name} · {label}",
+        )
+    return row

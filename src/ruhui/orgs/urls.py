@@ -13,4 +13,10 @@ urlpatterns = [
     path("<int:org_pk>/deactivate/", views.org_deactivate, name="deactivate"),
     path("<int:org_pk>/reactivate/", views.org_reactivate, name="reactivate"),
     path("<int:org_pk>/move/", views.org_move, name="move"),
+    path("<int:org_pk>/standards/", views.org_standards, name="standards"),
+    path(
+        "<int:org_pk>/standards/evidence/<int:evidence_pk>/",
+        views.standard_evidence,
+        name="standard_evidence",
+    ),
 ]

@@ -1,5 +1,5 @@
 """Organization pages: list, tree (with its search and branches opened on demand), detail,
-create, edit, deactivate, reactivate, move."""
+create, edit, deactivate, reactivate, move; the standard checklist and its evidence."""
 
 from urllib.parse import urlencode
 
@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ruhui.orgs import selectors, services
 from ruhui.orgs.choices import OrgKind
-from ruhui.orgs.forms import DeactivateForm, MoveForm, OrganizationForm
+from ruhui.orgs.forms import DeactivateForm, MoveForm, OrganizationForm, StandardItemForm
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import get_scoped_or_404
+from ruhui.tabular.attachments import attachment_response
 from ruhui.web.access import cadre_required, require_perm
 from ruhui.web.forms import apply_validation_error, querystring_without_page
 
@@ -103,6 +104,7 @@ def org_detail(request, org_pk: int):
         "orgs/detail.html",
         {
             "org": org,
+            "standards": selectors.standard_checklist(union=org),
             "children": Organization.objects.get_children(org).prefetch_related("groups"),
             "breadcrumb": selectors.organization_ancestors_in_scope(
                 user=request.user, organization=org
@@ -215,3 +217,52 @@ def org_move(request, org_pk: int):
             )
             return redirect("orgs:detail", org_pk=org.pk)
     return render(request, "orgs/move.html", {"form": form, "org": org})
+
+
+MSG_STANDARD_SAVED = "已保存「{item}」的达标情况。"
+
+
+@require_http_methods(["GET", "POST"])
+@cadre_required
+def org_standards(request, org_pk: int):
+    """The checklist page: every item with its own form (met, date, note, how, evidence)."""
+    org = get_scoped_or_404(request.user, Organization, pk=org_pk)
+    can_manage = request.user.has_perm("orgs.manage_organization")
+    if request.method == "POST":
+        require_perm(request.user, "orgs.manage_organization")
+    sections = selectors.standard_checklist(union=org)
+    rows = {row.code: row for section in sections for row in section.rows}
+    posted = request.POST.get("item", "") if request.method == "POST" else ""
+    if request.method == "POST" and posted not in rows:
+        messages.error(request, services.MSG_STANDARD_UNKNOWN % {"item": posted[:40]})
+        return redirect("orgs:standards", org_pk=org.pk)
+    if can_manage:
+        for code, row in rows.items():
+            data = (request.POST, request.FILES) if code == posted else ()
+            row.form = StandardItemForm(*data, item=code, record=row.record)
+    form = rows[posted].form if posted else None
+    if form is not None and form.is_valid():
+        try:
+            services.standard_set(
+                actor=request.user,
+                union=org,
+                item=posted,
+                uploads=request.FILES.getlist(f"{posted}-files"),
+                **form.service_data(),
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, MSG_STANDARD_SAVED.format(item=rows[posted].label))
+            return redirect(f"{reverse('orgs:standards', args=[org.pk])}#item-{posted}")
+    context = {"org": org, "sections": sections, "can_manage": can_manage}
+    return render(request, "orgs/standards.html", context, status=400 if form else 200)
+
+
+@require_GET
+@cadre_required
+def standard_evidence(request, org_pk: int, evidence_pk: int):
+    """An evidence file, to those who see its union (a download, never cached)."""
+    org = get_scoped_or_404(request.user, Organization, pk=org_pk)
+    item = selectors.standard_evidence_get(user=request.user, union=org, pk=evidence_pk)
+    return attachment_response(item.path, filename=item.original_name, kind=item.kind)
