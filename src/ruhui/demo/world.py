@@ -9,6 +9,7 @@ from django.db import transaction
 
 from ruhui.accounts.models import Role, User
 from ruhui.core.changes import forget_figures
+from ruhui.demo import ledger as demo_ledger
 from ruhui.demo import positions as demo_positions
 from ruhui.demo.assessment import seed_demo_assessment
 from ruhui.demo.bulletins import seed_demo_bulletins
@@ -469,6 +470,7 @@ def _seed_demo(*, members: int | None) -> dict:
     assessment = seed_demo_assessment()  # 考核评比: a draft with computed scores
     bulletins = seed_demo_bulletins()  # 通报 as of 07-31 and 09-30, published
     demo_positions.seed()  # 30 服务阵地 at real places of the 16 units (issue 18)
+    demo_ledger.seed()  # 服务台账 of 2019, 4 consultations, social workers (issue 18)
     # Figures remembered from an earlier demo database must not outlive it.
     transaction.on_commit(forget_figures)
     return {
