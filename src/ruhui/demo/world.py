@@ -11,6 +11,7 @@ from ruhui.accounts.models import Role, User
 from ruhui.core.changes import forget_figures
 from ruhui.demo import ledger as demo_ledger
 from ruhui.demo import positions as demo_positions
+from ruhui.demo import shells as demo_shells
 from ruhui.demo.assessment import seed_demo_assessment
 from ruhui.demo.bulletins import seed_demo_bulletins
 from ruhui.demo.campaigns import seed_demo_campaigns
@@ -471,6 +472,7 @@ def _seed_demo(*, members: int | None) -> dict:
     bulletins = seed_demo_bulletins()  # 通报 as of 07-31 and 09-30, published
     demo_positions.seed()  # 30 服务阵地 at real places of the 16 units (issue 18)
     demo_ledger.seed()  # 服务台账 of 2019, 4 consultations, social workers (issue 18)
+    demo_shells.seed()  # last: 2 空壳 candidates and the 倾斜 list, after every union and entry
     # Figures remembered from an earlier demo database must not outlive it.
     transaction.on_commit(forget_figures)
     return {
