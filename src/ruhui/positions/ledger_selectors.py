@@ -6,6 +6,7 @@ here (`recipients_visible`), not in the templates."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -59,11 +60,14 @@ def activity_list(
 
 def activity_totals(activities: QuerySet[ServiceActivity]) -> dict:
     """The entries, workers served and spending of a (filtered) ledger, in one query."""
-    return activities.aggregate(
+    totals = activities.aggregate(
         entries=Count("pk"),
         workers=Coalesce(Sum("workers_served"), 0),
         spent=Sum("amount"),
     )
+    if totals["spent"] is not None:  # in 元 to the 分, whatever the database's sum gives
+        totals["spent"] = Decimal(totals["spent"]).quantize(Decimal("0.01"))
+    return totals
 
 
 def activity_get(*, user, pk) -> ServiceActivity:
