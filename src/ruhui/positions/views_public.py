@@ -9,9 +9,11 @@ other page keeps geolocation=()); it is never stored (no-store), counts against 
 and is sent compressed (no secret on it: no form token, no personal data)."""
 
 import re
+from html import escape
 from urllib.parse import quote
 
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
@@ -55,6 +57,22 @@ def _entry(row: dict, counties: dict) -> dict:
     }
 
 
+def _item(e: dict, *, with_county: bool) -> str:
+    """One station as an <li> (every value escaped): a 2,000-station county renders in a few
+    milliseconds this way, where the template language took seconds."""
+    place = f"{e['county']} " if with_county else ""
+    partner = f"（{escape(e['partner'])}）" if e["partner"] else ""
+    hours = f"开放：{escape(e['hours'])}<br>" if e["hours"] else ""
+    facilities = f"设施：{escape(e['facilities'])}<br>" if e["facilities"] else ""
+    return (
+        f'<li data-lat="{e["lat"]}" data-lng="{e["lng"]}"><b>{escape(e["name"])}</b> '
+        f'<span class="near-dist"></span><br><small>{escape(place)}{escape(e["township"])} · '
+        f"{escape(e['kind'])}</small><br>{escape(e['address'])}{partner}<br>{hours}{facilities}"
+        f'<a href="{escape(e["amap"])}" rel="noopener noreferrer">高德导航</a> '
+        f'<a href="{escape(e["geo"])}">手机地图</a></li>\n'
+    )
+
+
 @require_GET
 @gzip_page
 def stations(request):
@@ -79,6 +97,7 @@ def _stations(request):
         "counties": counties,
         "county": county,
         "county_name": names.get(county, ""),
-        "entries": entries,
+        "count": len(entries),
+        "items": mark_safe("".join(_item(e, with_county=not county) for e in entries)),  # noqa: S308 (every value escaped)
     }
     return render(request, "positions/public/stations.html", context)
