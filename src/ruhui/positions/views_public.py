@@ -28,7 +28,13 @@ MSG_TOO_MANY = "访问过于频繁，请稍后再试。"
 #: Characters of a name that would end or break the query of the 高德 link.
 URL_SPECIAL = re.compile(r"[\s&#%+?=\"'<>\\]")
 FACILITY_LABELS = {code: str(label) for code, label in FACILITIES}
-KIND_LABELS = {code: str(label) for code, label in PositionKind.choices}
+#: The kinds by the short names the posters use (the cadre pages show the full ones).
+KIND_LABELS = {
+    PositionKind.HOME: "职工之家",
+    PositionKind.DRIVER: "司机之家",
+    PositionKind.STATION: "工会驿站",
+    PositionKind.OTHER: "服务站点",
+}
 
 
 def _name_param(name: str) -> str:
@@ -68,7 +74,7 @@ def _item(e: dict, *, with_county: bool) -> str:
         f'<li data-lat="{e["lat"]}" data-lng="{e["lng"]}"><b>{escape(e["name"])}</b> '
         f'<span class="near-dist"></span><br><small>{escape(place)}{escape(e["township"])} · '
         f"{escape(e['kind'])}</small><br>{escape(e['address'])}{partner}<br>{hours}{facilities}"
-        f'<a href="{escape(e["amap"])}" rel="noopener noreferrer">高德导航</a> '
+        f'<a href="{escape(e["amap"])}">高德导航</a> '
         f'<a href="{escape(e["geo"])}">手机地图</a></li>\n'
     )
 
