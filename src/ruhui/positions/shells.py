@@ -14,6 +14,7 @@ from django.db.models import Count, Max
 from django.http import Http404
 from django.utils import timezone
 
+from ruhui.core.changes import remembered
 from ruhui.figures.selectors import BASE_KINDS
 from ruhui.members.models import HELD_STATUSES, Member
 from ruhui.orgs.choices import SIX_HAVES
@@ -103,13 +104,7 @@ def shell_candidates(
     ).values_list("union_id", "item"):
         met.setdefault(union_id, set()).add(item)
     members: dict[str, int] = {}
-    for path, kind, n in (
-        under(root, Member)
-        .filter(status__in=HELD_STATUSES)
-        .values_list("union__path", "union__kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
+    for path, kind, n in _members_by_union(root):
         owner = _base_of(path, kind, unions)
         if owner is not None:
             members[owner] = members.get(owner, 0) + n
@@ -144,6 +139,22 @@ def shell_candidates(
         if row.conditions:
             rows.append(row)
     return Shells(rows, founded_before, quiet_since, days)
+
+
+def _members_by_union(root: Organization) -> list[tuple[str, str, int]]:
+    """(union path, kind, members held now) of a subtree, remembered until the registry changes
+    (`core.changes.remembered`, as coverage's count)."""
+
+    def compute() -> list[tuple[str, str, int]]:
+        return list(
+            under(root, Member)
+            .filter(status__in=HELD_STATUSES)
+            .values_list("union__path", "union__kind")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+
+    return remembered("positions.shell_members", (root.path,), compute)
 
 
 def _base_of(path: str, kind: str, unions: dict[str, Organization]) -> str | None:

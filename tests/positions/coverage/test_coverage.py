@@ -9,6 +9,7 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
+from ruhui.core.changes import forget_figures
 from ruhui.positions.coverage import coverage
 from tests.members.factories import join
 from tests.positions.coverage.conftest import activity, consultation, groups, meet, position
@@ -150,9 +151,17 @@ def test_five_queries_whatever_the_size(example):
     with CaptureQueriesContext(connection) as queries:
         coverage(user=user, **YEAR)
     assert len(queries) == 5
+    with CaptureQueriesContext(connection) as queries:
+        again = coverage(user=user, **YEAR)
+    assert len(queries) == 4  # the members' count remembered: the registry has not changed
+    assert again.total.members == 12
     for n in range(3):
         position(example.sibling_trade, name=f"更多驿站{n}", serves=("02", "08"))
         activity(example.sibling_trade, on=D(2019, 9, n + 1), counts={"08": 2})
+    join(example.city_admin, example.sibling_trade, group="08")
+    forget_figures()  # what the join's commit does (the test's transaction never commits)
     with CaptureQueriesContext(connection) as queries:
-        coverage(user=user, **YEAR)
-    assert len(queries) == 5
+        grown = coverage(user=user, **YEAR)
+    assert len(queries) == 5  # a new member: counted again
+    assert grown.total.members == 13
+    assert grown.total.positions == 7
