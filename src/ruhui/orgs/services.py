@@ -298,8 +298,9 @@ def standard_date_label(item: str) -> str:
     return str(_("理顺日期")) if item in ARRANGED_ITEMS else str(_("检查日期"))
 
 
-def _standard_error(field: str, message, **params) -> ValidationError:
-    return ValidationError({field: ValidationError(message, params=params)})
+def _standard_error(on: str, message, **params) -> ValidationError:
+    """A refusal shown on the form field `on`."""
+    return ValidationError({on: ValidationError(message, params=params)})
 
 
 @transaction.atomic

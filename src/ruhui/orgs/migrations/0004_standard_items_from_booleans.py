@@ -1,6 +1,7 @@
 """Each 六有 boolean that is True becomes a met StandardItem (note 「由原勾选迁移」, no date, no
-checker); backwards, the booleans are set again from the met items. Written in batches, for a
-registry of 100k unions."""
+checker); backwards, the booleans are set again from the met items (the items stay until 0003
+is reversed, so an item already there when this runs again is kept as it is). Written in
+batches, for a registry of 100k unions."""
 
 from django.db import migrations
 from django.db.models import Q
@@ -40,10 +41,12 @@ def booleans_to_items(apps, schema_editor):
             if flag
         )
         if len(batch) >= BATCH:
-            StandardItem.objects.using(db).bulk_create(batch, batch_size=BATCH)
+            StandardItem.objects.using(db).bulk_create(
+                batch, batch_size=BATCH, ignore_conflicts=True
+            )
             batch = []
     if batch:
-        StandardItem.objects.using(db).bulk_create(batch, batch_size=BATCH)
+        StandardItem.objects.using(db).bulk_create(batch, batch_size=BATCH, ignore_conflicts=True)
 
 
 def items_to_booleans(apps, schema_editor):
