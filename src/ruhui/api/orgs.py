@@ -8,7 +8,7 @@ from ruhui.api.errors import Area, choices_text
 from ruhui.api.schemas import NO_NUL, OrganizationOut, OrganizationPage, choice, errors
 from ruhui.orgs import selectors
 from ruhui.orgs.choices import OrgKind
-from ruhui.orgs.models import Organization
+from ruhui.orgs.models import Organization, standards_prefetch
 from ruhui.orgs.scoping import get_scoped_or_404, scoped
 
 router = Router(tags=["组织体系"])
@@ -97,7 +97,9 @@ def list_orgs(request: HttpRequest, filters: OrgFilters = Query(...)):  # noqa: 
 )
 def get_org(request: HttpRequest, org_id: int):
     org = get_scoped_or_404(
-        request.user, Organization.objects.prefetch_related("groups"), pk=org_id
+        request.user,
+        Organization.objects.prefetch_related("groups", standards_prefetch()),
+        pk=org_id,
     )
     return _serialize([org], request.user)[0]
 
@@ -110,5 +112,8 @@ def get_org(request: HttpRequest, org_id: int):
 def get_children(request: HttpRequest, org_id: int):
     org = get_scoped_or_404(request.user, Organization, pk=org_id)
     return _serialize(
-        list(Organization.objects.get_children(org).prefetch_related("groups")), request.user
+        list(
+            Organization.objects.get_children(org).prefetch_related("groups", standards_prefetch())
+        ),
+        request.user,
     )
