@@ -267,13 +267,16 @@ def _queries(client, url):
     return len(captured), response
 
 
-def _more_unions(world, n):
-    for i in range(n):
+def _more_unions(world, n, **fields):
+    """`n` enterprise unions under the county, the i-th meeting i % 4 of the 六有."""
+    start = Organization.objects.count()
+    for i in range(start, start + n):
         org = OrganizationFactory(
             parent=world.county,
             name=f"新建企业工会{i}",
             kind=OrgKind.ENTERPRISE,
             division_code="410481",
+            **fields,
         )
         for code in SIX_HAVE_CODES[: i % 4]:
             StandardItem.objects.create(union=org, item=code, met=True, checked_on=DAY)
@@ -310,3 +313,28 @@ def test_the_api_children_ask_the_same_queries_for_any_number_of_unions(world, a
     after, response = _queries(client, url)
     assert after == before
     assert sorted(r["six_haves_met"] for r in response.json())[-1] == 3
+
+
+def test_the_new_unions_list_asks_the_same_queries_for_any_number_of_unions(world, as_user):
+    from ruhui.campaigns.services import campaign_create
+
+    campaign = campaign_create(
+        actor=world.city_admin,
+        owner=world.city,
+        slug="pds-2019",
+        data={
+            "name": "2019年入会行动",
+            "year": 2019,
+            "starts_on": datetime.date(2019, 4, 1),
+            "ends_on": datetime.date(2019, 12, 31),
+        },
+    )
+    url = reverse("campaigns:new_unions", args=[campaign.slug]) + f"?unit={world.county.pk}"
+    client = as_user(world.city_admin)
+    _more_unions(world, 2, founded_on=DAY)
+    before, response = _queries(client, url)
+    assert response.context["page_obj"].paginator.count == 2
+    _more_unions(world, 8, founded_on=DAY)
+    after, response = _queries(client, url)
+    assert after == before and response.context["page_obj"].paginator.count == 10
+    assert "3/6" in response.content.decode()
