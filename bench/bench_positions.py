@@ -21,6 +21,7 @@ between the positions-bench markers.
 """
 
 import datetime
+import gzip
 import json
 import os
 import random
@@ -295,11 +296,17 @@ def main() -> None:
             ("服务覆盖情况（舞钢）", "wg_admin", f"/positions/coverage/{year}"),
             (dash.BASELINE, "wg_admin", "/accounts/password/"),
         ):
-            client = Client()
+            # A phone asks for the page compressed: its size is what is sent (gzip).
+            client = Client(HTTP_ACCEPT_ENCODING="gzip") if username is None else Client()
             if username:
                 client.force_login(User.objects.get(username=username))
             wanted[label] = (client, path, lambda: None)
         pages = dash.measure_all(wanted)
+        for label, (client, path, _before) in wanted.items():
+            if label.startswith("附近"):
+                response = client.get(path)
+                assert response["Content-Encoding"] == "gzip"
+                pages[label]["plain"] = len(gzip.decompress(response.content))
         # Apart (it would make the others count again too): the registry "just changed" before
         # each request (its version moved on), so the members are counted again as after an
         # import or an approval.
@@ -387,7 +394,8 @@ def write(counts, pages, demo) -> None:
         "",
         f"目标：附近的服务站点 p95 ≤ {NEAR_P95_MS} 毫秒。实测最大 p95 {near_p95:.0f} 毫秒："
         + verdict(near_p95 <= NEAR_P95_MS),
-        f"目标：页面 ≤ 300 KB。实测最大 {near_bytes / 1024:.0f} KB："
+        f"目标：页面 ≤ 300 KB（手机请求时压缩发送，按发送的字节计）。实测最大 {near_bytes / 1024:.0f} KB"
+        f"（解压后 {max(f['plain'] for f in near) / 1024:.0f} KB）："
         + verdict(near_bytes <= NEAR_BYTES),
         f"目标：服务覆盖情况页面和看板面板 p95 ≤ {COVERAGE_P95_MS} 毫秒。实测最大 p95 "
         f"{cover_p95:.0f} 毫秒：" + verdict(cover_p95 <= COVERAGE_P95_MS),
