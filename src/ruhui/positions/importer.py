@@ -44,7 +44,6 @@ from ruhui.tabular.report import (
 )
 
 PREVIEW_ROWS = 20
-COMMAND_ACTOR = "命令行导入"
 MSG_NO_ROWS = "文件中没有阵地行：请在表头下逐行填写阵地后再导入。"
 MSG_UNION_CODE = "运营工会代码「{code}」不是{unit}或其下级工会的代码：请核对后再导入。"
 MSG_BOOL = "{label}「{value}」应填写“是”或“否”。"
@@ -293,11 +292,3 @@ def import_positions(
     summary = importer.run(path, file_kind, report_path=report_path)
     summary.columns = importer.headers
     return summary
-
-
-def command_actor(unit: Organization):
-    """The actor of `ruhui import_positions`: an admin of the unit with no account (audit
-    entries show 命令行导入), as the other import commands use."""
-    from ruhui.accounts.models import Role, User
-
-    return User(username=COMMAND_ACTOR, organization=unit, role=Role.ADMIN, is_active=True)

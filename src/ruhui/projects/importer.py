@@ -58,7 +58,6 @@ from ruhui.tabular.report import (
 )
 
 PREVIEW_ROWS = 20
-MSG_COMMAND_ACTOR = "命令行导入"
 MSG_KIND = (
     "类型「{value}」不认识：建会入会项目请填写拟建企业工会、拟建行业性区域性工会联合会、"
     "拟建基层联合工会或已有工会发展会员；维护服务项目请填写普惠服务、教育培训、四季送关爱活动、"
@@ -506,11 +505,3 @@ def import_projects(
     summary = importer.run(path, file_kind, report_path=report_path)
     summary.columns = importer.headers
     return summary
-
-
-def command_actor(unit: Organization):
-    """The actor of `ruhui import_projects`: a cadre of the plan's unit with no account (audit
-    entries show 命令行导入), as the other import commands use."""
-    from ruhui.accounts.models import Role, User
-
-    return User(username=MSG_COMMAND_ACTOR, organization=unit, role=Role.ADMIN, is_active=True)

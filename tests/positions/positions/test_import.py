@@ -11,9 +11,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from ruhui.accounts.selectors import command_actor
 from ruhui.jobs.models import Job, JobStatus
 from ruhui.positions.export import COLUMNS
-from ruhui.positions.importer import command_actor, import_positions
+from ruhui.positions.importer import import_positions
 from ruhui.positions.jobs import POSITION_IMPORT
 from ruhui.positions.models import ServicePosition
 

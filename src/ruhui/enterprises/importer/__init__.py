@@ -34,7 +34,6 @@ from ruhui.enterprises.importer.columns import (
     GROUP_COLUMNS,
     KINDS,
     LABELS,
-    MSG_COMMAND_ACTOR,
     SURVEY,
     SURVEY_ALIASES,
 )
@@ -57,18 +56,9 @@ __all__ = [
     "EnterpriseImporter",
     "Summary",
     "SurveyImporter",
-    "command_actor",
     "import_enterprises",
     "import_surveys",
 ]
-
-
-def command_actor(unit: Organization):
-    """The actor of a command-line import: the unit's own jurisdiction, no account (audit
-    entries show 命令行导入)."""
-    from ruhui.accounts.models import Role, User
-
-    return User(username=MSG_COMMAND_ACTOR, organization=unit, role=Role.ADMIN, is_active=True)
 
 
 # --- entry points ------------------------------------------------------------------------

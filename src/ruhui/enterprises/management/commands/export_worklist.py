@@ -4,9 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ruhui.accounts.selectors import command_actor
 from ruhui.enterprises import selectors
 from ruhui.enterprises.export import export_worklist
-from ruhui.enterprises.importer import command_actor
 from ruhui.enterprises.management.commands.import_enterprises import command_unit
 
 

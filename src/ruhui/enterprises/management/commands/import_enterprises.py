@@ -6,7 +6,8 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from ruhui.enterprises.importer import command_actor, import_enterprises
+from ruhui.accounts.selectors import command_actor
+from ruhui.enterprises.importer import import_enterprises
 from ruhui.orgs.models import Organization
 from ruhui.tabular.files import FileRejected
 

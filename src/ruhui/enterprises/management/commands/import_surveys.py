@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from ruhui.enterprises.importer import command_actor, import_surveys
+from ruhui.accounts.selectors import command_actor
+from ruhui.enterprises.importer import import_surveys
 from ruhui.enterprises.management.commands.import_enterprises import (
     command_unit,
     summary_line,

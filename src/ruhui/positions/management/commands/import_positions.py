@@ -6,8 +6,9 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from ruhui.accounts.selectors import command_actor
 from ruhui.orgs.models import Organization
-from ruhui.positions.importer import command_actor, import_positions
+from ruhui.positions.importer import import_positions
 from ruhui.tabular.files import FileRejected
 
 

@@ -6,10 +6,11 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from ruhui.accounts.selectors import command_actor
 from ruhui.campaigns.models import Campaign
 from ruhui.orgs.models import Organization
 from ruhui.projects import services
-from ruhui.projects.importer import command_actor, import_projects
+from ruhui.projects.importer import import_projects
 from ruhui.projects.models import ActionPlan
 from ruhui.tabular.files import FileRejected
 
