@@ -11,8 +11,6 @@ the end; each test runs in a savepoint of it."""
 import re
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 from django.urls import reverse
 
 from ruhui.accounts.models import User
@@ -35,7 +33,7 @@ from ruhui.demo.campaigns import (
 )
 from ruhui.demo.world import CITY_ORDER, DEMO_MEMBERS
 from ruhui.orgs.models import Organization
-from tests.demo import seed_demo_signed_in
+from tests.demo import module_demo
 
 #: The 2015 task table as printed in the plan (单位, 2014年底农民工会员数, 2015新增任务数).
 TABLE_2015 = {
@@ -77,21 +75,7 @@ def hundredth(figure: int) -> int:
     return int(figure / SCALE + 0.5)
 
 
-@pytest.fixture(scope="module")
-def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    files = tmp_path_factory.mktemp("demo")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(RUHUI_JOB_FILES=files / "jobs", RUHUI_ATTACHMENTS=files / "att"),
-    ):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            seed_demo_signed_in(members=DEMO_MEMBERS)
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+demo_world = module_demo(members=DEMO_MEMBERS)
 
 
 @pytest.fixture

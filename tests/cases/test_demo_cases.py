@@ -3,34 +3,16 @@ login (no ID or phone pattern on the pages), and one more waits for pds_admin to
 
 import re
 
-import pytest
-from django.db import transaction
-from django.test import override_settings
-
 from ruhui.cases.models import Case, CaseStatus
 from ruhui.cases.personal import find_personal
 from ruhui.demo.cases import seed_demo_cases
 from ruhui.demo.world import TEST_DEMO_MEMBERS
-from tests.demo import seed_demo_signed_in
+from tests.demo import module_demo
 
 ID_OR_PHONE = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9])")
 
 
-@pytest.fixture(scope="module")
-def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    files = tmp_path_factory.mktemp("demo")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(RUHUI_JOB_FILES=files / "jobs", RUHUI_ATTACHMENTS=files / "att"),
-    ):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            seed_demo_signed_in(members=TEST_DEMO_MEMBERS)
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+demo_world = module_demo(members=TEST_DEMO_MEMBERS)
 
 
 def test_three_published_and_one_waiting(demo_world, db):

@@ -10,8 +10,6 @@ The world is seeded once for the module at the demo's own size (`make demo` load
 import datetime
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from ruhui.accounts.models import User
@@ -27,24 +25,9 @@ from ruhui.projects.models import (
     SubsidyApplication,
     SubsidyEvent,
 )
-from tests.demo import seed_demo_signed_in
+from tests.demo import module_demo
 
-
-@pytest.fixture(scope="module")
-def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    files = tmp_path_factory.mktemp("demo")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(RUHUI_JOB_FILES=files / "jobs", RUHUI_ATTACHMENTS=files / "att"),
-    ):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            seed_demo_signed_in(members=DEMO_MEMBERS)
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+demo_world = module_demo(members=DEMO_MEMBERS)
 
 
 @pytest.fixture

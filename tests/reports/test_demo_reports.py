@@ -9,8 +9,6 @@ import datetime
 import io
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,26 +20,12 @@ from ruhui.demo.world import DEMO_MEMBERS
 from ruhui.reports import selectors
 from ruhui.reports.choices import ReportStatus
 from ruhui.reports.models import MonthlyReport, ReportEvent
-from tests.demo import seed_demo_signed_in
+from tests.demo import module_demo
 
 D = datetime.date
 
 
-@pytest.fixture(scope="module")
-def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    files = tmp_path_factory.mktemp("demo")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(RUHUI_JOB_FILES=files / "jobs", RUHUI_ATTACHMENTS=files / "att"),
-    ):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            seed_demo_signed_in(members=DEMO_MEMBERS)
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+demo_world = module_demo(members=DEMO_MEMBERS)
 
 
 @pytest.fixture

@@ -1,9 +1,6 @@
 """The demo's 空壳 list and 倾斜 list: on `make demo`, pds_admin sees exactly the two 空壳
 candidates on /positions/shells/ and the social workers' 倾斜 list on /positions/priority/."""
 
-import pytest
-from django.db import transaction
-from django.test import override_settings
 from django.urls import reverse
 
 from ruhui.accounts.models import User
@@ -11,24 +8,9 @@ from ruhui.demo import shells as demo_shells
 from ruhui.demo.world import TEST_DEMO_MEMBERS
 from ruhui.positions.priority import campaigns_for, priority_list
 from ruhui.positions.shells import shell_candidates
-from tests.demo import seed_demo_signed_in
+from tests.demo import module_demo
 
-
-@pytest.fixture(scope="module")
-def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    files = tmp_path_factory.mktemp("demo")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(RUHUI_JOB_FILES=files / "jobs", RUHUI_ATTACHMENTS=files / "att"),
-    ):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            seed_demo_signed_in(members=TEST_DEMO_MEMBERS)
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+demo_world = module_demo(members=TEST_DEMO_MEMBERS)
 
 
 def test_pds_admin_sees_the_two_candidates(demo_world, db, client):

@@ -5,9 +5,6 @@ township and community unions have none. wg_admin records a 夏送清凉 for 快
 ledger's one-click link and sees it in the ledger; the project's close-out shows the recorded
 coverage."""
 
-import pytest
-from django.db import transaction
-from django.test import override_settings
 from django.urls import reverse
 
 from ruhui.accounts.models import User
@@ -22,24 +19,9 @@ from ruhui.positions.models import (
     ServiceRecipient,
     SocialWorker,
 )
-from tests.demo import seed_demo_signed_in
+from tests.demo import module_demo
 
-
-@pytest.fixture(scope="module")
-def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    files = tmp_path_factory.mktemp("demo")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(RUHUI_JOB_FILES=files / "jobs", RUHUI_ATTACHMENTS=files / "att"),
-    ):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            seed_demo_signed_in(members=TEST_DEMO_MEMBERS)
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+demo_world = module_demo(members=TEST_DEMO_MEMBERS)
 
 
 def test_a_year_of_every_kind(demo_world, db):
