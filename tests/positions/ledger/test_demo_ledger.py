@@ -55,8 +55,32 @@ def test_consultations_and_social_workers(demo_world, db):
     assert without.count() >= 5  # what the 倾斜 list ranks
 
 
+def _couriers(user, campaign):
+    """The 快递员 line of the campaign dashboard's 服务阵地与服务 panel and of the coverage
+    page over the campaign's window (the same selector)."""
+    import datetime
+
+    from ruhui.positions.coverage import coverage
+    from ruhui.positions.panels import dashboard_panel
+
+    _template, context = dashboard_panel(campaign, user.organization, user)
+    panel = next(line for line in context["figures"].groups if line.key == "02")
+    page = coverage(
+        user=user,
+        unit=user.organization,
+        start=campaign.starts_on,
+        end=max(campaign.ends_on, datetime.date.today()),
+    )
+    line = next(line for line in page.groups if line.key == "02")
+    return (panel.activities, panel.served), (line.activities, line.served)
+
+
 def test_wg_admin_records_summer_for_couriers(demo_world, db, client):
-    wg_admin = User.objects.get(username="wg_admin")
+    from ruhui.campaigns.models import Campaign
+
+    wg_admin = User.objects.select_related("organization").get(username="wg_admin")
+    campaign = Campaign.objects.get(slug="pds-2019")
+    before = _couriers(wg_admin, campaign)
     client.force_login(wg_admin)
     listing = client.get(reverse("positions:activities")).content.decode()
     assert "夏送清凉进快递网点" in listing and "?kind=summer&amp;group=02" in listing
@@ -83,6 +107,12 @@ def test_wg_admin_records_summer_for_couriers(demo_world, db, client):
     assert created.created_by == wg_admin
     listing = client.get(reverse("positions:activities") + "?group=02&kind=summer").content.decode()
     assert reverse("positions:activity", args=[created.pk]) in listing
+    # It shows in coverage and on the campaign dashboard's panel: one more service, 64 more
+    # couriers served.
+    after = _couriers(wg_admin, campaign)
+    assert after == tuple((a + 1, s + 64) for a, s in before)
+    dashboard = client.get(reverse("campaigns:dashboard", args=[campaign.slug]))
+    assert dashboard.status_code == 200 and "服务阵地与服务" in dashboard.content.decode()
 
 
 def test_closeout_shows_recorded_coverage(demo_world, db, client):
