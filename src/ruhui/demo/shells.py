@@ -8,8 +8,9 @@ re-check of the 六有 (recorded as a met item, 「复查已达标」, dated wit
 `orgs.services.standard_set`) and gave its members a 会员普惠性服务 within the last six months
 (an entry of the services ledger through `positions.ledger_services.activity_create`), so
 that only those two are listed. The internal systems and the fund set-up keep the states the
-organizations' demo gave them. A union without any member held (the demo registry fills every
-union; a demo seeded without members has none) stays on the list for that reason.
+organizations' demo gave them. An aged union none of whose subtree holds a member (in the full
+demo, some unions the enterprise survey founded) gets its first few members through the
+registry's join service — unless the demo is seeded without members.
 
 Social workers: five of the township, community and eight-group trade unions already have one
 (`positions.ledger_registers.social_worker_create`, unless the ledger's demo assigned one), so the
@@ -63,11 +64,13 @@ def seed(today: datetime.date | None = None) -> dict:
         city_admin = User.objects.get(username="pds_admin")
         _candidates(city_admin, today)
         aged = _aged_unions(today)
+        joined = _first_members(city_admin, aged, today)
         rechecked = _recheck(city_admin, aged, today)
         served = _recent_service(city_admin, aged, today)
         workers = _social_workers(city_admin, today)
     return {
         "candidates": len(CANDIDATES),
+        "joined": joined,
         "rechecked": rechecked,
         "served": served,
         "social_workers": workers,
@@ -108,6 +111,44 @@ def _aged_unions(today: datetime.date) -> list[Organization]:
         .exclude(code__in=[c[0] for c in CANDIDATES])
         .order_by("path")
     )
+
+
+def _first_members(actor, unions: list[Organization], today: datetime.date) -> int:
+    """Members for the aged unions none of whose subtree holds one (in the full demo, some
+    unions the enterprise survey founded): a few workers of its groups joined between its
+    founding and today, through the registry's join service."""
+    from ruhui.demo.members import Generator
+    from ruhui.members.models import HELD_STATUSES, Member
+    from ruhui.members.services import member_join
+
+    if not Member.objects.exists():  # a demo seeded without members (its registry comes later)
+        return 0
+    people = Generator(seed=18, today=today)
+    n = 0
+    for i, union in enumerate(unions):
+        if Member.objects.filter(
+            union__path__startswith=union.path, status__in=HELD_STATUSES
+        ).exists():
+            continue
+        groups = [g.code for g in union.groups.all() if g.code != "99"] or ["99"]
+        for k in range(3 + i % 3):
+            group = groups[k % len(groups)]
+            day = people.day_between(union.founded_on, today)
+            person = people.person(group, day, migrant=True)
+            member_join(
+                actor=actor,
+                union=union,
+                data={
+                    "name": people.name(person.sex),
+                    "id_number": person.id_number,
+                    "phone": people.phone(),
+                    "group": group,
+                    "is_migrant_worker": True,
+                },
+                joined_on=day,
+            )
+            n += 1
+    return n
 
 
 def _recheck(actor, unions: list[Organization], today: datetime.date) -> int:
