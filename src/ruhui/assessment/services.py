@@ -251,7 +251,6 @@ def _event(assessment: UnitAssessment, actor, kind: str, note: str = "", changes
     )
 
 
-@transaction.atomic
 def default_as_of(campaign: Campaign, scheme: AssessmentScheme | None = None) -> datetime.date:
     """The date a computation counts to unless the city picks another: the last one's, else
     today (at most the campaign's end)."""
@@ -280,6 +279,7 @@ def check_as_of(campaign: Campaign, value) -> datetime.date:
     return value
 
 
+@transaction.atomic
 def assessment_compute(
     *, actor, campaign: Campaign, today: datetime.date | str | None = None
 ) -> list[UnitAssessment]:
