@@ -29,7 +29,9 @@ from ruhui.positions.choices import (
     PositionStatus,
 )
 from ruhui.positions.coverage import Line, coverage, default_period
+from ruhui.positions.ledger_selectors import activity_list, consultation_list
 from ruhui.positions.models import Consultation, ServiceActivity, ServicePosition
+from ruhui.positions.selectors import position_list
 
 router = Router(tags=["服务阵地与服务"])
 PAGE_SIZE = 100
@@ -155,20 +157,13 @@ def _position(p: ServicePosition) -> dict:
 )
 def list_positions(request: HttpRequest, filters: PositionFilters = Query(...)):  # noqa: B008
     require_perm(request, "positions.view_position", MSG_NO_VIEW)
-    queryset = (
-        scoped(request.user, ServicePosition)
-        .select_related("running_union")
-        .prefetch_related("groups")
-    )
+    queryset = position_list(
+        user=request.user, kind=filters.kind or "", status=filters.status or ""
+    ).prefetch_related("groups")
     unit = _unit(request, filters.unit)
     if unit is not None:
         queryset = queryset.filter(running_union__path__startswith=unit.path)
-    for name in ("kind", "status"):
-        if getattr(filters, name):
-            queryset = queryset.filter(**{name: getattr(filters, name)})
-    return _page(
-        queryset.order_by("division_code", "township", "name", "pk"), filters.page, _position
-    )
+    return _page(queryset, filters.page, _position)
 
 
 # --- the services ledger -------------------------------------------------------------------------
@@ -234,17 +229,16 @@ def _activity(a: ServiceActivity) -> dict:
 )
 def list_activities(request: HttpRequest, filters: ActivityFilters = Query(...)):  # noqa: B008
     require_perm(request, "positions.view_activity", MSG_NO_VIEW)
-    queryset = scoped(request.user, ServiceActivity).select_related("union")
     unit = _unit(request, filters.unit)
-    if unit is not None:
-        queryset = queryset.filter(union__path__startswith=unit.path)
-    if filters.kind:
-        queryset = queryset.filter(kind=filters.kind)
-    if filters.start:
+    queryset = activity_list(
+        user=request.user,
+        kind=filters.kind or "",
+        union_id=unit.pk if unit is not None else None,
+        until=filters.end,
+    )
+    if filters.start:  # (the API counts an entry by its start date; the page by overlap)
         queryset = queryset.filter(starts_on__gte=filters.start)
-    if filters.end:
-        queryset = queryset.filter(starts_on__lte=filters.end)
-    return _page(queryset.order_by("-starts_on", "-pk"), filters.page, _activity)
+    return _page(queryset, filters.page, _activity)
 
 
 # --- consultations -----------------------------------------------------------------------------
@@ -314,21 +308,17 @@ def list_consultations(
     filters: ConsultationFilters = Query(...),  # noqa: B008
 ):
     require_perm(request, "positions.view_consultation", MSG_NO_VIEW)
-    queryset = (
-        scoped(request.user, Consultation)
-        .select_related("union", "employer")
-        .prefetch_related("groups")
-    )
     unit = _unit(request, filters.unit)
-    if unit is not None:
-        queryset = queryset.filter(union__path__startswith=unit.path)
-    if filters.level:
-        queryset = queryset.filter(level=filters.level)
+    queryset = consultation_list(
+        user=request.user,
+        level=filters.level or "",
+        union_id=unit.pk if unit is not None else None,
+    )
     if filters.start:
         queryset = queryset.filter(held_on__gte=filters.start)
     if filters.end:
         queryset = queryset.filter(held_on__lte=filters.end)
-    return _page(queryset.order_by("-held_on", "-pk"), filters.page, _consultation)
+    return _page(queryset, filters.page, _consultation)
 
 
 # --- coverage ------------------------------------------------------------------------------------
