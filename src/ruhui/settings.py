@@ -146,6 +146,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "treebeard",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rules.apps.AutodiscoverRulesConfig",
     "ninja",
     "django_tasks",
@@ -183,6 +185,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "ruhui.core.middleware.RequestContextMiddleware",
     "ruhui.accounts.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -295,6 +298,23 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # A refused form post gets a Chinese page on the site's layout, not Django's English one.
 CSRF_FAILURE_VIEW = "ruhui.web.errors.csrf_failure"
+
+# 三员 (separation of duties, 等保 2.0): with this on, the system administrator (admin) manages
+# users and the org tree but cannot read the audit log; only the 审计管理员 (auditor) reads it and
+# changes nothing; the 安全管理员 (security) manages lockouts, second factors and tokens.
+# On in production, off in the demo and the tests unless a test turns it on (accounts.rules).
+RUHUI_SEPARATION_OF_DUTIES = env_bool("RUHUI_SEPARATION_OF_DUTIES", PRODUCTION)
+# Who must use a second factor (TOTP): "roles@levels", e.g. "admin,security,auditor@province,city"
+# — those roles in organizations of those kinds. Empty: nobody is forced (anyone may enrol).
+RUHUI_REQUIRE_2FA = env_str(
+    "RUHUI_REQUIRE_2FA", "admin,security,auditor@province,city" if PRODUCTION else ""
+)
+# Password profile: asvs (≥ 10 characters, common-password check, ≥ 64 accepted) or mlps
+# (等保: also 3 of 4 character classes and rotation every RUHUI_PASSWORD_ROTATION_DAYS days).
+RUHUI_PASSWORD_PROFILE = env_str("RUHUI_PASSWORD_PROFILE", "asvs")
+if RUHUI_PASSWORD_PROFILE not in ("asvs", "mlps"):
+    raise ImproperlyConfigured("RUHUI_PASSWORD_PROFILE must be asvs or mlps")
+RUHUI_PASSWORD_ROTATION_DAYS = int(env_str("RUHUI_PASSWORD_ROTATION_DAYS", "90"))
 
 # Login lockout (AUTH-3): 5 consecutive failures lock the account for 15 minutes.
 AXES_FAILURE_LIMIT = 5

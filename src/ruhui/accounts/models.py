@@ -14,6 +14,8 @@ class Role(models.TextChoices):
     REVIEWER = "reviewer", _("审核员")
     CLERK = "clerk", _("录入员")
     READONLY = "readonly", _("只读")
+    SECURITY = "security", _("安全管理员")
+    AUDITOR = "auditor", _("审计管理员")
 
 
 class User(AbstractUser):
@@ -32,6 +34,8 @@ class User(AbstractUser):
     )
     role = models.CharField(_("角色"), max_length=10, choices=Role.choices, default=Role.READONLY)
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    #: When the password was last set (the mlps profile's rotation counts from here).
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")
@@ -78,3 +82,21 @@ class ApiToken(models.Model):
             and (self.expires_at is None or self.expires_at > now)
             and self.user.is_active
         )
+
+
+class RecoveryCode(models.Model):
+    """One of a user's ten single-use recovery codes for the second factor; only a hash is kept."""
+
+    scope_field = "user__organization__path"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=128, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("恢复码")
+        verbose_name_plural = _("恢复码")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {'已用' if self.used_at else '未用'}"
