@@ -1,7 +1,14 @@
-"""Request context and security headers applied to every response."""
+"""Request context and security headers applied to every response; the 503 page while the
+database is unavailable."""
+
+import logging
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
 
 from ruhui.core.context import reset_client_ip, set_client_ip
 
@@ -53,8 +60,11 @@ class RequestContextMiddleware:
 
 
 def _signed_in(request) -> bool:
-    user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated)
+    try:
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated)
+    except DB_OUTAGE_ERRORS:  # the session or user could not be read: the 503 page, headers kept
+        return False
 
 
 class SecurityHeadersMiddleware:
@@ -75,3 +85,75 @@ class SecurityHeadersMiddleware:
         if _signed_in(request) and "no-store" not in response.headers.get("Cache-Control", ""):
             add_never_cache_headers(response)
         return response
+
+
+logger = logging.getLogger("ruhui.outage")
+
+#: What a lost or refused database connection raises (server stopped, restarted, unreachable).
+DB_OUTAGE_ERRORS = (OperationalError, InterfaceError)
+#: Seconds a client is asked to wait before trying again (the Retry-After header).
+OUTAGE_RETRY_AFTER = 30
+MSG_OUTAGE = _("系统繁忙，请稍后重试。")
+HELP_OUTAGE = _(
+    "系统暂时无法读写数据，通常几十秒内恢复。请稍后刷新本页；如长时间无法访问，请联系系统管理员。"
+)
+MSG_OUTAGE_JOIN = _("系统繁忙，请稍后重试，您填写的内容未提交。")
+HELP_OUTAGE_JOIN = _("请不要关闭本页：稍后点浏览器的“后退”回到表单，再点一次“提交”即可。")
+#: The public join pages (the form behind the poster's QR code, find / status / transfer).
+PUBLIC_JOIN_PREFIXES = ("/j/", "/join/")
+
+
+def is_db_outage(exc: BaseException | None) -> bool:
+    return isinstance(exc, DB_OUTAGE_ERRORS)
+
+
+def outage_response(request, exception: BaseException) -> HttpResponse:
+    """A generic 503 (no traceback, no detail of the error) with Retry-After. A post of the
+    public join form is told its content was not submitted; API clients get the API's JSON.
+    Rendered without the request: the context processors would need the database. Logged
+    here in one line, and only here (Django's request log skips a response marked logged)."""
+    # Several middleware layers may meet the same outage in one request: one line per request.
+    if not getattr(request, "_outage_logged", False):
+        request._outage_logged = True
+        logger.warning(
+            "数据库不可用，已答复 503：%s %s（%s）", request.method, request.path,
+            type(exception).__name__,
+        )  # fmt: skip
+    join_post = request.method == "POST" and request.path.startswith(PUBLIC_JOIN_PREFIXES)
+    message = MSG_OUTAGE_JOIN if join_post else MSG_OUTAGE
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": str(message)}, status=503, json_dumps_params={"ensure_ascii": False}
+        )
+    else:
+        context = {
+            "message": message,
+            "help_text": HELP_OUTAGE_JOIN if join_post else HELP_OUTAGE,
+            "retry_url": request.path,
+        }
+        body = loader.get_template("core/503.html").render(context)
+        response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(OUTAGE_RETRY_AFTER)
+    add_never_cache_headers(response)
+    response._has_been_logged = True
+    return response
+
+
+class DatabaseOutageMiddleware:
+    """Answers OperationalError / InterfaceError with the 503 page and logs it once, in one line.
+
+    A view's error reaches process_exception here. The session and authentication middleware
+    touch the database before the view (and the session is saved after it): Django turns their
+    errors into the 500 handler's response, so ruhui.web.errors.server_error hands a database
+    error to `outage_response` too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_db_outage(exception):
+            return None
+        return outage_response(request, exception)

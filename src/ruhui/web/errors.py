@@ -8,6 +8,7 @@ static template rendered without context: the database or the request may be wha
 under /api/v1/ get the API's JSON error shape instead of a page.
 """
 
+import sys
 from urllib.parse import urlsplit
 
 from django.core.exceptions import DisallowedHost
@@ -16,6 +17,8 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+
+from ruhui.core.middleware import is_db_outage, outage_response
 
 API_PREFIX = "/api/v1/"
 
@@ -124,6 +127,11 @@ def csrf_failure(request, reason=""):
 
 
 def server_error(request):
+    # A database outage met in the session or auth middleware (outside any view) ends here:
+    # the 503 page with Retry-After, as DatabaseOutageMiddleware answers it for views.
+    error = sys.exc_info()[1]
+    if is_db_outage(error):
+        return outage_response(request, error)
     if _is_api(request):
         return _json(500, MSG_500)
     # No context processors, no request: the database may be the thing that failed.
