@@ -19,8 +19,14 @@ from django.core.cache import caches
 from ruhui.accounts.models import Role
 from ruhui.core.changes import records_changed
 from ruhui.orgs.choices import OrgKind
+from tests import figures_report
 from tests.factories import OrganizationFactory, UserFactory
+from tests.figures_report import figure  # noqa: F401 (the figures every run prints)
 from tests.profiles import production_env  # noqa: F401 (a fixture for every test module)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    figures_report.terminal_summary(terminalreporter, config)
 
 
 @pytest.fixture(autouse=True)

@@ -507,11 +507,15 @@ def _body(response) -> str:
     return data.decode("utf-8", "replace")
 
 
-def walk(client, world, urlconf=None) -> list[str]:
-    """Request every route as every outsider; return the violations found (empty = scoped)."""
+def walk(client, world, urlconf=None, stats=None) -> list[str]:
+    """Request every route as every outsider; return the violations found (empty = scoped).
+
+    `stats`, when given, receives the routes walked and the requests made."""
     violations = []
     units = build_units(world)
+    routes = requests = 0
     for route in iter_routes(urlconf):
+        routes += 1
         missing = [p for p in route.params if p not in units[0].samples]
         if missing:
             violations.append(f"{route.name}: the walk has no sample for {missing}; add one")
@@ -521,6 +525,7 @@ def walk(client, world, urlconf=None) -> list[str]:
             if route.params and route.name not in PUBLIC:
                 client.force_login(owner.admin)
                 response = client.get(url)
+                requests += 1
                 _body(response)  # close file responses
                 status = response.status_code
                 if "no-store" not in response.get("Cache-Control", ""):
@@ -533,6 +538,7 @@ def walk(client, world, urlconf=None) -> list[str]:
                 for method in ("get", "post"):
                     client.force_login(outsider.admin)
                     response = getattr(client, method)(url)
+                    requests += 1
                     body = _body(response)
                     if "no-store" not in response.get("Cache-Control", ""):
                         violations.append(
@@ -562,4 +568,6 @@ def walk(client, world, urlconf=None) -> list[str]:
                             f"{response.status_code} for {owner.label}'s object "
                             f"via {method.upper()} {url}"
                         )
+    if stats is not None:
+        stats.update(routes=routes, requests=requests, units=len(units))
     return violations

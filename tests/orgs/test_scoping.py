@@ -2,7 +2,7 @@
 
 import pytest
 from django.http import Http404
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ruhui.orgs.models import Organization
@@ -51,13 +51,12 @@ def test_role_change_takes_effect_on_next_read(world):
 # Model-based property test: random trees, random placement; the visible set must equal a
 # reference computed by walking parent links, which shares no code with the path prefix query.
 tree_shapes = st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=25)
+TREES = {"count": 0, "nodes": 0}
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=25, deadline=None)
 @given(parents=tree_shapes, placement=st.integers(min_value=0, max_value=25))
-def test_visible_set_equals_reference_descendants(db, parents, placement):
+def check_random_tree(parents, placement):
     root = OrganizationFactory(kind="city", division_code="410400")
     nodes, parent_of = [root], {root.pk: None}
     for choice in parents:
@@ -78,3 +77,14 @@ def test_visible_set_equals_reference_descendants(db, parents, placement):
 
     expected = {pk for pk in parent_of if is_below(pk)}
     assert set(visible_organizations(user).values_list("pk", flat=True)) == expected
+    TREES["count"] += 1
+    TREES["nodes"] += len(nodes)
+
+
+def test_visible_set_equals_reference_descendants(db, figure):
+    TREES.update(count=0, nodes=0)
+    check_random_tree()
+    figure(
+        "scoping property test",
+        f"{TREES['count']} random trees ({TREES['nodes']} organizations), 0 counterexamples",
+    )
