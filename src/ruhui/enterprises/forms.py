@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ruhui.core import divisions
+from ruhui.core.stale import add_stamp
 from ruhui.enterprises import selectors
 from ruhui.enterprises.choices import (
     ATTITUDES,
@@ -265,6 +266,8 @@ class EnterpriseForm(forms.Form):
                 "label": label
             }
         self.fields["uscc"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        if enterprise is not None:
+            add_stamp(self, enterprise)
         if enterprise is not None and not self.is_bound:
             self.initial |= {
                 name: getattr(enterprise, name)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from ruhui.audit.services import Action, audit_record, diff, snapshot
 from ruhui.core import divisions
 from ruhui.core.changes import note_change
+from ruhui.core.stale import check_unchanged
 from ruhui.enterprises.choices import HeadcountSource, ParkKind, UnionStatus
 from ruhui.enterprises.codes import normalize_name
 from ruhui.enterprises.models import Enterprise, HeadcountSnapshot, Park, Survey
@@ -253,10 +254,13 @@ def enterprise_update(
     data: dict,
     park=_UNSET,
     responsible_unit: Organization | None = None,
+    updated_at=None,
 ) -> Enterprise:
-    """Correct an enterprise's record (only the fields given); the de-duplication rule holds."""
+    """Correct an enterprise's record (only the fields given); the de-duplication rule holds.
+    `updated_at` (the edit form's stamp) refuses a save over someone else's newer one."""
     _require_enterprise(actor, enterprise)
     enterprise = _lock(enterprise)
+    check_unchanged(enterprise, updated_at)
     before = _audit_state(enterprise)
     cleaned, errors = clean_enterprise_fields(
         {k: v for k, v in data.items() if k in ENTERPRISE_LABELS}, partial=True

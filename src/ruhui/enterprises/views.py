@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ruhui.core import divisions
+from ruhui.core.stale import FIELD as STAMP
 from ruhui.enterprises import charts, selectors, services
 from ruhui.enterprises.choices import FIVE_CLEAR, FLAGS
 from ruhui.enterprises.codes import normalize_name, normalize_uscc
@@ -130,6 +131,7 @@ def _save_enterprise(request, form: EnterpriseForm):
             data=form.service_data(),
             park=data["park"],
             responsible_unit=data["responsible_unit"],
+            updated_at=data.get(STAMP),
         )
     except ValidationError as exc:
         apply_validation_error(form, exc)

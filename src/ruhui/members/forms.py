@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ruhui.core import idnumber
+from ruhui.core.stale import FIELD as STAMP
+from ruhui.core.stale import add_stamp
 from ruhui.members import codes, validation
 from ruhui.members.models import MemberStatus
 from ruhui.members.services import MSG_DUES_DATE_REQUIRED, MSG_DUES_NONE
@@ -33,6 +35,7 @@ MSG_REJECT_REASON = _("请填写退回原因，转出工会和会员会看到它
 MSG_DUES_BAD_SELECTION = _("勾选的会员无法识别，请刷新页面后重新勾选。")
 MSG_DUES_DATE_INVALID = _("缴纳会费日期无法识别：请按 2026-05-01 的格式填写。")
 KEEP_HINT = _("不修改请留空。")
+RETYPE_HINT = _("为保护个人信息，证件号码提交后不回显：请重新填写（修改会员信息时留空表示不修改）。")
 DERIVED_HINT = _("使用居民身份证时可不填，系统按证件号码自动得出。")
 
 #: The CodeSet behind each coded field of the member form (the validator's own table).
@@ -130,6 +133,7 @@ class MemberForm(forms.Form):
             self.fields["union"].queryset = organization_choices(user=user, admitting_only=True)
         else:
             del self.fields["union"]
+            add_stamp(self, member)
         for name, label in LABELS.items():
             if name == "joined_on" and not creating:
                 continue
@@ -172,11 +176,14 @@ class MemberForm(forms.Form):
                 label=label, required=False, widget=_date_input(), help_text=help_text
             )
         if name in ("id_number", "phone"):
-            widget = forms.TextInput(
+            # The ID number is never written back into the page, not even after a form error.
+            widget = (NoEchoTextInput if name == "id_number" else forms.TextInput)(
                 attrs={"inputmode": "tel" if name == "phone" else "text", "maxlength": 24}
             )
             if not creating:
                 help_text = KEEP_HINT
+            if name == "id_number" and (self.data.get(self.add_prefix(name)) or "").strip():
+                help_text = RETYPE_HINT
             return forms.CharField(
                 label=label,
                 required=creating and name == "id_number",
@@ -221,7 +228,7 @@ class MemberForm(forms.Form):
     def service_data(self) -> dict:
         """The values for member_join / member_update; on edit, an empty ID number or phone is
         left out so the stored one stays."""
-        data = {k: v for k, v in self.cleaned_data.items() if k != "union"}
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("union", STAMP)}
         if self.member is not None:
             for name in ("id_number", "phone"):
                 if not (data.get(name) or "").strip():

@@ -15,6 +15,7 @@ from ruhui.audit.services import Action, audit_record, diff, snapshot
 from ruhui.core import crypto
 from ruhui.core.changes import note_change
 from ruhui.core.masking import mask_phone
+from ruhui.core.stale import check_unchanged
 from ruhui.members.codes import ChangeReason, IdType, MemberSource, verification_for
 from ruhui.members.models import (
     ChangeType,
@@ -266,11 +267,13 @@ def member_join(
 
 
 @transaction.atomic
-def member_update(*, actor, member: Member, data: dict) -> Member:
-    """Correct a member's record; a changed ID number is re-checked for a second membership."""
+def member_update(*, actor, member: Member, data: dict, updated_at=None) -> Member:
+    """Correct a member's record; a changed ID number is re-checked for a second membership.
+    `updated_at` (the edit form's stamp) refuses a save over someone else's newer one."""
     if not in_jurisdiction(actor, member.union):
         raise PermissionDenied(MSG_OUTSIDE)
     member = Member.objects.select_for_update().get(pk=member.pk)
+    check_unchanged(member, updated_at)
     cleaned, errors = clean_member_fields(
         {k: v for k, v in data.items() if k in EDITABLE}, partial=True
     )

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ruhui.core import divisions
 from ruhui.core.masking import mask_id_number
+from ruhui.core.stale import FIELD as STAMP
 from ruhui.members import selectors, services
 from ruhui.members.codes import ChangeReason
 from ruhui.members.forms import (
@@ -90,9 +91,17 @@ def _page(request, qs):
 def member_list(request):
     form = MemberFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if form.is_bound else {}
+    query = querystring_without_page(request)
     if ID_LIKE.match(filters.get("q", "")):
         messages.warning(request, MSG_ID_IN_SEARCH)
         qs = Member.objects.none()
+        # The refused number is not written back into the page: not in the search box, not in
+        # the pagination or export links.
+        params = request.GET.copy()
+        params.pop("q", None)
+        form = MemberFilterForm(params, user=request.user)
+        params.pop("page", None)
+        query = params.urlencode()
     else:
         qs = selectors.member_list(user=request.user, **filters)
     return render(
@@ -101,7 +110,7 @@ def member_list(request):
         {
             "form": form,
             "page_obj": _page(request, qs),
-            "query": querystring_without_page(request),
+            "query": query,
             "lookup_form": IdNumberLookupForm(),
             "dues_form": dues_form(request),
         },
@@ -206,7 +215,12 @@ def member_edit(request, member_pk: int):
     form = MemberForm(_posted(request), user=request.user, member=member)
     if request.method == "POST" and form.is_valid():
         try:
-            services.member_update(actor=request.user, member=member, data=form.service_data())
+            services.member_update(
+                actor=request.user,
+                member=member,
+                data=form.service_data(),
+                updated_at=form.cleaned_data.get(STAMP),
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:

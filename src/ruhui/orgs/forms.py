@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ruhui.core import divisions
+from ruhui.core.stale import add_stamp
 from ruhui.orgs.choices import DETAIL_ITEMS, FUNDS_WAYS
 from ruhui.orgs.models import Organization, StandardItem, WorkerGroup
 from ruhui.orgs.selectors import organization_choices
@@ -60,6 +61,7 @@ class OrganizationForm(forms.ModelForm):
             }
         else:
             self.fields["groups"].initial = self.instance.groups.all()
+            add_stamp(self, self.instance)
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}

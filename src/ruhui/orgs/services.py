@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ruhui.audit.services import Action, audit_record, diff, snapshot
 from ruhui.core.changes import note_change
+from ruhui.core.stale import check_unchanged
 from ruhui.orgs.choices import ALLOWED_PARENT_KINDS, ARRANGED_ITEMS, DETAIL_ITEMS, OrgKind, Standard
 from ruhui.orgs.models import Organization, StandardEvidence, StandardItem
 from ruhui.orgs.scoping import in_jurisdiction
@@ -146,11 +147,13 @@ def organization_create(*, actor, parent: Organization, data: dict, groups=()) -
 
 @transaction.atomic
 def organization_update(
-    *, actor, organization: Organization, data: dict, groups=None
+    *, actor, organization: Organization, data: dict, groups=None, updated_at=None
 ) -> Organization:
-    """Edit a union's record; its form must still fit its parent and its children."""
+    """Edit a union's record; its form must still fit its parent and its children.
+    `updated_at` (the edit form's stamp) refuses a save over someone else's newer one."""
     _require_manageable(actor, organization)
     organization = _lock(organization)
+    check_unchanged(organization, updated_at)
     before = snapshot(organization, EDITABLE_FIELDS) | {
         "groups": sorted(g.name for g in organization.groups.all())
     }

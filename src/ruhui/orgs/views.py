@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ruhui.core.stale import FIELD as STAMP
 from ruhui.orgs import selectors, services
 from ruhui.orgs.choices import OrgKind
 from ruhui.orgs.forms import DeactivateForm, MoveForm, OrganizationForm, StandardItemForm
@@ -153,6 +154,7 @@ def org_edit(request, org_pk: int):
                 organization=Organization.objects.get(pk=org.pk),
                 data=form.service_data(),
                 groups=form.cleaned_data["groups"],
+                updated_at=form.cleaned_data.get(STAMP),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
