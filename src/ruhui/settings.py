@@ -16,6 +16,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from ruhui.accounts.validators import profile_validators as _password_profile_validators
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 
@@ -274,15 +276,9 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "ruhui.accounts.validators.ChineseMinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
+# Built from RUHUI_PASSWORD_PROFILE (asvs: ≥ 10 characters, common-password list, up to 128
+# accepted; mlps: also 3 of 4 character classes), see ruhui.accounts.validators.
+AUTH_PASSWORD_VALIDATORS = []  # filled in below, once RUHUI_PASSWORD_PROFILE is read
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
@@ -317,6 +313,7 @@ RUHUI_PASSWORD_PROFILE = env_str("RUHUI_PASSWORD_PROFILE", "asvs")
 if RUHUI_PASSWORD_PROFILE not in ("asvs", "mlps"):
     raise ImproperlyConfigured("RUHUI_PASSWORD_PROFILE must be asvs or mlps")
 RUHUI_PASSWORD_ROTATION_DAYS = int(env_str("RUHUI_PASSWORD_ROTATION_DAYS", "90"))
+AUTH_PASSWORD_VALIDATORS = _password_profile_validators(RUHUI_PASSWORD_PROFILE)
 
 # Login lockout (AUTH-3): 5 consecutive failures lock the account for 15 minutes.
 AXES_FAILURE_LIMIT = 5

@@ -5,6 +5,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.utils.translation import gettext_lazy as _
 
 from ruhui.accounts.models import Role
+from ruhui.accounts.rules import assignable_roles
 from ruhui.audit.models import AuditEvent
 from ruhui.audit.presenting import object_type_choices
 from ruhui.orgs.forms import OrgChoiceField
@@ -29,6 +30,8 @@ class UserForm(forms.Form):
     def __init__(self, *args, user, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organization_choices(user=user)
+        # 三员分立: with duties separated an admin offers business roles only (accounts.rules).
+        self.fields["role"].choices = assignable_roles(user)
         if editing:
             self.fields["username"].disabled = True
         else:

@@ -1,5 +1,6 @@
 """Absolute session lifetime (12 h) on top of Django's 30-minute idle expiry (SESS-1), and the
-first-login password change for accounts given a one-time password (AUTH-6)."""
+first-login password change for accounts given a one-time password (AUTH-6). Under the mlps
+password profile a password older than RUHUI_PASSWORD_ROTATION_DAYS takes the same path."""
 
 import time
 
@@ -7,6 +8,8 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
+
+from ruhui.accounts.validators import password_due
 
 SESSION_STARTED_KEY = "ruhui_started"
 PASSWORD_CHANGE_EXEMPT = ("/accounts/password/", "/accounts/logout/", "/static/", "/healthz")
@@ -26,7 +29,7 @@ class SessionLifetimeMiddleware:
                 if not request.path.startswith("/api/"):
                     return redirect_to_login(request.get_full_path())
             elif (
-                request.user.must_change_password
+                (request.user.must_change_password or password_due(request.user))
                 and not request.path.startswith(PASSWORD_CHANGE_EXEMPT)
                 and not request.path.startswith("/api/")
             ):

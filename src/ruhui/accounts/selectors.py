@@ -73,3 +73,37 @@ def command_actor(unit):
     from ruhui.accounts.models import Role, User
 
     return User(username=COMMAND_ACTOR, organization=unit, role=Role.ADMIN, is_active=True)
+
+
+def user_tokens(*, user, owner) -> QuerySet[ApiToken]:
+    """Another user's API tokens, for the security administrator (scoped to the actor)."""
+    return scoped(user, ApiToken).filter(user=owner).order_by("-created_at")
+
+
+def locked_users(*, user) -> list[User]:
+    """Accounts in the user's subtree that django-axes holds locked now."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    since = timezone.now() - datetime.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    names = AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gt=since
+    ).values_list("username", flat=True)
+    return list(
+        scoped(user, User).filter(username__in=list(names)).select_related("organization")
+    )
+
+
+def security_rows(users: list[User]) -> list[dict]:
+    """For the 安全管理 list: each account with its live token count (one query)."""
+    from django.db.models import Count
+
+    now = timezone.now()
+    counts = dict(
+        ApiToken.objects.filter(user__in=users, revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .values("user")
+        .annotate(n=Count("id"))
+        .values_list("user", "n")
+    )
+    return [{"user": u, "tokens": counts.get(u.pk, 0)} for u in users]

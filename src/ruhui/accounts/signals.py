@@ -3,10 +3,12 @@
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from ruhui.accounts.middleware import SESSION_STARTED_KEY
+from ruhui.accounts.sessions import record_login
 from ruhui.audit.services import Action, audit_record
 
 
@@ -14,6 +16,7 @@ from ruhui.audit.services import Action, audit_record
 def on_login(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_STARTED_KEY] = int(timezone.now().timestamp())
+        record_login(request)
     audit_record(actor=user, action=Action.LOGIN, obj=None, object_repr=user.username)
 
 
@@ -53,3 +56,12 @@ def on_locked_out(sender, request, username, ip_address, **kwargs):
         object_repr=str(username or ""),
         result="locked",
     )
+
+
+@receiver(pre_save, sender="accounts.User")
+def stamp_first_password(sender, instance, **kwargs):
+    """A user created with a password by any path (e.g. `ruhui createsuperuser`) starts the
+    rotation clock (mlps profile) now; the services stamp every later change themselves."""
+    adding = instance._state.adding and instance.password_changed_at is None
+    if adding and instance.has_usable_password():
+        instance.password_changed_at = timezone.now()

@@ -11,6 +11,19 @@ urlpatterns = [
     path(
         "users/<int:user_pk>/reset-password/", views.user_reset_password, name="user_reset_password"
     ),
+    path("users/<int:user_pk>/security/", views.user_security, name="user_security"),
+    path("users/<int:user_pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path("users/<int:user_pk>/tokens/revoke/", views.user_token_revoke, name="user_token_revoke"),
+    path(
+        "users/<int:user_pk>/sessions/revoke/",
+        views.user_sessions_revoke,
+        name="user_sessions_revoke",
+    ),
+    path(
+        "users/<int:user_pk>/reset-2fa/", views.user_twofactor_reset, name="user_twofactor_reset"
+    ),
+    path("security/", views.security_list, name="security"),
+    path("sessions/revoke/", views.session_revoke, name="session_revoke"),
     path("audit/", views.audit_list, name="audit"),
     path("password/", views.password_change, name="password_change"),
     path("tokens/", views.token_list, name="tokens"),

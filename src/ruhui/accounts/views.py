@@ -2,14 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ruhui.accounts import selectors, services
+from ruhui.accounts import selectors, services, sessions
 from ruhui.accounts.forms import AuditFilterForm, PasswordChangeForm, TokenForm, UserForm
-from ruhui.accounts.models import User
+from ruhui.accounts.models import ApiToken, User
+from ruhui.accounts.rules import may_administer
+from ruhui.accounts.validators import password_due, rotation_days
 from ruhui.audit.presenting import present_events
 from ruhui.orgs.scoping import get_scoped_or_404
 from ruhui.web.access import cadre_required, require_perm
@@ -43,6 +45,8 @@ def user_list(request):
     page = Paginator(selectors.user_list(user=request.user, q=q), 50).get_page(
         request.GET.get("page")
     )
+    for u in page.object_list:
+        u.administrable = may_administer(request.user, u)
     return render(
         request,
         "accounts/user_list.html",
@@ -74,6 +78,8 @@ def user_create(request):
 def user_edit(request, user_pk: int):
     target = get_scoped_or_404(request.user, User, pk=user_pk)
     require_perm(request.user, "accounts.manage_users")
+    if not may_administer(request.user, target):
+        raise PermissionDenied(services.MSG_OFFICER)
     initial = {
         "username": target.username,
         "full_name": target.full_name,
@@ -92,7 +98,14 @@ def user_edit(request, user_pk: int):
             messages.success(request, f"已保存账号「{target.username}」。")
             return redirect("accounts:users")
     return render(
-        request, "accounts/user_form.html", {"form": form, "creating": False, "target": target}
+        request,
+        "accounts/user_form.html",
+        {
+            "form": form,
+            "creating": False,
+            "target": target,
+            "can_security": request.user.has_perm("accounts.manage_security"),
+        },
     )
 
 
@@ -101,6 +114,8 @@ def user_edit(request, user_pk: int):
 def user_reset_password(request, user_pk: int):
     target = get_scoped_or_404(request.user, User, pk=user_pk)
     require_perm(request.user, "accounts.manage_users")
+    if not may_administer(request.user, target):
+        raise PermissionDenied(services.MSG_OFFICER)
     password = services.user_reset_password(actor=request.user, user=target)
     return render(
         request,
@@ -124,7 +139,129 @@ def password_change(request):
             update_session_auth_hash(request, request.user)
             messages.success(request, "密码已修改。")
             return redirect("workbench:home")
-    return render(request, "accounts/password_change.html", {"form": form})
+    return render(
+        request,
+        "accounts/password_change.html",
+        {
+            "form": form,
+            "rotation_due": password_due(request.user),
+            "rotation_days": rotation_days(),
+            "sessions": sessions.active_sessions(request.user, request.session.session_key),
+        },
+    )
+
+
+@require_POST
+@cadre_required
+def session_revoke(request):
+    """End one of the user's own other sessions (the form carries its public id)."""
+    try:
+        services.session_revoke(
+            actor=request.user,
+            sid=request.POST.get("sid", "")[:32],
+            current_key=request.session.session_key,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "已结束该会话，那台设备须重新登录。")
+    return redirect("accounts:password_change")
+
+
+@require_GET
+@cadre_required
+def security_list(request):
+    """安全管理: the accounts of the actor's subtree with their lockout and token state."""
+    require_perm(request.user, "accounts.manage_security")
+    q = request.GET.get("q", "").strip()
+    page = Paginator(selectors.user_list(user=request.user, q=q), 50).get_page(
+        request.GET.get("page")
+    )
+    rows = selectors.security_rows(list(page.object_list))
+    return render(
+        request,
+        "accounts/security_list.html",
+        {
+            "page_obj": page,
+            "rows": rows,
+            "q": q,
+            "query": querystring_without_page(request),
+            "locked": selectors.locked_users(user=request.user),
+        },
+    )
+
+
+@require_GET
+@cadre_required
+def user_security(request, user_pk: int):
+    """One account's lockout, API tokens and sessions, with the security actions."""
+    from ruhui.accounts import twofactor  # the second factor's own module (issue 19)
+
+    target = get_scoped_or_404(request.user, User, pk=user_pk)
+    require_perm(request.user, "accounts.manage_security")
+    return render(
+        request,
+        "accounts/user_security.html",
+        {
+            "target": target,
+            "lockout": services.lockout_state(target),
+            "tokens": selectors.user_tokens(user=request.user, owner=target),
+            "sessions": sessions.active_sessions(target),
+            "has_2fa": twofactor.has_confirmed_device(target),
+        },
+    )
+
+
+@require_POST
+@cadre_required
+def user_unlock(request, user_pk: int):
+    target = get_scoped_or_404(request.user, User, pk=user_pk)
+    require_perm(request.user, "accounts.manage_security")
+    services.lockout_release(actor=request.user, user=target)
+    messages.success(request, f"已解除账号「{target.username}」的登录锁定。")
+    return redirect("accounts:user_security", user_pk=target.pk)
+
+
+@require_POST
+@cadre_required
+def user_token_revoke(request, user_pk: int):
+    target = get_scoped_or_404(request.user, User, pk=user_pk)
+    require_perm(request.user, "accounts.manage_security")
+    raw_pk = request.POST.get("token", "")
+    token = get_scoped_or_404(
+        request.user,
+        ApiToken.objects.filter(user=target),
+        pk=int(raw_pk) if raw_pk.isdigit() else 0,
+    )
+    services.token_revoke_for(actor=request.user, user=target, token=token)
+    messages.success(request, f"已停用「{target.username}」的令牌「{token.name}」。")
+    return redirect("accounts:user_security", user_pk=target.pk)
+
+
+@require_POST
+@cadre_required
+def user_sessions_revoke(request, user_pk: int):
+    """End every session of a user in scope (admins; the security administrator)."""
+    target = get_scoped_or_404(request.user, User, pk=user_pk)
+    require_perm(request.user, "accounts.revoke_sessions")
+    count = services.sessions_revoke_all(actor=request.user, user=target)
+    messages.success(request, f"已结束账号「{target.username}」的 {count} 个会话。")
+    if request.user.has_perm("accounts.manage_security"):
+        return redirect("accounts:user_security", user_pk=target.pk)
+    return redirect("accounts:user_edit", user_pk=target.pk)
+
+
+@require_POST
+@cadre_required
+def user_twofactor_reset(request, user_pk: int):
+    """Reset a user's second factor (they enrol again at next login): the security admin."""
+    target = get_scoped_or_404(request.user, User, pk=user_pk)
+    require_perm(request.user, "accounts.manage_security")
+    services.twofactor_reset(actor=request.user, user=target)
+    messages.success(
+        request, f"已重置账号「{target.username}」的双因素认证，其下次登录须重新绑定。"
+    )
+    return redirect("accounts:user_security", user_pk=target.pk)
 
 
 @require_http_methods(["GET", "POST"])

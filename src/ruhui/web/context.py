@@ -74,6 +74,7 @@ NAV = [
         [
             ("用户管理", "accounts:users", "accounts.manage_users"),
             ("审计日志", "accounts:audit", "accounts.view_audit"),
+            ("账号安全", "accounts:security", "accounts.manage_security"),
             ("API 令牌", "accounts:tokens", "accounts.manage_own_tokens"),
             ("修改密码", "accounts:password_change", None),
         ],
