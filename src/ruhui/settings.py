@@ -192,6 +192,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "ruhui.core.middleware.RequestContextMiddleware",
     "ruhui.accounts.middleware.SessionLifetimeMiddleware",
+    "ruhui.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -307,6 +308,8 @@ RUHUI_SEPARATION_OF_DUTIES = env_bool("RUHUI_SEPARATION_OF_DUTIES", PRODUCTION)
 RUHUI_REQUIRE_2FA = env_str(
     "RUHUI_REQUIRE_2FA", "admin,security,auditor@province,city" if PRODUCTION else ""
 )
+# The name authenticator apps show beside the account (otpauth:// issuer).
+OTP_TOTP_ISSUER = "入会"
 # Password profile: asvs (≥ 10 characters, common-password check, ≥ 64 accepted) or mlps
 # (等保: also 3 of 4 character classes and rotation every RUHUI_PASSWORD_ROTATION_DAYS days).
 RUHUI_PASSWORD_PROFILE = env_str("RUHUI_PASSWORD_PROFILE", "asvs")

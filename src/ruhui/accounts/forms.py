@@ -1,9 +1,12 @@
 """Account forms; organization choices come from the admin's jurisdiction."""
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
 
+from ruhui.accounts import twofactor
 from ruhui.accounts.models import Role
 from ruhui.accounts.rules import assignable_roles
 from ruhui.audit.models import AuditEvent
@@ -132,3 +135,51 @@ class TokenForm(forms.Form):
         help_text=_("例如：省库数据同步。令牌只显示一次，请妥善保存。"),
     )
     days = forms.IntegerField(label=_("有效天数"), min_value=1, max_value=365, initial=90)
+
+
+# --- Login with the second factor (issue 19) -------------------------------------------------
+
+#: One answer for a wrong password, an unknown user, an inactive account and a wrong code.
+MSG_LOGIN_INVALID = _(
+    "请输入一个正确的用户名和密码；已启用两步验证的账号还须填写正确的动态验证码。注意区分大小写。"
+)
+
+
+class CodeInput(forms.TextInput):
+    """A text box that never echoes what was typed (a code is not shown back)."""
+
+    def format_value(self, value):
+        return None
+
+
+class LoginForm(AuthenticationForm):
+    """Username, password and, for an account with a confirmed TOTP device, its current code
+    or an unused recovery code. A wrong code is a failed login like a wrong password: the same
+    message and form, a `user_login_failed` signal (django-axes counts it toward the lockout,
+    the audit log records it)."""
+
+    otp_token = forms.CharField(
+        label=_("动态验证码（已启用两步验证的账号填写）"),
+        required=False,
+        max_length=20,
+        widget=CodeInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text=_("认证应用显示的 6 位数字；手机不在身边时可填一个恢复码。"),
+    )
+    error_messages = {**AuthenticationForm.error_messages, "invalid_login": MSG_LOGIN_INVALID}
+
+    def clean(self):
+        cleaned = super().clean()
+        user = self.user_cache
+        if user is not None and twofactor.has_confirmed_device(user):
+            device = twofactor.verify_second_factor(user, cleaned.get("otp_token", ""))
+            if device is None:
+                self.user_cache = None
+                user_login_failed.send(
+                    sender=__name__,
+                    credentials={"username": cleaned.get("username", "")},
+                    request=self.request,
+                )
+                raise self.get_invalid_login_error()
+            # django_otp marks the session verified when auth's login() sees this attribute.
+            user.otp_device = device
+        return cleaned

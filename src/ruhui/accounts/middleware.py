@@ -7,8 +7,10 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 from django.shortcuts import redirect
 
+from ruhui.accounts import twofactor
 from ruhui.accounts.validators import password_due
 
 SESSION_STARTED_KEY = "ruhui_started"
@@ -34,4 +36,57 @@ class SessionLifetimeMiddleware:
                 and not request.path.startswith("/api/")
             ):
                 return redirect("accounts:password_change")
+        return self.get_response(request)
+
+
+#: What an account that must enrol may still reach (plus the password page while a password
+#: change is due, which comes first).
+TWO_FACTOR_EXEMPT = (
+    "/accounts/2fa/",
+    "/accounts/logout/",
+    "/accounts/login/",
+    "/static/",
+    "/healthz",
+)
+MSG_ENROL_FIRST = (
+    "您的账号须先启用两步验证：请在「两步验证」页（/accounts/2fa/）绑定认证应用后再使用系统。"
+)
+
+
+class TwoFactorMiddleware:
+    """RUHUI_REQUIRE_2FA (issue 19): an account that must use a second factor but has none
+    reaches only the enrolment page (a session call to /api/ gets 403 JSON); an account with a
+    confirmed device whose session was not verified with it (say, enrolled in another session)
+    is logged out and sent to log in again. API bearer tokens are a factor of their own and are
+    not affected: a request carrying one is left to the API's token check."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        path = request.path
+        api = path.startswith("/api/")
+        if (
+            not user.is_authenticated
+            or user.is_verified()
+            or path.startswith(TWO_FACTOR_EXEMPT)
+            or (api and request.headers.get("Authorization", "").lower().startswith("bearer"))
+            or (
+                path.startswith(PASSWORD_CHANGE_EXEMPT[0])
+                and (user.must_change_password or password_due(user))
+            )
+        ):
+            return self.get_response(request)
+        if twofactor.has_confirmed_device(user):
+            logout(request)
+            if api:
+                return JsonResponse(
+                    {"detail": "登录已失效，请重新登录并输入动态验证码。"}, status=401
+                )
+            return redirect_to_login(request.get_full_path())
+        if twofactor.is_required(user):
+            if api:
+                return JsonResponse({"detail": MSG_ENROL_FIRST}, status=403)
+            return redirect("accounts:twofactor")
         return self.get_response(request)

@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ruhui.accounts import views
+from ruhui.accounts import views, views_twofactor
+from ruhui.accounts.forms import LoginForm
 
 app_name = "accounts"
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     ),
     path("security/", views.security_list, name="security"),
     path("sessions/revoke/", views.session_revoke, name="session_revoke"),
+    path("2fa/", views_twofactor.twofactor_page, name="twofactor"),
     path("audit/", views.audit_list, name="audit"),
     path("password/", views.password_change, name="password_change"),
     path("tokens/", views.token_list, name="tokens"),
@@ -34,7 +36,9 @@ urlpatterns = [
 auth_urlpatterns = [
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LoginForm
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

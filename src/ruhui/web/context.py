@@ -77,6 +77,7 @@ NAV = [
             ("账号安全", "accounts:security", "accounts.manage_security"),
             ("API 令牌", "accounts:tokens", "accounts.manage_own_tokens"),
             ("修改密码", "accounts:password_change", None),
+            ("两步验证", "accounts:twofactor", None),
         ],
     ),
 ]
