@@ -37,7 +37,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - runs pg_dump/pg_restore with an argument list, never a shell
+import subprocess  # nosec B404
 import tarfile
 import uuid
 from collections.abc import Iterator
@@ -208,7 +208,7 @@ def table_digests(connection) -> dict[str, dict]:
                 order.append(quoted)
             select = ", ".join(_quote(connection, column) for column in over)
             # Table and column names come from the database's own catalogue, quoted.
-            sql = f"SELECT {select} FROM {_quote(connection, table)} ORDER BY {', '.join(order)}"  # noqa: S608  # nosec B608
+            sql = f"SELECT {select} FROM {_quote(connection, table)} ORDER BY {', '.join(order)}"  # noqa: S608
             cursor.execute(sql)
             digest = hashlib.md5(usedforsecurity=False)
             rows = 0
