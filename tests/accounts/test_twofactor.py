@@ -17,6 +17,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ruhui.accounts import twofactor
+from ruhui.accounts.middleware import TwoFactorMiddleware
 from ruhui.accounts.models import RecoveryCode, Role
 from ruhui.accounts.services import token_create
 from ruhui.audit.models import AuditEvent
@@ -104,6 +105,14 @@ def test_clauses_without_a_level_and_with_every_role():
 def test_an_unknown_role_or_kind_is_refused_by_name(value):
     with pytest.raises(ImproperlyConfigured, match="RUHUI_REQUIRE_2FA"):
         twofactor.parse_requirement(value)
+
+
+def test_a_wrong_setting_stops_the_server_at_start(settings):
+    settings.RUHUI_REQUIRE_2FA = "admin,boss@city"
+    with pytest.raises(ImproperlyConfigured, match="boss"):
+        TwoFactorMiddleware(lambda request: None)
+    settings.RUHUI_REQUIRE_2FA = "admin,security,auditor@province,city"
+    assert TwoFactorMiddleware(lambda request: None)
 
 
 def test_is_required_follows_the_setting(world, settings):
@@ -376,10 +385,14 @@ def test_a_session_not_verified_with_the_device_is_sent_to_log_in(world, client,
     other.force_login(world.county_admin)
     client.force_login(world.county_admin)
     enrol(client, world.county_admin)
-    response = other.get("/members/")
+    # Not even the 两步验证 page: a password-only session cannot turn the factor off.
+    response = other.get(ENROL_URL)
     assert response.status_code == 302
     assert response["Location"].startswith(LOGIN_URL)
     assert not is_logged_in(other)
+    api = Client()
+    api.force_login(world.county_admin)
+    assert api.get("/api/v1/assessment/schemes").status_code == 401
     assert client.get("/members/").status_code == 200
 
 

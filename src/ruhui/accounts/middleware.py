@@ -39,18 +39,15 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
-#: What an account that must enrol may still reach (plus the password page while a password
-#: change is due, which comes first).
-TWO_FACTOR_EXEMPT = (
-    "/accounts/2fa/",
-    "/accounts/logout/",
-    "/accounts/login/",
-    "/static/",
-    "/healthz",
-)
+#: Reached by every signed-in account, whatever its second factor.
+TWO_FACTOR_OPEN = ("/accounts/logout/", "/accounts/login/", "/static/", "/healthz")
+#: What an account that must enrol but has not may also reach (plus the password page while a
+#: password change is due, which comes first).
+ENROLMENT_PATH = "/accounts/2fa/"
 MSG_ENROL_FIRST = (
     "您的账号须先启用两步验证：请在「两步验证」页（/accounts/2fa/）绑定认证应用后再使用系统。"
 )
+MSG_VERIFY_AGAIN = "登录已失效：您的账号已启用两步验证，请重新登录并填写动态验证码。"
 
 
 class TwoFactorMiddleware:
@@ -62,6 +59,8 @@ class TwoFactorMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # A wrong role or organization kind stops the server at start, naming the entry.
+        twofactor.parse_requirement(settings.RUHUI_REQUIRE_2FA or "")
 
     def __call__(self, request):
         user = request.user
@@ -70,23 +69,25 @@ class TwoFactorMiddleware:
         if (
             not user.is_authenticated
             or user.is_verified()
-            or path.startswith(TWO_FACTOR_EXEMPT)
+            or path.startswith(TWO_FACTOR_OPEN)
             or (api and request.headers.get("Authorization", "").lower().startswith("bearer"))
+        ):
+            return self.get_response(request)
+        if twofactor.has_confirmed_device(user):
+            # A device confirmed after this session signed in (in another session): sign in again.
+            logout(request)
+            if api:
+                return JsonResponse({"detail": MSG_VERIFY_AGAIN}, status=401)
+            return redirect_to_login(request.get_full_path())
+        if (
+            path.startswith(ENROLMENT_PATH)
             or (
                 path.startswith(PASSWORD_CHANGE_EXEMPT[0])
                 and (user.must_change_password or password_due(user))
             )
+            or not twofactor.is_required(user)
         ):
             return self.get_response(request)
-        if twofactor.has_confirmed_device(user):
-            logout(request)
-            if api:
-                return JsonResponse(
-                    {"detail": "登录已失效，请重新登录并输入动态验证码。"}, status=401
-                )
-            return redirect_to_login(request.get_full_path())
-        if twofactor.is_required(user):
-            if api:
-                return JsonResponse({"detail": MSG_ENROL_FIRST}, status=403)
-            return redirect("accounts:twofactor")
-        return self.get_response(request)
+        if api:
+            return JsonResponse({"detail": MSG_ENROL_FIRST}, status=403)
+        return redirect("accounts:twofactor")
