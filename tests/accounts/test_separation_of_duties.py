@@ -6,14 +6,18 @@ allowed cell must succeed (a page or a redirect after the write, and the write h
 refused one must get the 403 page in Chinese and change nothing. The expected table is written
 out below: it is the documentation of docs/guide/administration.md 「三员分立」 in test form."""
 
+from io import StringIO
+
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from ruhui.accounts.models import ApiToken, Role, User
 from ruhui.accounts.services import token_create
 from ruhui.audit.models import AuditEvent
+from ruhui.demo.world import DEMO_PASSWORD, DEMO_USERS
 from tests.factories import PASSWORD, UserFactory
 from tests.members.factories import join
 
@@ -272,3 +276,52 @@ def test_security_actions_are_audited(world, settings, client):
     assert "pds_sec" in client.get("/accounts/audit/").content.decode()
     client.force_login(world.city_admin)
     assert client.get("/accounts/audit/").status_code == 403
+
+
+def test_demo_auditor_reads_the_log_and_the_demo_admin_does_not(db, settings, client):
+    """Issue 19's 'done when', on the make demo world with the setting on (2FA is left to
+    tests/accounts/test_twofactor.py): pds_admin gets 403, pds_auditor the log, pds_security
+    the 账号安全 page."""
+    call_command("seed_demo", members=0, verbosity=0)
+    settings.RUHUI_SEPARATION_OF_DUTIES = True
+    accounts = {u[0]: (u[2], u[3]) for u in DEMO_USERS}
+    assert accounts["pds_auditor"] == ("PDS", Role.AUDITOR)
+    assert accounts["pds_security"] == ("PDS", Role.SECURITY)
+    User.objects.filter(username__in=accounts).update(must_change_password=False)
+    for username, path, status in [
+        ("pds_admin", "/accounts/audit/", 403),
+        ("pds_auditor", "/accounts/audit/", 200),
+        ("pds_security", "/accounts/audit/", 403),
+        ("pds_security", "/accounts/security/", 200),
+        ("pds_auditor", "/members/new/", 403),
+        ("pds_security", "/members/new/", 403),
+    ]:
+        response = client.post(
+            "/accounts/login/", {"username": username, "password": DEMO_PASSWORD}
+        )
+        assert response.status_code == 302, username
+        assert client.get(path).status_code == status, (username, path)
+        client.post("/accounts/logout/")
+
+
+def test_officers_are_opened_at_the_console(world, settings, client):
+    """`ruhui create_officer`: the one way (besides a superuser) to open an auditor account;
+    audited as 命令行; --reset issues a new one-time password."""
+    settings.RUHUI_SEPARATION_OF_DUTIES = True
+    out = StringIO()
+    call_command(
+        "create_officer", "pds_audit2", role="auditor", org="PDS", name="审计员", stdout=out
+    )
+    password = out.getvalue().strip().splitlines()[-1]
+    officer = User.objects.get(username="pds_audit2")
+    assert officer.role == Role.AUDITOR and officer.organization == world.city
+    assert officer.must_change_password and officer.check_password(password)
+    assert AuditEvent.objects.filter(actor_username="命令行", object_id=str(officer.pk)).exists()
+    out = StringIO()
+    call_command("create_officer", "pds_audit2", role="auditor", reset=True, stdout=out)
+    officer.refresh_from_db()
+    assert officer.check_password(out.getvalue().strip().splitlines()[-1])
+    with pytest.raises(CommandError, match="组织代码「NOPE」不存在"):
+        call_command("create_officer", "x_audit", role="auditor", org="NOPE")
+    with pytest.raises(CommandError, match="已被使用"):
+        call_command("create_officer", "pds_audit2", role="security", org="PDS")

@@ -6,6 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from ruhui.accounts.models import Role, User
 from ruhui.core.changes import forget_figures
@@ -172,6 +173,10 @@ DEMO_USERS = [
     ("xh_admin", "新华区总工会管理员", "XH", Role.ADMIN),
     ("hn_admin", "省总基层工作部管理员", "HN", Role.ADMIN),
     ("hn_reviewer", "省总基层工作部审核员", "HN", Role.REVIEWER),
+    # 三员分立 (issue 19): with RUHUI_SEPARATION_OF_DUTIES on, only the auditor reads the audit
+    # log and the security administrator unlocks accounts and revokes others' tokens.
+    ("pds_auditor", "市总审计管理员", "PDS", Role.AUDITOR),
+    ("pds_security", "市总安全管理员", "PDS", Role.SECURITY),
 ]
 
 
@@ -457,6 +462,7 @@ def _seed_demo(*, members: int | None) -> dict:
         user.role = role
         user.is_active = True
         user.set_password(DEMO_PASSWORD)
+        user.password_changed_at = timezone.now()
         # The password is published in the README: whoever signs in first chooses their own.
         user.must_change_password = True
         user.save()
