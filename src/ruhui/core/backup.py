@@ -209,13 +209,15 @@ def table_digests(connection) -> dict[str, dict]:
             select = ", ".join(_quote(connection, column) for column in over)
             # Table and column names come from the database's own catalogue, quoted.
             sql = f"SELECT {select} FROM {_quote(connection, table)} ORDER BY {', '.join(order)}"  # noqa: S608
-            cursor.execute(sql)
             digest = hashlib.md5(usedforsecurity=False)
             rows = 0
-            while batch := cursor.fetchmany(FETCH_ROWS):
-                for row in batch:
-                    digest.update(("|".join(str(value) for value in row) + "\n").encode())
-                rows += len(batch)
+            # A server-side cursor on PostgreSQL: a million-row table is read in batches.
+            with connection.chunked_cursor() as data:
+                data.execute(sql)
+                while batch := data.fetchmany(FETCH_ROWS):
+                    for row in batch:
+                        digest.update(("|".join(str(value) for value in row) + "\n").encode())
+                    rows += len(batch)
             digests[table] = {"rows": rows, "md5": digest.hexdigest(), "over": over}
     return digests
 
