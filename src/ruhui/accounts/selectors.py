@@ -89,9 +89,7 @@ def locked_users(*, user) -> list[User]:
     names = AccessAttempt.objects.filter(
         failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gt=since
     ).values_list("username", flat=True)
-    return list(
-        scoped(user, User).filter(username__in=list(names)).select_related("organization")
-    )
+    return list(scoped(user, User).filter(username__in=list(names)).select_related("organization"))
 
 
 def security_rows(users: list[User]) -> list[dict]:

@@ -8,6 +8,7 @@ that are still valid: the password hash they carry matches and the 12-hour absol
 not passed. Last activity is the expiry minus the idle age (sessions are saved every request)."""
 
 import datetime
+import hashlib
 import secrets
 import time
 from dataclasses import dataclass
@@ -45,6 +46,11 @@ class SessionInfo:
     current: bool = False
 
 
+def _derived_sid(session_key: str) -> str:
+    """A public id for a session made before ids were recorded: a digest, never the key."""
+    return hashlib.sha256(f"ruhui-sid:{session_key}".encode()).hexdigest()[:16]
+
+
 def _store():
     from importlib import import_module
 
@@ -69,7 +75,7 @@ def active_sessions(user, current_key: str | None = None) -> list[SessionInfo]:
             continue
         found.append(
             SessionInfo(
-                sid=str(data.get(SID_KEY, "") or row.session_key[:16]),
+                sid=str(data.get(SID_KEY, "") or _derived_sid(row.session_key)),
                 started=datetime.datetime.fromtimestamp(started, tz=datetime.UTC),
                 last_activity=row.expire_date
                 - datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE),

@@ -20,9 +20,7 @@ urlpatterns = [
         views.user_sessions_revoke,
         name="user_sessions_revoke",
     ),
-    path(
-        "users/<int:user_pk>/reset-2fa/", views.user_twofactor_reset, name="user_twofactor_reset"
-    ),
+    path("users/<int:user_pk>/reset-2fa/", views.user_twofactor_reset, name="user_twofactor_reset"),
     path("security/", views.security_list, name="security"),
     path("sessions/revoke/", views.session_revoke, name="session_revoke"),
     path("2fa/", views_twofactor.twofactor_page, name="twofactor"),
