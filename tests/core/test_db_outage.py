@@ -13,10 +13,12 @@ from django.urls import reverse
 from ruhui.core.middleware import (
     MSG_OUTAGE,
     MSG_OUTAGE_JOIN,
+    MSG_OUTAGE_JOIN_UNSURE,
     OUTAGE_RETRY_AFTER,
     PERMISSIONS_POLICY,
 )
 from ruhui.joining import services
+from ruhui.joining.models import Application
 
 pytestmark = pytest.mark.django_db
 
@@ -110,12 +112,30 @@ def test_an_outage_while_the_session_is_saved_after_the_view_is_a_503(settings, 
     session = client.session
     session["probe"] = 1
     session.save()
+    # Django's store turns the failed UPDATE into UpdateError, its middleware that into a 400.
     with mock.patch(
-        "django.contrib.sessions.backends.db.SessionStore.save", side_effect=InterfaceError(LOST)
+        "django.contrib.sessions.models.Session.save", side_effect=InterfaceError(LOST)
     ):
         response = client.get(reverse("join:home"))
     assert_outage_page(response, MSG_OUTAGE)
     assert len(outage_records(caplog)) == 1
+
+
+def test_a_join_post_whose_session_write_fails_never_says_it_was_not_submitted(
+    link, worker_data_post
+):
+    """The application was committed in the view; only the session write after it failed."""
+    client = plain_client()
+    with mock.patch(
+        "django.contrib.sessions.backends.db.SessionStore.save", side_effect=InterfaceError(LOST)
+    ):
+        response = client.post(reverse("join:form", args=[link.token]), worker_data_post)
+    body = assert_outage_page(response, MSG_OUTAGE_JOIN_UNSURE)
+    assert "未提交" not in body and "同一人重复提交只算一份申请" in body
+    assert Application.objects.count() == 1
+    # The retry the page asks for: the same application, and now its number.
+    again = client.post(reverse("join:form", args=[link.token]), worker_data_post)
+    assert again.status_code == 302 and Application.objects.count() == 1
 
 
 def test_the_api_gets_its_json_shape_during_an_outage(world):

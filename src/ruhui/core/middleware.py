@@ -98,13 +98,27 @@ HELP_OUTAGE = _(
     "系统暂时无法读写数据，通常几十秒内恢复。请稍后刷新本页；如长时间无法访问，请联系系统管理员。"
 )
 MSG_OUTAGE_JOIN = _("系统繁忙，请稍后重试，您填写的内容未提交。")
-HELP_OUTAGE_JOIN = _("请不要关闭本页：稍后点浏览器的“后退”回到表单，再点一次“提交”即可。")
+#: When the database failed after the page had done its work (the session is written last), the
+#: application may have been accepted: never say it was not. A retry is safe either way (the
+#: same person's resubmission returns the pending application, joining.services).
+MSG_OUTAGE_JOIN_UNSURE = _("系统繁忙，请稍后重试。刚才的提交可能已经受理，也可能没有。")
+HELP_OUTAGE_JOIN = _(
+    "请不要关闭本页：稍后点浏览器的“后退”回到表单，再点一次“提交”即可；同一人重复提交只算一份申请。"
+)
 #: The public join pages (the form behind the poster's QR code, find / status / transfer).
 PUBLIC_JOIN_PREFIXES = ("/j/", "/join/")
 
 
 def is_db_outage(exc: BaseException | None) -> bool:
-    return isinstance(exc, DB_OUTAGE_ERRORS)
+    """A lost database, raised as is or behind what Django made of it: the session store turns
+    a failed UPDATE into UpdateError, the session middleware that into a 400 (SessionInterrupted)."""
+    for _depth in range(5):
+        if exc is None:
+            return False
+        if isinstance(exc, DB_OUTAGE_ERRORS):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def outage_response(request, exception: BaseException) -> HttpResponse:
@@ -120,7 +134,12 @@ def outage_response(request, exception: BaseException) -> HttpResponse:
             type(exception).__name__,
         )  # fmt: skip
     join_post = request.method == "POST" and request.path.startswith(PUBLIC_JOIN_PREFIXES)
-    message = MSG_OUTAGE_JOIN if join_post else MSG_OUTAGE
+    message = MSG_OUTAGE
+    if join_post:
+        # In the view its transaction rolled back; before the view nothing was written.
+        in_view = getattr(request, "_outage_in_view", False)
+        after_view = getattr(request, "_outage_view_started", False) and not in_view
+        message = MSG_OUTAGE_JOIN_UNSURE if after_view else MSG_OUTAGE_JOIN
     if request.path.startswith("/api/"):
         response = JsonResponse(
             {"detail": str(message)}, status=503, json_dumps_params={"ensure_ascii": False}
@@ -153,7 +172,11 @@ class DatabaseOutageMiddleware:
     def __call__(self, request):
         return self.get_response(request)
 
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        request._outage_view_started = True
+
     def process_exception(self, request, exception):
         if not is_db_outage(exception):
             return None
+        request._outage_in_view = True
         return outage_response(request, exception)

@@ -98,6 +98,10 @@ def _chinese(text: str) -> bool:
 
 
 def bad_request(request, exception=None):
+    # The session middleware answers a session it could not write with a 400 (SessionInterrupted);
+    # when the database was the reason, that is the outage page.
+    if is_db_outage(exception):
+        return outage_response(request, exception)
     if _is_api(request):
         return _json(400, MSG_400)
     return _page(request, status=400, title=TITLE_400, message=MSG_400, help_text=HELP_400)
