@@ -156,8 +156,17 @@ def test_a_wrong_code_does_not_confirm(world, client, clock):
     assert not RecoveryCode.objects.exists()
 
 
+def test_a_post_never_creates_the_secret(world, client):
+    client.force_login(world.county_admin)
+    response = client.post(ENROL_URL, {"action": "confirm", "code": "123456"})
+    assert response.status_code == 302 and response["Location"] == ENROL_URL
+    assert not TOTPDevice.objects.exists()
+    assert "请先用认证应用扫描" in client.get(ENROL_URL).content.decode()
+
+
 def test_an_empty_or_unknown_post_is_a_form_error(world, client):
     client.force_login(world.county_admin)
+    client.get(ENROL_URL)
     assert "请填写验证码" in client.post(ENROL_URL, {"action": "confirm"}).content.decode()
     assert "无法识别" in client.post(ENROL_URL, {}).content.decode()
 

@@ -116,10 +116,14 @@ def has_confirmed_device(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def find_pending_device(user) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+
+
 def pending_device(user) -> TOTPDevice:
     """The user's unconfirmed device (created on first visit): reloading the enrolment page
     keeps the same secret, so a QR code already scanned stays valid."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    device = find_pending_device(user)
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     return device

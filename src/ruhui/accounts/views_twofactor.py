@@ -15,6 +15,7 @@ from ruhui.accounts import twofactor
 from ruhui.web.access import cadre_required
 
 MSG_UNKNOWN_ACTION = "请求的操作无法识别，请在页面上点按钮提交。"
+MSG_NO_PENDING = "请先用认证应用扫描本页的二维码，再输入应用显示的验证码。"
 
 
 class CodeForm(forms.Form):
@@ -43,10 +44,14 @@ def twofactor_page(request):
     action = request.POST.get("action", "") if request.method == "POST" else ""
     form = CodeForm(request.POST if request.method == "POST" else None)
     if device is None:
-        pending = twofactor.pending_device(user)
+        # A POST never creates the secret: it confirms the one the page has shown.
+        pending = twofactor.find_pending_device(user)
         if request.method == "POST":
             if action != "confirm":
                 form.add_error(None, MSG_UNKNOWN_ACTION)
+            elif pending is None:
+                messages.error(request, MSG_NO_PENDING)
+                return redirect("accounts:twofactor")
             elif form.is_valid():
                 try:
                     codes = twofactor.confirm_enrolment(
@@ -58,6 +63,8 @@ def twofactor_page(request):
                     pending.refresh_from_db()
                     otp_login(request, pending)  # this session is verified with the new device
                     return _codes_page(request, codes, fresh=True)
+        if pending is None:
+            pending = twofactor.pending_device(user)
         return render(
             request,
             "accounts/twofactor_setup.html",
