@@ -104,11 +104,13 @@ def can_manage(actor, enterprise: Enterprise) -> bool:
 
 def _lock(enterprise: Enterprise) -> Enterprise:
     """Re-read an enterprise under a row lock (only its own row: PostgreSQL cannot lock the
-    nullable side of a join), with the units the services read."""
-    return (
-        Enterprise.objects.select_for_update(of=("self",))
-        .select_related("responsible_unit", "union", "latest_survey")
-        .get(pk=enterprise.pk)
+    nullable side of a join), with the units the services read. The units are read after the
+    lock is held: a row that waited for another transaction's lock is re-read by PostgreSQL, but
+    the joined rows of that same query are not (two union_build calls at once saw union_id set
+    and union None)."""
+    Enterprise.objects.select_for_update().filter(pk=enterprise.pk).values_list("pk").get()
+    return Enterprise.objects.select_related("responsible_unit", "union", "latest_survey").get(
+        pk=enterprise.pk
     )
 
 
