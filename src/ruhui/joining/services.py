@@ -209,6 +209,24 @@ def _personal_fields(cleaned: dict) -> dict:
     return values
 
 
+def _pending_same(union: Organization, cleaned: dict) -> Application | None:
+    """The pending application of this person (same ID number and phone) to this union."""
+    for application in Application.objects.filter(
+        union=union,
+        kind=ApplicationKind.JOIN,
+        status=ApplicationStatus.PENDING,
+        id_number_hash=id_hash(cleaned["id_number"]),
+    ).order_by("pk"):
+        stored = (
+            crypto.decrypt(application.phone_encrypted, context=PHONE_CONTEXT)
+            if application.phone_encrypted
+            else ""
+        )
+        if hmac.compare_digest(stored, cleaned.get("phone") or ""):
+            return application
+    return None
+
+
 @transaction.atomic
 def application_submit(*, link: JoinLink, data: dict, consent) -> Application:
     """A worker applies to join the link's union. The result is the same whether the person is
@@ -217,6 +235,13 @@ def application_submit(*, link: JoinLink, data: dict, consent) -> Application:
     _check_admitting(link.union)
     cleaned = clean_join_data(data)
     _check_consent(consent)
+    # One pending application per person and union: a resubmission (a double click, a retry, the
+    # same form sent again) answers with the one already waiting. The link's row lock makes
+    # simultaneous identical submissions wait for each other, so they find it too.
+    JoinLink.objects.select_for_update().filter(pk=link.pk).first()
+    pending = _pending_same(link.union, cleaned)
+    if pending is not None:
+        return pending
     application = Application(
         number=_new_number(),
         kind=ApplicationKind.JOIN,
