@@ -272,6 +272,9 @@ def decomposition_save(
         raise PermissionDenied(
             MSG_NOT_IN_CAMPAIGN % {"unit": unit.name, "owner": campaign.owner.name}
         )
+    # Two saves at once are taken one after the other (the campaign's row lock): otherwise the
+    # second read its `before` while the first wrote, and kept some of the first's lines.
+    Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
     seen = set()
     for line in lines:
         if line.unit.pk == campaign.owner_id:
