@@ -19,10 +19,14 @@ from django.core.cache import caches
 from ruhui.accounts.models import Role
 from ruhui.core.changes import records_changed
 from ruhui.orgs.choices import OrgKind
-from tests import figures_report
+from tests import figures_report, pii_scan
 from tests.factories import OrganizationFactory, UserFactory
 from tests.figures_report import figure  # noqa: F401 (the figures every run prints)
 from tests.profiles import production_env  # noqa: F401 (a fixture for every test module)
+
+
+def pytest_configure(config):
+    pii_scan.register(config)  # the personal-data scan of every response, log record and URL
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
