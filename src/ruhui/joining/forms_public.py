@@ -10,9 +10,13 @@ from django.core.exceptions import ValidationError
 from ruhui.core import divisions
 from ruhui.joining import selectors, services
 from ruhui.members import codes
+from ruhui.members.forms import NoEchoTextInput
 from ruhui.web.widgets import FastSelect
 
 PLEASE_CHOOSE = "请选择"
+MSG_RETYPE = "为保护您的个人信息，页面不回显已填写的号码，请重新填写。"
+#: Never written back into the page after an error (the page must not carry a full number).
+NO_ECHO_FIELDS = ("id_number", "phone")
 YES_NO = [("1", "是"), ("0", "否")]
 #: Server-side caps on what a tampered request may send; the widgets' maxlength is the real limit.
 HARD_LIMIT = 200
@@ -79,7 +83,20 @@ def household_choices() -> list:
 
 
 class PublicForm(forms.Form):
-    """Common behaviour: the services' errors go next to the fields they name."""
+    """Common behaviour: the services' errors go next to the fields they name; the ID number and
+    phone are not written back into the page, and a re-shown form asks for them again."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in NO_ECHO_FIELDS:
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            widget = NoEchoTextInput(attrs=field.widget.attrs)
+            widget.input_type = field.widget.input_type
+            field.widget = widget
+            if self.is_bound and (self.data.get(self.add_prefix(name)) or "").strip():
+                field.help_text = MSG_RETYPE
 
     def add_service_errors(self, error: ValidationError) -> None:
         if not hasattr(error, "error_dict"):

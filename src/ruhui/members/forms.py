@@ -35,7 +35,9 @@ MSG_REJECT_REASON = _("请填写退回原因，转出工会和会员会看到它
 MSG_DUES_BAD_SELECTION = _("勾选的会员无法识别，请刷新页面后重新勾选。")
 MSG_DUES_DATE_INVALID = _("缴纳会费日期无法识别：请按 2026-05-01 的格式填写。")
 KEEP_HINT = _("不修改请留空。")
-RETYPE_HINT = _("为保护个人信息，证件号码提交后不回显：请重新填写（修改会员信息时留空表示不修改）。")
+RETYPE_HINT = _(
+    "为保护个人信息，证件号码提交后不回显：请重新填写（修改会员信息时留空表示不修改）。"
+)
 DERIVED_HINT = _("使用居民身份证时可不填，系统按证件号码自动得出。")
 
 #: The CodeSet behind each coded field of the member form (the validator's own table).
