@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: demo test lint format install install-dev serve e2e screenshots bench clean audit
+.PHONY: demo test lint format install install-dev serve e2e screenshots bench clean faults audit
 
 # setuptools too: the one a new venv brings (65.5.0 with Python 3.11) has known vulnerabilities.
 $(BIN)/python:
@@ -55,6 +55,16 @@ format: install-dev
 
 test: lint
 	RUHUI_ENV=test $(BIN)/pytest
+
+# Fault drills (docs/operations.md「故障演练」): a killed import backend, a killed db_worker and
+# the database stopped under load, on a scratch PostgreSQL cluster on port 5433 that the tests
+# start and delete (tests/pgcluster.py); the shared server on 5432 is never touched.
+FAULTS_PG_PORT ?= 5433
+
+faults: install-dev
+	RUHUI_ENV=test RUHUI_FAULTS_PG_PORT=$(FAULTS_PG_PORT) \
+	DATABASE_URL=postgres://postgres@127.0.0.1:$(FAULTS_PG_PORT)/ruhui_faults \
+	$(BIN)/pytest -m faults tests/faults -q -s -p no:randomly
 
 # Supply chain: 0 known vulnerabilities with a fix in the installed packages (pip-audit, plus
 # scripts/audit_deps.py's check of what pip-audit skips) and 0 high-severity bandit findings.
