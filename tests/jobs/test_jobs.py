@@ -8,7 +8,7 @@ import time
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import OperationalError, connection
 from django.urls import reverse
 
 from ruhui.jobs import kinds, progress, services
@@ -152,6 +152,29 @@ def test_a_crash_fails_the_job_says_so_in_chinese_and_is_raised(world, job_files
     )
     assert not list(job_files.glob(f"{ECHO}-*"))
     assert services.job_run(job.pk) == {}  # a finished job is never run again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_crash_that_took_the_connection_still_fails_the_job(world, job_files, monkeypatch):
+    """The server ended the worker's backend mid-job (make faults does it for real): recording
+    the failure on the dead connection fails, so it is recorded again on a fresh one instead of
+    leaving the job 「进行中」 until the reaper notices."""
+    job = start(world, crash=True)  # in autocommit the task backend has already run it once
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, error="", finished_at=None)
+    real_fail, calls = services._fail, []
+
+    def fail_on_a_dead_connection_first(job, message):
+        calls.append(message)
+        if len(calls) == 1:
+            raise OperationalError("terminating connection due to administrator command")
+        return real_fail(job, message)
+
+    monkeypatch.setattr(services, "_fail", fail_on_a_dead_connection_first)
+    with pytest.raises(RuntimeError):
+        services.job_run(job.pk)
+    job.refresh_from_db()
+    assert len(calls) == 2 and job.status == JobStatus.FAILED
+    assert job.error == "导入失败，没有写入任何数据：RuntimeError"
 
 
 def test_a_check_is_confirmed_once(world, django_capture_on_commit_callbacks):
