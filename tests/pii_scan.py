@@ -295,6 +295,7 @@ class Collector:
         self.responses = self.log_records = self.urls = 0
         self.unreadable: list[str] = []
         self.unchecked = 0
+        self.checked = 0
         self.exempted = 0
         self.leaks: list[Leak] = []
         self.test = "(outside a test)"
@@ -346,6 +347,8 @@ class Collector:
             "kwargs": dict(match.kwargs) if match else {},
             "user_id": _signed_in_user_id(request),
         }
+        if path.startswith(_static_url()):
+            return  # the project's own CSS, JS, fonts and images: no personal data
         headers = " ".join(f"{k}: {v}" for k, v in response.items())
         self._add(find_numbers(headers), f"{where} headers", **context)
         content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
@@ -380,6 +383,7 @@ class Collector:
                     key = (candidate.kind, candidate.number)
                     if key not in cache:
                         cache[key] = self.check(*key)
+                        self.checked += 1
                     holder = cache[key]
                     if holder is None:
                         continue
@@ -417,6 +421,12 @@ class Collector:
             f"PII scan: {self.responses} responses, {self.log_records} log records, "
             f"{self.urls} URLs, {len(self.leaks)} leaks"
         )
+
+
+def _static_url() -> str:
+    from django.conf import settings
+
+    return settings.STATIC_URL or "/static/"
 
 
 def _signed_in_user_id(request) -> int | None:
@@ -501,6 +511,10 @@ class Plugin:
     def pytest_terminal_summary(self, terminalreporter):
         collector = self.collector
         terminalreporter.write_line(collector.summary())
+        terminalreporter.write_line(
+            f"PII scan: {collector.checked} numbers looked up, {collector.exempted} exempt "
+            f"(EXEMPTIONS), {collector.unchecked} in tests without a database"
+        )
         if collector.unreadable:
             terminalreporter.write_line(f"PII scan: {len(collector.unreadable)} bodies unreadable:")
             for line in collector.unreadable[:20]:

@@ -201,7 +201,7 @@ def test_a_leak_fails_the_session_and_is_listed(db):
         SimpleNamespace(write_line=lambda s, **kw: lines.append(s), section=lambda *a, **k: None)
     )
     assert lines[0] == "PII scan: 1 responses, 0 log records, 1 URLs, 1 leaks"
-    assert lines[1] == (
+    assert lines[2] == (
         "tests/x.py::test_y: 身份证号码 410481********123X（会员）in GET /members/ body "
         "(application/json)"
     )
@@ -216,3 +216,14 @@ def test_every_exemption_names_a_route_and_a_reason():
         assert reverse(exemption.view_name, kwargs=kwargs)
         assert len(exemption.reason) > 10
     assert json.dumps(pii_scan.DELIBERATE_URLS, ensure_ascii=False)
+
+
+def test_the_session_collector_sees_the_test_client(request, world, client):
+    plugin = request.config.pluginmanager.get_plugin(pii_scan.PLUGIN_NAME)
+    if plugin is None:
+        pytest.skip("RUHUI_PII_SCAN=0: the scan is off")
+    before = (plugin.collector.responses, plugin.collector.urls)
+    client.force_login(world.county_admin)
+    assert client.get("/members/?page=1").status_code == 200
+    assert (plugin.collector.responses, plugin.collector.urls) == (before[0] + 1, before[1] + 1)
+    assert any(isinstance(h, pii_scan._LogHandler) for h in logging.getLogger().handlers)
