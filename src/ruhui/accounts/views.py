@@ -259,7 +259,7 @@ def user_twofactor_reset(request, user_pk: int):
     require_perm(request.user, "accounts.manage_security")
     services.twofactor_reset(actor=request.user, user=target)
     messages.success(
-        request, f"已重置账号「{target.username}」的双因素认证，其下次登录须重新绑定。"
+        request, f"已重置账号「{target.username}」的两步验证，其下次登录前须重新绑定。"
     )
     return redirect("accounts:user_security", user_pk=target.pk)
 
