@@ -66,7 +66,6 @@ ORG_FIELDS = {
     "parent",
     "new_parent",
     "running_union",
-    "owner",
     "target",
     "to_union",
     "org",
@@ -350,9 +349,10 @@ def _path(url: str) -> str:
     return urlsplit(url).path
 
 
-def forms_on(html: str, page_url: str) -> dict[str, dict]:
-    """{action path: {"fields": {name: value or [values]}, "selects": {name: [option values]},
-    "files": [names]}} of the page's POST forms."""
+def forms_on(html: str, page_url: str) -> dict[str, list[dict]]:
+    """{action path: [{"fields": {name: value or [values]}, "selects": {name: [option values]},
+    "files": [names]}, …]} of the page's POST forms (a page may post several forms, e.g. one per
+    action button, to one address)."""
     try:
         document = lxml.html.fromstring(html)
     except Exception:
@@ -397,7 +397,7 @@ def forms_on(html: str, page_url: str) -> dict[str, dict]:
         if submit and submit[0] not in fields:
             fields[submit[0]] = submit[1]
         fields.pop("csrfmiddlewaretoken", None)
-        found.setdefault(action, {"fields": fields, "selects": selects, "files": files})
+        found.setdefault(action, []).append({"fields": fields, "selects": selects, "files": files})
     return found
 
 

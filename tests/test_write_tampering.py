@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.test import override_settings
 from django.urls import include, path
 
-from ruhui.accounts.models import Role
+from ruhui.accounts.models import Role, User
 from ruhui.accounts.services import token_create
 from ruhui.orgs.models import Organization
 from tests import tampering
@@ -21,10 +21,11 @@ ALLOWED = {
 }
 
 
-def form(**base):
-    """The default case: the form the owner is shown for this URL (from the crawl), with
-    `base` values filled in (for create forms, whose empty form would be refused anyway)."""
-    return {"kind": "form", "base": base}
+def form(actor=None, **base):
+    """The default case: the forms the county admin is shown for this URL (from the crawl), with
+    `base` values filled in (for create forms, whose empty form would be refused anyway);
+    `actor`: the username of the unit's own cadre (tests/walk.py) whose page it is instead."""
+    return {"kind": "form", "base": base, "actor": actor}
 
 
 def public(**base):
@@ -209,16 +210,29 @@ REGISTRY = {
     "positions:social_worker_edit": form(name="篡改测试改名社工"),
     "positions:social_worker_end": form(),
     "projects:consolidated": form(),
-    "projects:plan": form(),
-    "projects:plan_import": form(),
+    "projects:plan": form(
+        actor="county_walk_planner",
+        **{
+            "task-task": "篡改测试任务",
+            "task-owner": "篡改测试责任人",
+            "task-due_on": "2019-09-30",
+            "project-kind": "build",
+            "project-build_type": "enterprise",
+            "project-name": "篡改测试拟建工会",
+            "project-planned_members": "5",
+            "project-division_code": "410481",
+            "project-due_on": "2019-09-30",
+        },
+    ),
+    "projects:plan_import": form(actor="county_walk_planner"),
     "projects:project": form(
-        decision="recommend", recommended_amount="2000", opinion="篡改测试：同意"
+        decision="recommend", recommended_amount="2000", opinion="篡改测试：同意", on="2019-08-01"
     ),
     "reports:bulletin": form(),
     "reports:bulletin_new": form(),
-    "reports:report": form(),
+    "reports:report": form(actor="county_walk_reporter"),
     "reports:schedule": form(),
-    "reports:year_end": form(),
+    "reports:year_end": form(actor="county_walk_reporter"),
 }
 
 #: Writes with forgeable fields whose unforged post saves nothing here, and why (their forged
@@ -272,6 +286,13 @@ def _crawl(client, units, routes):
             ).items():
                 index.setdefault((anonymous, action), found)
     return index
+
+
+def _page(client, url) -> str:
+    response = client.get(url)
+    if response.status_code != 200 or getattr(response, "streaming", False):
+        return ""
+    return response.content.decode("utf-8", "replace")
 
 
 def _forgeries(fields, selects, world, units):
@@ -376,15 +397,16 @@ def _resolve(value, world, units):
     return value(world, units) if callable(value) else value
 
 
-def _form_cases(name, url, found, world, units):
+def _form_cases(name, url, found, world, units, actor):
     entry = REGISTRY[name]
-    actor = None if entry.get("anonymous") else world.county_admin
     fields = dict(found["fields"]) if found else {}
     selects = found["selects"] if found else {}
     base = fields | {k: _resolve(v, world, units) for k, v in entry["base"].items()}
     posts = [
         tampering.Post(name, f"{field} = {label}", url, base | {field: value}, True, actor)
-        for label, field, value in _forgeries(base, selects, world, units)
+        # Only the form's own fields are forged (a value another form of the page reads is
+        # ignored by this one's action, rightly).
+        for label, field, value in _forgeries(fields or base, selects, world, units)
     ]
     posts.append(
         tampering.Post(name, "extra fields", url, base | _extras(base, world, units), False, actor)
@@ -401,8 +423,6 @@ def test_forged_writes_are_refused(client, world):
     owner = units[0]
     _token, raw = token_create(actor=world.county_admin, name="篡改测试")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-    from django.apps import apps as django_apps
-
     fk_targets = tampering._fk_targets()
     foreign_orgs = {
         o.pk
@@ -411,33 +431,48 @@ def test_forged_writes_are_refused(client, world):
         )
     } | {world.city.pk, world.province.pk}
     foreign_users = set(
-        django_apps.get_model("accounts.User")
-        .objects.filter(organization__in=foreign_orgs)
-        .values_list("pk", flat=True)
+        User.objects.filter(organization__in=foreign_orgs).values_list("pk", flat=True)
     )
     foreign = tampering.Foreign(orgs=foreign_orgs, users=foreign_users)
     foreign.collect_rows(tampering.snapshot(), fk_targets)
-    problems, endpoints, forged, no_control = [], 0, 0, []
+    problems, endpoints, forged, controls, no_control, weak = [], 0, 0, 0, [], []
     for name in sorted(tampering.write_endpoints() - ALLOWED.keys()):
         endpoints += 1
         if name.startswith("api:"):
-            posts, control = _api_cases(name, world, units, headers)
+            cases = [_api_cases(name, world, units, headers)]
         else:
             url = routes[name].url(owner.samples)
-            found = index.get((REGISTRY[name].get("anonymous", False), url))
-            posts, control = _form_cases(name, url, found, world, units)
-        if control is not None:
-            found_problems, accepted = tampering.run(client, control, foreign, fk_targets)
-            problems += found_problems
-            if not accepted:
-                no_control.append(f"{name} ({control.answer})")
-        for post in posts:
-            forged += 1
-            found_problems, _accepted = tampering.run(client, post, foreign, fk_targets)
-            problems += found_problems
+            entry = REGISTRY[name]
+            actor = None if entry.get("anonymous") else world.county_admin
+            if entry.get("actor"):  # the unit's own cadre: its page is fetched as that cadre
+                actor = User.objects.get(username=entry["actor"])
+                client.force_login(actor)
+                found_forms = tampering.forms_on(_page(client, url), url).get(url)
+            else:
+                found_forms = index.get((entry.get("anonymous", False), url))
+            cases = [
+                _form_cases(name, url, found, world, units, actor)
+                for found in (found_forms or [None])
+            ]
+        for i, (posts, control) in enumerate(cases):
+            if control is not None:
+                found_problems, accepted = tampering.run(client, control, foreign, fk_targets)
+                problems += found_problems
+                controls += 1
+                if not accepted and i == 0:
+                    no_control.append(f"{name} ({control.answer})")
+                elif not accepted:
+                    weak.append(f"{name} form {i + 1} ({control.answer[:80]})")
+            for post in posts:
+                forged += 1
+                found_problems, _accepted = tampering.run(client, post, foreign, fk_targets)
+                problems += found_problems
     print(
         f"\nwrite tampering: {endpoints} endpoints, {forged} forged posts, {len(problems)} accepted"
+        f" ({controls} unforged control posts, {controls - len(no_control) - len(weak)} saved)"
     )
+    if weak:
+        print("write tampering: further forms whose control post saved nothing:", weak)
     assert not problems, "\n".join(problems)
     unexplained = sorted(n for n in no_control if n.split(" ")[0] not in NO_CONTROL)
     assert not unexplained, (
