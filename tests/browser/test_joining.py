@@ -68,6 +68,10 @@ def test_a_worker_joins_by_the_poster_link_and_the_cadre_approves(page_at, world
     worker.locator("form button[type=submit]").last.click()
     assert "请阅读《个人信息保护告知》" in worker.locator("main").inner_text()
     assert not Application.objects.exists()
+    # The ID number and phone are not written back into the page: the worker types them again.
+    assert worker.input_value("input[name=id_number]") == ""
+    worker.fill("input[name=id_number]", number)
+    worker.fill("input[name=phone]", phone)
     worker.check("input[name=consent]")
     worker.locator("form button[type=submit]").last.click()
     worker.wait_for_url("**/join/submitted/")
