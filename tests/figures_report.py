@@ -9,10 +9,17 @@ order the tests ran; docs/security.md copies them into its table.
 import pytest
 
 FIGURES_KEY = pytest.StashKey[list]()
+#: Figures noted by helpers that have no fixture at hand (one pytest session per process).
+_NOTED: list[tuple[str, str]] = []
 
 
 def record(config, name: str, text: str) -> None:
     config.stash.setdefault(FIGURES_KEY, []).append((name, text))
+
+
+def note(name: str, text: str) -> None:
+    """The same as the `figure` fixture, for module-level helpers and fixtures."""
+    _NOTED.append((name, text))
 
 
 @pytest.fixture
@@ -24,7 +31,7 @@ def figure(request):
 
 
 def terminal_summary(terminalreporter, config) -> None:
-    lines = config.stash.get(FIGURES_KEY, [])
+    lines = config.stash.get(FIGURES_KEY, []) + _NOTED
     if not lines:
         return
     terminalreporter.section("figures")

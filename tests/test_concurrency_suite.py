@@ -26,6 +26,7 @@ from ruhui.members.models import ChangeType, Member, Transfer, TransferStatus
 from ruhui.orgs.models import Organization
 from tests.enterprises.factories import make_enterprise
 from tests.factories import OrganizationFactory
+from tests.figures_report import note
 from tests.members.factories import join, make_id_number, make_phone
 
 THREADS = 20
@@ -72,7 +73,7 @@ def report(case: str, outcomes, effects: int) -> None:
     errors = [value for kind, value in outcomes if kind == "error"]
     assert not errors, errors
     assert effects == 1, outcomes
-    print(f"\nconcurrency: {case} {len(outcomes)} threads, {effects} effect, {len(errors)} errors")
+    note("concurrency", f"{case}: {len(outcomes)} threads, {effects} effect, {len(errors)} errors")
 
 
 def test_one_id_number_registered_20_times_at_once(world):

@@ -22,6 +22,7 @@ from ruhui.members.models import Member
 from ruhui.orgs import services as org_services
 from ruhui.orgs.models import Organization
 from tests.enterprises.factories import make_enterprise
+from tests.figures_report import note
 from tests.members.factories import join
 
 STALE = "该记录已被他人修改，请刷新后重试"
@@ -102,7 +103,7 @@ def test_the_second_saver_of_an_opened_form_is_refused(world):
         )
         assert again.status_code == 302, case.name
         assert getattr(case.model.objects.get(pk=case.pk), case.field) == _value(case, "second")
-        print(f"\nlost update: {case.name} second saver refused, first save kept")
+        note("lost update", f"{case.name}: second saver refused, first save kept")
 
 
 @pytest.mark.django_db
@@ -192,7 +193,7 @@ def test_concurrent_saves_of_one_opened_form_keep_exactly_one(world):
         assert len(oks) == 1, outcomes
         assert {value for kind, value in outcomes if kind == "stale"} == {MSG_STALE}
         assert getattr(case.model.objects.get(pk=case.pk), case.field) == oks[0]
-        print(
-            f"\nconcurrency: lost update ({case.name}) {THREADS} threads, 1 effect, "
-            f"{len(errors)} errors"
+        note(
+            "concurrency",
+            f"lost update ({case.name}): {THREADS} threads, 1 effect, {len(errors)} errors",
         )

@@ -13,6 +13,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from tests.figures_report import note
+
 SRC = Path(__file__).resolve().parents[1] / "src" / "ruhui"
 MANAGERS = {"objects", "_default_manager"}
 
@@ -169,7 +171,7 @@ def test_every_model_read_is_scoped_or_listed():
     found = reads()
     unlisted = sorted(set(found) - ALLOWED.keys())
     stale = sorted(ALLOWED.keys() - set(found))
-    print(f"\nunscoped reads: {len(ALLOWED)} listed, {len(unlisted)} unlisted")
+    note("unscoped reads", f"{len(ALLOWED)} listed, {len(unlisted)} unlisted")
     assert not unlisted, (
         "这些模型读取没有经过管辖范围过滤，也不在白名单中：请用 orgs.scoping.scoped / "
         "get_scoped_or_404 限定范围，或在 tests/test_unscoped_reads.py 的 ALLOWED 中登记并写明理由 / "

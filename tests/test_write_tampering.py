@@ -11,6 +11,7 @@ from ruhui.accounts.models import Role, User
 from ruhui.accounts.services import token_create
 from ruhui.orgs.models import Organization
 from tests import tampering
+from tests.figures_report import note
 from tests.members.factories import join, make_id_number, make_phone
 from tests.walk import PARAM_RE, build_units, iter_routes
 
@@ -467,12 +468,13 @@ def test_forged_writes_are_refused(client, world):
                 forged += 1
                 found_problems, _accepted = tampering.run(client, post, foreign, fk_targets)
                 problems += found_problems
-    print(
-        f"\nwrite tampering: {endpoints} endpoints, {forged} forged posts, {len(problems)} accepted"
-        f" ({controls} unforged control posts, {controls - len(no_control) - len(weak)} saved)"
+    note(
+        "write tampering",
+        f"{endpoints} endpoints, {forged} forged posts, {len(problems)} accepted"
+        f" ({controls} unforged control posts, {controls - len(no_control) - len(weak)} saved)",
     )
     if weak:
-        print("write tampering: further forms whose control post saved nothing:", weak)
+        note("write tampering", f"further forms whose control post saved nothing: {weak}")
     assert not problems, "\n".join(problems)
     unexplained = sorted(n for n in no_control if n.split(" ")[0] not in NO_CONTROL)
     assert not unexplained, (

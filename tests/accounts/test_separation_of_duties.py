@@ -19,6 +19,7 @@ from ruhui.accounts.services import token_create
 from ruhui.audit.models import AuditEvent
 from ruhui.demo.world import DEMO_PASSWORD, DEMO_USERS
 from tests.factories import PASSWORD, UserFactory
+from tests.figures_report import note
 from tests.members.factories import join
 
 ROLES = [Role.ADMIN, Role.REVIEWER, Role.CLERK, Role.READONLY, Role.SECURITY, Role.AUDITOR]
@@ -125,7 +126,7 @@ def matrix_figure():
     yield
     if CHECKED["on"] or CHECKED["off"]:
         total = CHECKED["on"] + CHECKED["off"]
-        print(f"\nSoD matrix: {total} cells checked ({CHECKED['on']} on/{CHECKED['off']} off)")
+        note("SoD matrix", f"{total} cells checked ({CHECKED['on']} on/{CHECKED['off']} off)")
 
 
 @pytest.mark.parametrize("mode", ["off", "on"])

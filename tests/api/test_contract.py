@@ -40,7 +40,9 @@ from tests.projects.factories import add_people, make_campaign, submitted_plan
 
 MAX_EXAMPLES = int(os.environ.get("RUHUI_CONTRACT_EXAMPLES", "10"))
 STATEFUL_EXAMPLES = int(os.environ.get("RUHUI_CONTRACT_STATEFUL_EXAMPLES", "5"))
-MAX_SECONDS = 170  # schemathesis stops here at the latest; the assertion below allows 180
+# A safety net only, far above the ≤ 3 min the run takes on a quiet machine (printed with the
+# figures, docs/security.md): a loaded CI machine must not turn slowness into a failure.
+MAX_SECONDS = int(os.environ.get("RUHUI_CONTRACT_MAX_SECONDS", "900"))
 SEED = int(os.environ.get("RUHUI_CONTRACT_SEED", "13"))
 CHECKS = (
     "not_a_server_error",
@@ -137,7 +139,7 @@ def _operation_labels(schema) -> set[str]:
     return labels
 
 
-def test_the_api_answers_as_its_schema_says(county, app, hypothesis_home):
+def test_the_api_answers_as_its_schema_says(county, app, hypothesis_home, figure):
     config = SchemathesisConfig.from_dict(
         {
             "seed": SEED,
@@ -178,12 +180,13 @@ def test_the_api_answers_as_its_schema_says(county, app, hypothesis_home):
     seconds = time.monotonic() - started
 
     fuzzed = exercised.get("fuzzing", set())
-    print(
-        f"\nschemathesis: {len(fuzzed & declared)} operations fuzzed, "
+    figure(
+        "schemathesis",
+        f"{len(fuzzed & declared)} operations fuzzed, "
         f"{statistic.total_cases} cases, {statistic.total_failures} failures "
         f"(of {len(declared)} declared; {seconds:.0f} s; "
         + ", ".join(f"{k} {v} cases {phase_seconds[k]:.0f} s" for k, v in phases.items())
-        + f"; {len(errors)} errors)"
+        + f"; {len(errors)} errors; load average {os.getloadavg()[0]:.1f})",
     )
     failures = [
         f"{label}: {failure.title} — {failure.message}\n{group.code_sample}\n"
@@ -203,4 +206,3 @@ def test_the_api_answers_as_its_schema_says(county, app, hypothesis_home):
     )
     assert not stopped, f"stopped after {MAX_SECONDS} s: lower RUHUI_CONTRACT_EXAMPLES"
     assert statistic.total_cases > len(declared)
-    assert seconds < 180
