@@ -27,6 +27,7 @@ from ruhui.orgs.models import Organization
 from tests.enterprises.factories import make_enterprise
 from tests.factories import OrganizationFactory
 from tests.figures_report import note
+from tests.joining.form_data import join_form_data
 from tests.members.factories import join, make_id_number, make_phone
 
 THREADS = 20
@@ -99,21 +100,7 @@ def test_one_id_number_registered_20_times_at_once(world):
 def test_20_identical_public_join_posts_make_one_application(world):
     link = joining_services.join_link_for(world.county_trade)
     url = reverse("join:form", args=[link.token])
-    data = {
-        "name": "李小军",
-        "id_number": make_id_number(),
-        "phone": make_phone(),
-        "ethnicity": "01",
-        "education": "61",
-        "household_division": "410481",
-        "is_migrant_worker": "1",
-        "group": "02",
-        "employment_status": "1",
-        "employment_form": "5",
-        "employer_name": "顺丰速运舞钢营业部",
-        "work_location": "舞钢市垭口街道",
-        "consent": "on",
-    }
+    data = join_form_data()
 
     def attempt(i):
         response = Client().post(url, data)

@@ -19,6 +19,7 @@ from ruhui.core.middleware import (
 )
 from ruhui.joining import services
 from ruhui.joining.models import Application
+from tests.joining.form_data import join_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -75,23 +76,7 @@ def test_a_join_form_post_during_an_outage_says_nothing_was_submitted(
 
 @pytest.fixture
 def worker_data_post():
-    from tests.members.factories import make_id_number, make_phone
-
-    return {
-        "name": "李小军",
-        "id_number": make_id_number(),
-        "phone": make_phone(),
-        "ethnicity": "01",
-        "education": "61",
-        "household_division": "410481",
-        "is_migrant_worker": "1",
-        "group": "02",
-        "employment_status": "1",
-        "employment_form": "5",
-        "employer_name": "顺丰速运舞钢营业部",
-        "work_location": "舞钢市垭口街道",
-        "consent": "on",
-    }
+    return join_form_data()
 
 
 def test_an_outage_met_by_the_session_middleware_is_a_503_not_a_500(world, caplog):

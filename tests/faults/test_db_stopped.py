@@ -28,6 +28,7 @@ from ruhui.joining import services
 from ruhui.joining.models import Application
 from ruhui.members.personal import id_hash
 from tests.faults.conftest import RUHUI, child_env, stop_process, wait_for
+from tests.joining.form_data import join_form_data
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
@@ -46,23 +47,12 @@ def free_port() -> int:
 
 
 def worker_data(serial: int) -> dict:
+    """A valid join form whose ID number and phone are fixed by `serial` (each post its own)."""
     import random
 
-    return {
-        "name": "李小军",
-        "id_number": id_number(serial, random.Random(serial)),
-        "phone": f"139{serial:08d}",
-        "ethnicity": "01",
-        "education": "61",
-        "household_division": "410481",
-        "is_migrant_worker": "1",
-        "group": "02",
-        "employment_status": "1",
-        "employment_form": "5",
-        "employer_name": "顺丰速运舞钢营业部",
-        "work_location": "舞钢市垭口街道",
-        "consent": "on",
-    }
+    return join_form_data(
+        id_number=id_number(serial, random.Random(serial)), phone=f"139{serial:08d}"
+    )
 
 
 @dataclass

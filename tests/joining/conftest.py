@@ -4,7 +4,7 @@ data. (The cache — rate-limit counters — is cleared around every test in tes
 import pytest
 
 from ruhui.joining import services
-from tests.members.factories import make_id_number, make_phone
+from tests.joining.form_data import join_form_data
 
 
 @pytest.fixture
@@ -18,22 +18,6 @@ def worker_data():
     """`worker_data(**changes)` → the POST body of a correctly filled join form, with consent."""
 
     def make(**changes):
-        data = {
-            "name": "李小军",
-            "id_number": make_id_number(),
-            "phone": make_phone(),
-            "ethnicity": "01",
-            "education": "61",
-            "household_division": "410481",
-            "is_migrant_worker": "1",
-            "group": "02",
-            "employment_status": "1",
-            "employment_form": "5",
-            "employer_name": "顺丰速运舞钢营业部",
-            "work_location": "舞钢市垭口街道",
-            "consent": "on",
-        }
-        data.update(changes)
-        return {key: value for key, value in data.items() if value is not None}
+        return join_form_data(**changes)
 
     return make
