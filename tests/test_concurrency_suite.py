@@ -4,12 +4,10 @@ effect, the others a clear refusal (a ValidationError, a form page, a 429), and 
 unhandled exception or a 500. The lost-update case is in tests/test_lost_updates.py."""
 
 import datetime
-import threading
 from collections import Counter
 
 import pytest
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -24,13 +22,12 @@ from ruhui.joining.models import Application
 from ruhui.members import services as member_services
 from ruhui.members.models import ChangeType, Member, Transfer, TransferStatus
 from ruhui.orgs.models import Organization
+from tests.concurrency import THREADS, race
 from tests.enterprises.factories import make_enterprise
 from tests.factories import OrganizationFactory
 from tests.figures_report import note
 from tests.joining.form_data import join_form_data
 from tests.members.factories import join, make_id_number, make_phone
-
-THREADS = 20
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -42,32 +39,6 @@ def _postgres_only():
     cache.clear()  # the public form's rate limits
     yield
     cache.clear()
-
-
-def race(attempt, n: int = THREADS) -> list[tuple[str, object]]:
-    """Run `attempt(i)` in n threads released together; each outcome is ("ok", value),
-    ("refused", message) for a ValidationError, or ("error", repr) for anything else."""
-    barrier = threading.Barrier(n)
-    outcomes = []
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            outcomes.append(("ok", attempt(i)))
-        except ValidationError as exc:
-            outcomes.append(("refused", exc.messages[0]))
-        except Exception as exc:  # any other outcome is the failure this suite looks for
-            outcomes.append(("error", repr(exc)))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert len(outcomes) == n, outcomes
-    return outcomes
 
 
 def report(case: str, outcomes, effects: int) -> None:

@@ -5,7 +5,6 @@ the update services, under the row lock, so it also holds for two saves at the s
 (PostgreSQL, real transactions)."""
 
 import datetime
-import threading
 from dataclasses import dataclass
 
 import pytest
@@ -21,6 +20,7 @@ from ruhui.members import services as member_services
 from ruhui.members.models import Member
 from ruhui.orgs import services as org_services
 from ruhui.orgs.models import Organization
+from tests.concurrency import THREADS, race
 from tests.enterprises.factories import make_enterprise
 from tests.figures_report import note
 from tests.members.factories import join
@@ -151,8 +151,6 @@ SAVERS = {
     ),
 }
 
-THREADS = 20
-
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
@@ -161,37 +159,23 @@ def test_concurrent_saves_of_one_opened_form_keep_exactly_one(world):
         pytest.skip("real concurrent transactions need PostgreSQL")
     for case in _cases(world):
         seen = case.model.objects.get(pk=case.pk).updated_at
-        barrier = threading.Barrier(THREADS)
-        outcomes = []
         save = SAVERS[case.model]
 
-        def attempt(i, case=case, save=save, seen=seen, barrier=barrier, outcomes=outcomes):
+        def attempt(i, case=case, save=save, seen=seen):
             if case.field == "name":
                 value = "张" + "甲乙丙丁戊己庚辛壬癸"[i % 10] + "一二"[i // 10]
             else:
                 value = f"舞钢市第{i + 1}路"
-            try:
-                barrier.wait(timeout=20)
-                save(world.county_admin, case.pk, case.field, value, seen)
-                outcomes.append(("ok", value))
-            except ValidationError as exc:
-                outcomes.append(("stale", exc.messages[0]))
-            except Exception as exc:  # any other outcome is the failure this test looks for
-                outcomes.append(("error", repr(exc)))
-            finally:
-                connection.close()
+            save(world.county_admin, case.pk, case.field, value, seen)
+            return value
 
-        threads = [threading.Thread(target=attempt, args=(i,)) for i in range(THREADS)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
+        outcomes = race(attempt)
         oks = [value for kind, value in outcomes if kind == "ok"]
         errors = [value for kind, value in outcomes if kind == "error"]
         assert len(outcomes) == THREADS, outcomes
         assert not errors, errors
         assert len(oks) == 1, outcomes
-        assert {value for kind, value in outcomes if kind == "stale"} == {MSG_STALE}
+        assert {value for kind, value in outcomes if kind == "refused"} == {MSG_STALE}
         assert getattr(case.model.objects.get(pk=case.pk), case.field) == oks[0]
         note(
             "concurrency",
