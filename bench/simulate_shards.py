@@ -27,6 +27,7 @@ import datetime
 import logging
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -54,6 +55,7 @@ MEMBERS = int(os.environ.get("SIM_MEMBERS", "500"))
 IMPORT_ROWS = int(os.environ.get("SIM_IMPORT_ROWS", "300"))
 SHARD_COUNTS = (4, 16, 64)
 TASK_BACKEND = "django_tasks_db.DatabaseBackend"
+_LOCK = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE)\b", re.IGNORECASE)
 #: Worker nodes for N shards (a reference-table write goes to each): 2, 4 and 8 shards a node.
 NODES = {4: 2, 16: 4, 64: 8}
 
@@ -394,8 +396,13 @@ def route(entry: tuple, layout: Layout, shards: int):
 
 
 def summarise(log: list[tuple], layout: Layout, shards: int) -> dict:
-    routes = [route(entry, layout, shards) for entry in log]
-    routes = [r for r in routes if r.kind != CONTROL]
+    pairs = [(entry, route(entry, layout, shards)) for entry in log]
+    pairs = [(entry, r) for entry, r in pairs if r.kind != CONTROL]
+    routes = [r for _entry, r in pairs]
+    # Citus takes row locks (SELECT … FOR UPDATE) on one shard only (docs/decisions/0016).
+    locks = sum(
+        1 for entry, r in pairs if r.kind == MULTI and entry[0] == "sql" and _LOCK.search(entry[1])
+    )
     kinds = Counter(r.kind for r in routes)
     rest = [r.fanout for r in routes if r.kind not in ONE_NODE]
     return {
@@ -406,6 +413,7 @@ def summarise(log: list[tuple], layout: Layout, shards: int) -> dict:
         "rest": statistics.fmean(rest) if rest else 0.0,
         "kinds": kinds,
         "unpinned": Counter(t for r in routes if r.kind == MULTI for t in r.unpinned),
+        "locks": locks,
     }
 
 
@@ -503,7 +511,7 @@ def report(pages: dict, found: dict) -> str:
     lines.append(head + " |")
     lines.append("|" + "---|" * (2 + 3 * len(SHARD_COUNTS)))
     every = [entry for log in pages.values() for entry in log]
-    unpinned = Counter()
+    unpinned, locks = Counter(), (0, 0)
     for label, log in [*pages.items(), ("**全部**", every)]:
         cells = []
         statements = 0
@@ -513,12 +521,18 @@ def report(pages: dict, found: dict) -> str:
             statements = planned["statements"]
             if label == "**全部**" and n == SHARD_COUNTS[-1]:
                 unpinned = planned["unpinned"]
+                locks = (today["locks"], planned["locks"])
             cells += [
                 f"{today['one_node']:.0%} → {planned['one_node']:.0%}",
                 f"{planned['single']:.0%}",
                 f"{planned['fanout']:.1f}",
             ]
         lines.append(f"| {label} | {statements} | " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append(
+        f"跨分片加行锁（SELECT … FOR UPDATE，Citus 只在单分片上支持）的语句：今天 {locks[0]} 条，"
+        f"改造后 {locks[1]} 条。"
+    )
     lines.append("")
     lines.append(
         "改造后仍要扇出到全部分片的语句按表计数（N=64）："
