@@ -10,8 +10,9 @@ under two layouts:
 
 - 今天的 SQL (`today`): members and join applications distributed by the blind index
   (`id_number_hash`); membership events, transfers and application events co-located with
-  them by a column they do not have yet (`person_hash`), so no statement of today pins them;
-  enterprises distributed by their id, surveys and headcounts by `enterprise_id`.
+  them by a column they do not have yet (`person_hash`), so no statement of today pins them.
+  Enterprises stay on the coordinator (a Citus local table: their USCC must stay unique, and
+  they join only the reference organizations, never a member by key).
 - 按 0016 改造后 (`planned`): the same, and a statement that pins a member, an application or a
   transfer by its id is routed to that person's shard (the record's app changes: the routing
   key carried beside the id, member ids resolved through a locator distributed by id).
@@ -64,8 +65,7 @@ REFERENCE = (
     "orgs_organization",
     "orgs_organization_groups",
     "orgs_workergroup",
-    "orgs_organizationstandard",
-    "orgs_standard",
+    "orgs_standarditem",
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -340,18 +340,13 @@ def layouts() -> dict[str, Layout]:
         return member_key.get(transfer_member.get(_int(value)))
 
     known = frozenset(m._meta.db_table for m in apps.get_models(include_auto_created=True))
-    enterprise = {
-        "enterprises_enterprise": ("enterprise", {"id": None}),
-        "enterprises_survey": ("enterprise", {"enterprise_id": None}),
-        "enterprises_headcountsnapshot": ("enterprise", {"enterprise_id": None}),
-    }
     today = {
         "members_member": ("person", {"id_number_hash": None}),
         "joining_application": ("person", {"id_number_hash": None}),
         "members_membershipevent": ("person", {"person_hash": None}),
         "members_transfer": ("person", {"person_hash": None}),
         "joining_applicationevent": ("person", {"person_hash": None}),
-    } | enterprise
+    }
     planned = {
         "members_member": ("person", {"id_number_hash": None, "id": by_member}),
         "joining_application": (
@@ -367,7 +362,7 @@ def layouts() -> dict[str, Layout]:
             "person",
             {"person_hash": None, "application_id": by_application},
         ),
-    } | enterprise
+    }
     reference = frozenset(t for t in REFERENCE if t in known)
     return {
         "today": Layout(today, reference, known),
