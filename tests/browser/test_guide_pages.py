@@ -64,6 +64,8 @@ SHOTS = [
     Shot("cases", "cases-public", None, "/cases/", "典型经验"),
     Shot("jobs", "job-list", "wg_admin", "/jobs/", "后台任务"),
     Shot("administration", "audit-log", "pds_admin", "/accounts/audit/", "审计日志"),
+    Shot("administration", "account-security", "pds_security", "/accounts/security/", "账号安全"),
+    Shot("administration", "twofactor-enrol", "pds_security", "/accounts/2fa/", "启用两步验证"),
     Shot("imports", "member-import", "wg_admin", "/imports/", "导入会员花名册"),
     Shot("login", "login", None, "/accounts/login/", "登录"),
 ]
