@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
+from bench import bench_dashboard as dash  # noqa: E402 (after the path is set)
 from bench.shards import (  # noqa: E402
     CONTROL,
     MULTI,
@@ -52,6 +53,7 @@ from bench.shards import (  # noqa: E402
 )
 
 PG_URL = os.environ.get("SIM_PG", "postgres://postgres@127.0.0.1:5432/ruhui_citus_sim")
+dash.PG_URL = PG_URL  # its scratch_database() drops and creates this one
 MEMBERS = int(os.environ.get("SIM_MEMBERS", "500"))
 IMPORT_ROWS = int(os.environ.get("SIM_IMPORT_ROWS", "300"))
 SHARD_COUNTS = (4, 16, 64)
@@ -180,16 +182,6 @@ class _RecordedConnection:
 
 # ---------------------------------------------------------------------------------------------
 # The pages and services
-
-
-def scratch_database(create: bool) -> None:
-    import psycopg
-
-    name = PG_URL.rsplit("/", 1)[1]
-    with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        if create:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def scenarios(workdir: Path) -> dict:
@@ -425,7 +417,7 @@ def main() -> None:
     )
     load = os.getloadavg()
     started = time.perf_counter()
-    scratch_database(create=True)
+    dash.scratch_database(create=True)
     try:
         import django
 
@@ -468,7 +460,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        scratch_database(create=False)
+        dash.scratch_database(create=False)
         for path in sorted(workdir.rglob("*"), reverse=True):
             path.unlink() if path.is_file() else path.rmdir()
         workdir.rmdir()

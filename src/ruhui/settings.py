@@ -277,9 +277,6 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Built from RUHUI_PASSWORD_PROFILE (asvs: ≥ 10 characters, common-password list, up to 128
-# accepted; mlps: also 3 of 4 character classes), see ruhui.accounts.validators.
-AUTH_PASSWORD_VALIDATORS = []  # filled in below, once RUHUI_PASSWORD_PROFILE is read
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
@@ -316,6 +313,7 @@ RUHUI_PASSWORD_PROFILE = env_str("RUHUI_PASSWORD_PROFILE", "asvs")
 if RUHUI_PASSWORD_PROFILE not in ("asvs", "mlps"):
     raise ImproperlyConfigured("RUHUI_PASSWORD_PROFILE must be asvs or mlps")
 RUHUI_PASSWORD_ROTATION_DAYS = int(env_str("RUHUI_PASSWORD_ROTATION_DAYS", "90"))
+# Built from the profile (ruhui.accounts.validators.profile_validators).
 AUTH_PASSWORD_VALIDATORS = _password_profile_validators(RUHUI_PASSWORD_PROFILE)
 
 # Login lockout (AUTH-3): 5 consecutive failures lock the account for 15 minutes.

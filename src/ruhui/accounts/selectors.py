@@ -67,12 +67,19 @@ def own_tokens(*, user) -> QuerySet[ApiToken]:
 COMMAND_ACTOR = "命令行导入"
 
 
-def command_actor(unit):
+def command_actor(unit, *, name: str = COMMAND_ACTOR, superuser: bool = False):
     """The actor of a management command (an import, an export) run for `unit`: an admin of
-    that unit's jurisdiction with no account, shown as 命令行导入 in the audit log."""
+    that unit's jurisdiction with no account, shown as `name` (命令行导入) in the audit log.
+    `superuser` stands for the operator at the console (ruhui create_officer)."""
     from ruhui.accounts.models import Role, User
 
-    return User(username=COMMAND_ACTOR, organization=unit, role=Role.ADMIN, is_active=True)
+    return User(
+        username=name,
+        organization=unit,
+        role=Role.ADMIN,
+        is_superuser=superuser,
+        is_active=True,
+    )
 
 
 def user_tokens(*, user, owner) -> QuerySet[ApiToken]:

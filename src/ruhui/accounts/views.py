@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ruhui.accounts import selectors, services, sessions
+from ruhui.accounts import selectors, services, sessions, twofactor
 from ruhui.accounts.forms import AuditFilterForm, PasswordChangeForm, TokenForm, UserForm
 from ruhui.accounts.models import ApiToken, User
 from ruhui.accounts.rules import may_administer
@@ -195,8 +195,6 @@ def security_list(request):
 @cadre_required
 def user_security(request, user_pk: int):
     """One account's lockout, API tokens and sessions, with the security actions."""
-    from ruhui.accounts import twofactor  # the second factor's own module (issue 19)
-
     target = get_scoped_or_404(request.user, User, pk=user_pk)
     require_perm(request.user, "accounts.manage_security")
     return render(

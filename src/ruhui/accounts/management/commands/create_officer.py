@@ -13,20 +13,16 @@ from django.db import transaction
 from ruhui.accounts import services
 from ruhui.accounts.models import Role, User
 from ruhui.accounts.rules import OFFICER_ROLES
+from ruhui.accounts.selectors import command_actor
 from ruhui.orgs.models import Organization
 
-COMMAND_ACTOR = "命令行"
+#: The operator at the console, as the audit log names them.
+CONSOLE = "命令行"
 
 
-def command_actor(unit) -> User:
+def console_actor(unit) -> User:
     """An unsaved superuser standing for the operator at the console (recorded as 命令行)."""
-    return User(
-        username=COMMAND_ACTOR,
-        organization=unit,
-        role=Role.ADMIN,
-        is_superuser=True,
-        is_active=True,
-    )
+    return command_actor(unit, name=CONSOLE, superuser=True)
 
 
 class Command(BaseCommand):
@@ -50,7 +46,7 @@ class Command(BaseCommand):
                     f"没有角色为「{Role(role).label}」的账号「{username}」，请核对用户名和 --role。"
                 )
             password = services.user_reset_password(
-                actor=command_actor(user.organization), user=user
+                actor=console_actor(user.organization), user=user
             )
             self.stdout.write(f"已为「{username}」重置一次性密码（只显示这一次，首次登录须修改）：")
             self.stdout.write(password)
@@ -62,7 +58,7 @@ class Command(BaseCommand):
             raise CommandError(f"组织代码「{org}」不存在，请核对 --org。")
         try:
             user, password = services.user_create(
-                actor=command_actor(unit),
+                actor=console_actor(unit),
                 username=username,
                 full_name=name or Role(role).label,
                 organization=unit,
