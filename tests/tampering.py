@@ -43,6 +43,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 SKIP_MODELS = {
     "audit.auditevent",
     "sessions.session",
+    "accounts.usersession",
     "axes.accessattempt",
     "axes.accessfailurelog",
     "axes.accesslog",

@@ -284,7 +284,8 @@ LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions: server-side, 30 minutes idle, 12 hours absolute (SESS-1).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Database sessions that also record their user (listing and ending a user's sessions).
+SESSION_ENGINE = "ruhui.accounts.session_store"
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

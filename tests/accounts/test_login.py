@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.sessions.models import Session
 from django.test import Client
 
+from ruhui.accounts.models import UserSession as Session
+from ruhui.accounts.session_store import SessionStore
 from ruhui.audit.models import AuditEvent
 from tests.accounts.helpers import CLIENT_IP, LOGIN_URL, errors_in, is_logged_in, is_login_redirect
 

@@ -10,11 +10,11 @@ from io import StringIO
 
 import pytest
 from axes.models import AccessAttempt
-from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.test import Client
 
 from ruhui.accounts.models import ApiToken, Role, User
+from ruhui.accounts.models import UserSession as Session
 from ruhui.accounts.services import token_create
 from ruhui.audit.models import AuditEvent
 from ruhui.demo.world import DEMO_PASSWORD, DEMO_USERS

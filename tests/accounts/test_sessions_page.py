@@ -5,9 +5,10 @@ scope. Real logins, so the session carries what login records: a public id, the 
 import re
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.test import Client
 
+from ruhui.accounts import sessions
+from ruhui.accounts.models import UserSession as Session
 from ruhui.accounts.sessions import AGENT_KEY, IP_KEY, SID_KEY
 from ruhui.audit.models import AuditEvent
 from tests.accounts.helpers import CLIENT_IP, is_logged_in
@@ -110,3 +111,26 @@ def test_user_edit_page_offers_ending_all_sessions(world, client):
     body = client.get(f"/accounts/users/{world.county_viewer.pk}/edit/").content.decode()
     assert f"/accounts/users/{world.county_viewer.pk}/sessions/revoke/" in body
     assert "结束全部会话" in body
+
+
+def test_listing_a_users_sessions_reads_only_theirs(world, django_assert_num_queries, monkeypatch):
+    """Each session row records its user (ruhui.accounts.session_store): listing one user's
+    sessions is one query over that user's rows, however many others are signed in."""
+    mine = signed_in(world.county_viewer, DESK_AGENT)
+    for n in range(5):
+        signed_in(UserFactory(organization=world.county), f"{PHONE_AGENT} {n}")
+    Client().get("/join/")  # an anonymous visitor's session has no user
+    assert Session.objects.filter(user_id=world.county_viewer.pk).count() == 1
+    assert Session.objects.filter(user_id__isnull=False).count() == 6
+    decoded = []
+    real_decode = sessions.SessionStore.decode
+    monkeypatch.setattr(
+        sessions.SessionStore,
+        "decode",
+        lambda self, data: decoded.append(1) or real_decode(self, data),
+    )
+    with django_assert_num_queries(1):
+        listed = sessions.active_sessions(world.county_viewer, mine.session.session_key)
+    assert len(decoded) == 1  # the other six sessions are never read
+    assert [s.current for s in listed] == [True]
+    assert listed[0].agent == DESK_AGENT

@@ -98,9 +98,7 @@ def test_an_outage_while_the_session_is_saved_after_the_view_is_a_503(settings, 
     session["probe"] = 1
     session.save()
     # Django's store turns the failed UPDATE into UpdateError, its middleware that into a 400.
-    with mock.patch(
-        "django.contrib.sessions.models.Session.save", side_effect=InterfaceError(LOST)
-    ):
+    with mock.patch("ruhui.accounts.models.UserSession.save", side_effect=InterfaceError(LOST)):
         response = client.get(reverse("join:home"))
     assert_outage_page(response, MSG_OUTAGE)
     assert len(outage_records(caplog)) == 1

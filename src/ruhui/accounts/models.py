@@ -4,6 +4,7 @@ import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -100,3 +101,20 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {'已用' if self.used_at else '未用'}"
+
+
+class UserSession(AbstractBaseSession):
+    """A server-side session (ruhui.accounts.session_store) with its signed-in user's id, kept
+    in step with the session data on every save; anonymous sessions have none."""
+
+    user_id = models.IntegerField(null=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("登录会话")
+        verbose_name_plural = _("登录会话")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from ruhui.accounts.session_store import SessionStore
+
+        return SessionStore

@@ -1,11 +1,12 @@
-"""A cadre's active sessions, read from the database session store (no extra table).
+"""A cadre's active sessions, read from the session table (accounts.UserSession, whose rows
+carry their user's id: see ruhui.accounts.session_store).
 
 At login the session records a random, non-secret session id (`ruhui_sid`, shown in forms
 instead of the session key, which is the cookie's secret), the client IP and the first 200
-characters of the browser's user agent. Nothing else is added. Listing decodes the unexpired
-sessions (their number is bounded by the 30-minute idle expiry) and keeps those of the user
-that are still valid: the password hash they carry matches and the 12-hour absolute limit has
-not passed. Last activity is the expiry minus the idle age (sessions are saved every request)."""
+characters of the browser's user agent. Nothing else is added. Listing reads the user's
+unexpired sessions (one indexed query) and keeps those still valid: the password hash they
+carry matches and the 12-hour absolute limit has not passed. Last activity is the expiry minus
+the idle age (sessions are saved every request)."""
 
 import datetime
 import hashlib
@@ -15,11 +16,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.models import Session
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from ruhui.accounts.middleware import SESSION_STARTED_KEY
+from ruhui.accounts.models import UserSession
+from ruhui.accounts.session_store import SessionStore
 from ruhui.core.context import client_ip
 
 SID_KEY = "ruhui_sid"
@@ -51,22 +53,17 @@ def _derived_sid(session_key: str) -> str:
     return hashlib.sha256(f"ruhui-sid:{session_key}".encode()).hexdigest()[:16]
 
 
-def _store():
-    from importlib import import_module
-
-    return import_module(settings.SESSION_ENGINE).SessionStore
-
-
 def active_sessions(user, current_key: str | None = None) -> list[SessionInfo]:
     """The user's valid sessions, the most recently active first."""
-    store = _store()()
+    store = SessionStore()
     now = timezone.now()
     user_id = str(user.pk)
     auth_hash = user.get_session_auth_hash()
     found = []
-    for row in Session.objects.filter(expire_date__gt=now).order_by("-expire_date"):
+    rows = UserSession.objects.filter(user_id=user.pk, expire_date__gt=now)
+    for row in rows.order_by("-expire_date"):
         data = store.decode(row.session_data)
-        if str(data.get(SESSION_KEY, "")) != user_id:
+        if str(data.get(SESSION_KEY, "")) != user_id:  # the data decides; the column finds
             continue
         if not constant_time_compare(str(data.get(HASH_SESSION_KEY, "")), auth_hash):
             continue
@@ -89,5 +86,5 @@ def active_sessions(user, current_key: str | None = None) -> list[SessionInfo]:
 
 
 def delete_sessions(keys: list[str]) -> int:
-    deleted, _ = Session.objects.filter(session_key__in=keys).delete()
+    deleted, _ = UserSession.objects.filter(session_key__in=keys).delete()
     return deleted
