@@ -10,6 +10,7 @@ from django.test import Client
 from ruhui.accounts import sessions
 from ruhui.accounts.models import UserSession as Session
 from ruhui.accounts.sessions import AGENT_KEY, IP_KEY, SID_KEY
+from ruhui.accounts.twofactor import DEVICE_AT_LOGIN
 from ruhui.audit.models import AuditEvent
 from tests.accounts.helpers import CLIENT_IP, is_logged_in
 from tests.factories import PASSWORD, UserFactory
@@ -72,13 +73,15 @@ def test_login_records_only_the_public_id_ip_and_agent(world):
     data = client.session
     assert len(data[SID_KEY]) == 16 and data[IP_KEY] == CLIENT_IP
     assert data[AGENT_KEY] == "x" * 200
-    # Nothing else: Django's auth keys, the login time, these three (and django-otp's device).
+    # Nothing else: Django's auth keys, the login time, these three, django-otp's device and
+    # whether the account had a second factor at sign-in (a boolean, twofactor.DEVICE_AT_LOGIN).
     assert set(data.keys()) <= {
         "_auth_user_id",
         "_auth_user_backend",
         "_auth_user_hash",
         "otp_device_id",
         "ruhui_started",
+        DEVICE_AT_LOGIN,
         SID_KEY,
         IP_KEY,
         AGENT_KEY,

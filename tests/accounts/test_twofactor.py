@@ -486,3 +486,24 @@ def test_with_duties_separated_the_city_auditor_must_enrol_before_the_audit_log(
     admin.force_login(world.city_admin)
     enrol(admin, world.city_admin)
     assert admin.get("/accounts/audit/").status_code == 403
+
+
+def test_a_page_asks_nothing_of_the_device_table(world, client, enrolled, clock):
+    """Whether a session should have been verified is noted at sign-in: a request of an account
+    without a factor does not query the devices; one with a factor only lets django-otp load
+    the session's own device by its id (OTPMiddleware)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    device, _codes = enrolled
+    cases = ((world.county_viewer, "", 0), (world.county_admin, code_for(device), 1))
+    for user, code, device_queries in cases:
+        client.post(
+            "/accounts/login/",
+            {"username": user.username, "password": PASSWORD, "otp_token": code},
+        )
+        assert is_logged_in(client)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/members/").status_code == 200
+        assert sum("otp_totp_totpdevice" in q["sql"] for q in queries) == device_queries, user
+        client.post("/accounts/logout/")

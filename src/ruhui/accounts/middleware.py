@@ -52,9 +52,9 @@ MSG_VERIFY_AGAIN = "登录已失效：您的账号已启用两步验证，请重
 
 class TwoFactorMiddleware:
     """RUHUI_REQUIRE_2FA (issue 19): an account that must use a second factor but has none
-    reaches only the enrolment page (a session call to /api/ gets 403 JSON); an account with a
-    confirmed device whose session was not verified with it (say, enrolled in another session)
-    is logged out and sent to log in again. API bearer tokens are a factor of their own and are
+    reaches only the enrolment page (a session call to /api/ gets 403 JSON); a session of an
+    account that had a confirmed device at sign-in but was not verified with it is logged out
+    and sent to log in again (noted at login: no device query per request). API bearer tokens are a factor of their own and are
     not affected: a request carrying one is left to the API's token check."""
 
     def __init__(self, get_response):
@@ -73,8 +73,8 @@ class TwoFactorMiddleware:
             or (api and request.headers.get("Authorization", "").lower().startswith("bearer"))
         ):
             return self.get_response(request)
-        if twofactor.has_confirmed_device(user):
-            # A device confirmed after this session signed in (in another session): sign in again.
+        if twofactor.session_needs_device(request, user):
+            # Signed in past the code (say, through another login form): sign in again.
             logout(request)
             if api:
                 return JsonResponse({"detail": MSG_VERIFY_AGAIN}, status=401)

@@ -88,3 +88,10 @@ def active_sessions(user, current_key: str | None = None) -> list[SessionInfo]:
 def delete_sessions(keys: list[str]) -> int:
     deleted, _ = UserSession.objects.filter(session_key__in=keys).delete()
     return deleted
+
+
+def end_other_sessions(user, keep_key: str | None) -> int:
+    """End every session of `user` but the one in use (after the second factor is turned on,
+    a session signed in without it must sign in again)."""
+    deleted, _ = UserSession.objects.filter(user_id=user.pk).exclude(session_key=keep_key).delete()
+    return deleted

@@ -7,6 +7,7 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from ruhui.accounts import twofactor
 from ruhui.accounts.middleware import SESSION_STARTED_KEY
 from ruhui.accounts.sessions import record_login
 from ruhui.audit.services import Action, audit_record
@@ -17,6 +18,7 @@ def on_login(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_STARTED_KEY] = int(timezone.now().timestamp())
         record_login(request)
+        twofactor.note_login(request, user)
     audit_record(actor=user, action=Action.LOGIN, obj=None, object_repr=user.username)
 
 

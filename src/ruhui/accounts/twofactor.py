@@ -116,6 +116,27 @@ def has_confirmed_device(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+#: In the session: whether the account had a confirmed device when this session signed in.
+#: A session without a verified device then needs no query per request to know whether it
+#: should have one (the device was there at login → sign in again with a code); a device
+#: confirmed later ends the account's other sessions (views_twofactor), so none is missed.
+DEVICE_AT_LOGIN = "ruhui_2fa_at_login"
+
+
+def note_login(request, user) -> None:
+    """Called at login (accounts.signals): one query per sign-in instead of one per request."""
+    request.session[DEVICE_AT_LOGIN] = has_confirmed_device(user)
+
+
+def session_needs_device(request, user) -> bool:
+    """Whether this unverified session belongs to an account that had a device at sign-in (or,
+    for a session signed in before the note existed, has one now; noted then)."""
+    noted = request.session.get(DEVICE_AT_LOGIN)
+    if noted is None:
+        noted = request.session[DEVICE_AT_LOGIN] = has_confirmed_device(user)
+    return bool(noted)
+
+
 def find_pending_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
 

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from ruhui.accounts import twofactor
+from ruhui.accounts import sessions, twofactor
 from ruhui.web.access import cadre_required
 
 MSG_UNKNOWN_ACTION = "请求的操作无法识别，请在页面上点按钮提交。"
@@ -62,6 +62,9 @@ def twofactor_page(request):
                 else:
                     pending.refresh_from_db()
                     otp_login(request, pending)  # this session is verified with the new device
+                    request.session[twofactor.DEVICE_AT_LOGIN] = True
+                    # Sessions signed in with the password alone sign in again, with a code.
+                    sessions.end_other_sessions(user, request.session.session_key)
                     return _codes_page(request, codes, fresh=True)
         if pending is None:
             pending = twofactor.pending_device(user)
@@ -86,6 +89,7 @@ def twofactor_page(request):
                     )
                     return _codes_page(request, codes, fresh=False)
                 twofactor.disable(user=user, token=form.cleaned_data["code"])
+                request.session[twofactor.DEVICE_AT_LOGIN] = False
             except ValidationError as exc:
                 form.add_error("code", exc)
             else:
