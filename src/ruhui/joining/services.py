@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from ruhui.audit.services import Action, audit_record
 from ruhui.core import crypto
+from ruhui.core.locks import serialize_on
 from ruhui.joining.models import (
     OPEN_STATUSES,
     Application,
@@ -236,9 +237,10 @@ def application_submit(*, link: JoinLink, data: dict, consent) -> Application:
     cleaned = clean_join_data(data)
     _check_consent(consent)
     # One pending application per person and union: a resubmission (a double click, a retry, the
-    # same form sent again) answers with the one already waiting. The link's row lock makes
-    # simultaneous identical submissions wait for each other, so they find it too.
-    JoinLink.objects.select_for_update().filter(pk=link.pk).first()
+    # same form sent again) answers with the one already waiting. Simultaneous submissions of
+    # the same person to the same union wait for each other (a lock on that pair only: everyone
+    # else scanning the same poster goes on), so they find it too.
+    serialize_on("join", link.union_id, id_hash(cleaned["id_number"]))
     pending = _pending_same(link.union, cleaned)
     if pending is not None:
         return pending
