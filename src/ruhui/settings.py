@@ -428,6 +428,11 @@ RUHUI_ATTACHMENT_MAX_BYTES = int(env_str("RUHUI_ATTACHMENT_MAX_BYTES", str(10 * 
 # Job files hold full ID numbers: `ruhui purge_job_files` (daily) deletes those of jobs finished
 # longer ago than this, and unreferenced files as old (PI-9).
 RUHUI_JOB_FILE_RETENTION_DAYS = int(env_str("RUHUI_JOB_FILE_RETENTION_DAYS", "30"))
+# The audit log is kept at least 180 days (LOG-3; 网络安全法第二十一条: 不少于六个月): `ruhui
+# partitions --purge` (daily) drops its whole yearly partitions older than this (audit.retention).
+RUHUI_AUDIT_RETENTION_DAYS = int(env_str("RUHUI_AUDIT_RETENTION_DAYS", "180"))
+if RUHUI_AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured("RUHUI_AUDIT_RETENTION_DAYS must be at least 180 (six months)")
 # A full-ID export of more rows than this waits for another admin's approval (PI-4).
 RUHUI_FULL_EXPORT_APPROVAL_ROWS = int(env_str("RUHUI_FULL_EXPORT_APPROVAL_ROWS", "500"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
