@@ -199,7 +199,7 @@ def test_sibling_cannot_import_into_or_see_the_countys_jobs(world, as_user, uplo
     check = job_of(upload(county, world))
     sibling = as_user(world.sibling_admin)
     response = upload(sibling, world, unit=world.county)
-    assert response.status_code == 200 and "选择一个有效的选项" in response.content.decode()
+    assert response.status_code == 200 and "不是可选的组织" in response.content.decode()
     for name in ("detail", "status", "result"):
         assert sibling.get(reverse(f"jobs:{name}", args=[check.pk])).status_code == 404
     assert post(sibling, reverse("jobs:confirm", args=[check.pk])).status_code == 404

@@ -119,7 +119,7 @@ def test_a_unit_outside_the_jurisdiction_is_refused(world, cast, as_user):
     client = as_user(world.county_admin)
     response = _upload(client, world, sheet([]), union=world.sibling)
     assert response.status_code == 200
-    assert "选择一个有效的选项" in response.content.decode()
+    assert "不是可选的组织" in response.content.decode()
     assert not Job.objects.filter(kind=DUES_IMPORT).exists()
 
 

@@ -782,3 +782,43 @@ def test_dues_candidates_list_and_link_to_withdraw(world, as_user):
     assert f"{withdraw}?from=dues" in body
     assert "连续 6 个月未缴纳会费" in _body(client.get(withdraw, {"from": "dues"}))
     assert "周强" not in _body(as_user(world.sibling_admin).get(reverse("members:dues")))
+
+
+# At a province's scale (issue 20): the search box reads one index per form of search, and the
+# list counts at most settings.RUHUI_LIST_COUNT_CAP rows.
+
+
+@pytest.mark.parametrize(
+    ("q", "reads"),
+    [("zw", "name_initials"), ("ZW", "name_initials"), ("4104812019", "member_number")],
+)
+def test_a_search_in_letters_or_digits_reads_one_column(cast, q, reads):
+    from ruhui.members.selectors import member_list
+
+    sql = str(member_list(user=cast.world.county_admin, q=q).query)
+    where = sql.split("WHERE", 1)[1]
+    assert reads in where
+    assert '"name"' not in where.replace('"name_initials"', "")
+    for other in {"name_initials", "member_number"} - {reads}:
+        assert other not in where
+
+
+def test_a_name_in_latin_letters_is_found_by_its_letters(cast, as_user):
+    data = _person(name="John", group="99", is_migrant_worker=False)
+    join(cast.world.county_admin, cast.world.county_trade, **data)
+    body = _body(_list(as_user(cast.world.county_admin), q="jo"))
+    assert "John" in body and _names_in(body) == set()
+
+
+def _names_in(body: str) -> set[str]:
+    return {n for n in ("张伟", "李娜", "陈晓明", "王强") if n in body}
+
+
+def test_a_long_list_says_more_than_the_cap_and_stops_there(cast, as_user, settings):
+    settings.RUHUI_LIST_COUNT_CAP = 2
+    body = _body(_list(as_user(cast.world.county_admin)))
+    assert "超过 2 条，只列出前 2 条" in body
+    assert "共 3 条" not in body
+    settings.RUHUI_LIST_COUNT_CAP = 3
+    body = _body(_list(as_user(cast.world.county_admin)))
+    assert "共 3 条" in body and "超过" not in body

@@ -112,7 +112,7 @@ def test_create_with_a_forged_parent_outside_is_refused(world, as_user):
         },
     )
     assert response.status_code == 200
-    assert "选择一个有效的选项" in response.content.decode()
+    assert "不是可选的组织" in response.content.decode()
     assert not Organization.objects.filter(code="WG-X").exists()
 
 

@@ -27,6 +27,19 @@ from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import jurisdiction_root, scoped
 
 
+def search_condition(q: str) -> Q:
+    """The member list's search box: letters are pinyin initials (张伟 → zw; a name in Latin
+    letters is its own initials), letters and digits a member number, anything else part of a
+    name or a member number. Each form reads one index on a province's ten million members
+    instead of scanning them for all three at once."""
+    q = q.strip()
+    if q.isascii() and q.isalpha():
+        return Q(name_initials__startswith=q.lower())
+    if q.isascii() and q.isalnum():
+        return Q(member_number=q)
+    return Q(name__icontains=q) | Q(member_number=q)
+
+
 def member_list(
     *,
     user,
@@ -45,10 +58,7 @@ def member_list(
     if union is not None:
         qs = qs.filter(union__path__startswith=union.path)
     if q:
-        q = q.strip()
-        qs = qs.filter(
-            Q(name__icontains=q) | Q(name_initials__startswith=q.lower()) | Q(member_number=q)
-        )
+        qs = qs.filter(search_condition(q))
     if phone_tail:
         qs = qs.filter(phone_tail=phone_tail)
     if group:

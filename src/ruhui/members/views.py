@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -40,6 +39,7 @@ from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import get_scoped_or_404, in_jurisdiction, scoped
 from ruhui.web.access import cadre_required, require_perm
 from ruhui.web.forms import apply_validation_error, querystring_without_page
+from ruhui.web.pagination import CappedPaginator
 
 PAGE_SIZE = 50
 #: A resident ID number typed into the search box would end up in the URL and the logs.
@@ -83,7 +83,7 @@ def _flash_errors(request, exc: ValidationError) -> None:
 
 
 def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @require_GET

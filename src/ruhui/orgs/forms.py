@@ -1,6 +1,14 @@
 """Forms for the organization pages; choices always come from the user's jurisdiction."""
 
+import re
+from urllib.parse import urlencode
+
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ruhui.core import divisions
@@ -14,7 +22,66 @@ from ruhui.web.forms import attachments_field
 EMPTY_LABEL = "——请选择——"
 
 
+#: "名称（代码）", as the search box shows and suggests an organization.
+CODE_IN_LABEL = re.compile(r"[（(]\s*([A-Za-z0-9][A-Za-z0-9_-]{1,31})\s*[）)]\s*$")
+MSG_ORG_UNKNOWN = "「%(text)s」不是可选的组织：请输入组织代码或全称，或从输入时出现的提示中选择。"
+MSG_ORG_AMBIGUOUS = "名称为「%(text)s」的组织不止一个：请从提示中选择，或输入组织代码。"
+
+
+def search_label(org: Organization) -> str:
+    return f"{org.name}（{org.code}）"
+
+
+class OrgPicker(forms.Select):
+    """A drop-down list of the field's organizations while they are few
+    (settings.RUHUI_ORG_SELECT_MAX); above that a search box: the organization's code or name
+    typed, suggestions from `orgs:suggest` as the user types (htmx fills a <datalist>), the
+    choice shown as "名称（代码）". The field accepts either."""
+
+    search_template_name = "orgs/widgets/org_search.html"
+
+    def searching(self) -> bool:
+        queryset = getattr(self.choices, "queryset", None)
+        if queryset is None:
+            return False
+        limit = settings.RUHUI_ORG_SELECT_MAX
+        return queryset[: limit + 1].count() > limit
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if not self.searching():
+            return super().render(name, value, attrs, renderer)
+        attrs = self.build_attrs(self.attrs, attrs)
+        attrs.pop("required", None)  # an empty box gets the field's own Chinese message
+        list_id = f"{attrs.get('id') or 'id_' + name}-suggestions"
+        context = {
+            "name": name,
+            "value": self._shown(value),
+            "attrs": flatatt(attrs),
+            "list_id": list_id,
+            "url": f"{reverse('orgs:suggest')}?{urlencode({'field': name})}",
+        }
+        return render_to_string(self.search_template_name, context)
+
+    def _shown(self, value) -> str:
+        """The box's text: the chosen organization as "名称（代码）", or what was typed."""
+        if value in (None, ""):
+            return ""
+        if isinstance(value, Organization):
+            return search_label(value)
+        try:
+            org = self.choices.field.to_python(value)
+        except ValidationError:
+            return str(value)
+        return search_label(org) if org is not None else ""
+
+
 class OrgChoiceField(forms.ModelChoiceField):
+    """A choice of organization from the field's queryset (always the user's jurisdiction).
+    Accepts the drop-down's value (the id, also what links like ?union=<id> carry) and the
+    search box's text: "名称（代码）", a code, or a full name that is unique."""
+
+    widget = OrgPicker
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("empty_label", EMPTY_LABEL)
         super().__init__(*args, **kwargs)
@@ -22,6 +89,25 @@ class OrgChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Organization) -> str:
         indent = "　" * max(obj.depth - 1, 0)
         return f"{indent}{obj.name}（{obj.get_kind_display()}）"
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if text.isdigit():
+            org = self.queryset.filter(pk=int(text)).first()
+            if org is not None:
+                return org
+        match = CODE_IN_LABEL.search(text)
+        code = match.group(1) if match else text
+        org = self.queryset.filter(code__iexact=code).first()
+        if org is not None:
+            return org
+        named = list(self.queryset.filter(name=text)[:2])
+        if len(named) == 1:
+            return named[0]
+        message = MSG_ORG_AMBIGUOUS if named else MSG_ORG_UNKNOWN
+        raise ValidationError(message % {"text": text[:60]}, code="invalid_choice")
 
 
 class OrganizationForm(forms.ModelForm):

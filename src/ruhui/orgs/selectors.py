@@ -185,6 +185,21 @@ def organization_choices(
     return qs
 
 
+#: Suggestions offered by the organization search box.
+SUGGESTIONS = 20
+
+
+def organization_suggestions(*, user, text: str) -> list[Organization]:
+    """Active organizations in the user's jurisdiction whose code starts with, or whose name
+    contains, the typed text: the suggestions of a form's organization search box."""
+    text = text.strip()
+    if not text:
+        return []
+    qs = scoped(user, Organization).filter(is_active=True)
+    qs = qs.filter(Q(code__istartswith=text) | Q(name__contains=text))
+    return list(qs.order_by("depth", "path")[:SUGGESTIONS])
+
+
 def organization_ancestors_in_scope(*, user, organization: Organization) -> list[Organization]:
     """The breadcrumb of an organization, from the user's root down (never above it)."""
     root = jurisdiction_root(user)

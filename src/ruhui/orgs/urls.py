@@ -6,6 +6,7 @@ app_name = "orgs"
 urlpatterns = [
     path("", views.org_list, name="list"),
     path("tree/", views.org_tree, name="tree"),
+    path("suggest/", views.org_suggest, name="suggest"),
     path("new/", views.org_create, name="create"),
     path("<int:org_pk>/", views.org_detail, name="detail"),
     path("<int:org_pk>/children/", views.org_children, name="children"),

@@ -77,6 +77,17 @@ def org_tree(request):
 
 @require_GET
 @cadre_required
+def org_suggest(request):
+    """Suggestions for a form's organization search box (orgs.forms.OrgPicker): the
+    <option>s of its <datalist>, from the user's jurisdiction. `field` names the box's
+    parameter (htmx sends the box's value under its own name)."""
+    text = request.GET.get(request.GET.get("field", ""), "")[:60]
+    suggestions = selectors.organization_suggestions(user=request.user, text=text)
+    return render(request, "orgs/_suggestions.html", {"suggestions": suggestions})
+
+
+@require_GET
+@cadre_required
 def org_children(request, org_pk: int):
     """A branch of the tree opened: its children as a fragment for htmx; without JS (a plain
     link), the tree page with that branch open."""
