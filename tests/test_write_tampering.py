@@ -147,6 +147,7 @@ REGISTRY = {
     "importing:upload": form(),
     "jobs:confirm": form(),
     "jobs:decide": form(),
+    "jobs:failed": form(do="delete"),
     "join:card": public(),
     "join:form": public(),
     "join:status": public(),

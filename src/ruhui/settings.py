@@ -154,7 +154,6 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
-    "django_rq",
     "ruhui.core",
     "ruhui.audit",
     "ruhui.tabular",
@@ -176,6 +175,8 @@ INSTALLED_APPS = [
     "ruhui.api",
     "ruhui.workbench",
     "ruhui.demo",
+    # After ruhui.jobs, whose `rqworker` (all queues, the task job class) replaces django_rq's.
+    "django_rq",
 ]
 
 MIDDLEWARE = [
@@ -392,13 +393,30 @@ LOGGING = {
 RUHUI_TASK_BACKEND = env_str("RUHUI_TASK_BACKEND", "immediate" if TESTING else "db")
 _TASK_BACKENDS = {
     "db": "django_tasks_db.DatabaseBackend",
-    "rq": "django_tasks_rq.RQBackend",
+    "rq": "ruhui.jobs.rq.RuhuiRQBackend",  # django_tasks_rq's, with each queue's limits
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
 if RUHUI_TASK_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured("RUHUI_TASK_BACKEND must be db, rq or immediate")
-TASKS = {"default": {"BACKEND": _TASK_BACKENDS[RUHUI_TASK_BACKEND], "QUEUES": ["default"]}}
-RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
+# Queues per kind of work (jobs.kinds.JobKind.queue, the tasks' queue_name): imports, the
+# figures recomputed after a change, generated documents (exports, Word/PDF), the rest. On RQ
+# each has its own time limit (seconds; the job is stopped and counts as failed) and number of
+# retries (after the waits in `retry_after`, seconds); a task that failed every try lands in
+# the dead-letter list (/jobs/failed/). `ruhui rqworker` works on all of them, in this order.
+RUHUI_TASK_QUEUES = {
+    "imports": {"timeout": 7200, "retries": 2, "retry_after": [30, 300]},
+    "figures": {"timeout": 600, "retries": 3, "retry_after": [10, 60, 300]},
+    "documents": {"timeout": 1800, "retries": 2, "retry_after": [30, 300]},
+    "default": {"timeout": 600, "retries": 3, "retry_after": [10, 60, 300]},
+}
+TASKS = {
+    "default": {"BACKEND": _TASK_BACKENDS[RUHUI_TASK_BACKEND], "QUEUES": list(RUHUI_TASK_QUEUES)}
+}
+RQ_QUEUES = {
+    name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": queue["timeout"]}
+    for name, queue in RUHUI_TASK_QUEUES.items()
+}
+RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job", "WORKER_CLASS": "ruhui.jobs.rq.RuhuiWorker"}
 
 # Uploaded import files: size limit and where they are kept until the job is done.
 # Processes that share the row work of large imports: the importer plus N-1 helper processes
@@ -440,13 +458,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 NINJA_PAGINATION_PER_PAGE = 50
 RUHUI_PAGE_SIZE = 50
-# A form's choice of organization is a drop-down list up to this many choices, and above it a
-# search box with suggestions (a province holds ~50,000 unions: a list of them all would be
-# megabytes of page and seconds of rendering on every form).
-RUHUI_ORG_SELECT_MAX = int(env_str("RUHUI_ORG_SELECT_MAX", "300"))
-# The member list counts at most this many rows: above it the page says 「超过 … 条」 (counting a
-# province's ten million members on every page would take seconds); see web/pagination.py.
-RUHUI_LIST_COUNT_CAP = int(env_str("RUHUI_LIST_COUNT_CAP", "100000"))
 
 # Enterprise survey (动态监控): a sharp headcount change between two consecutive records is one of
 # at least this percentage *and* at least this many people; an enterprise not surveyed for this

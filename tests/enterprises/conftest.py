@@ -18,7 +18,7 @@ def run_jobs(settings, django_capture_on_commit_callbacks):
     settings.TASKS = {
         "default": {
             "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": ["default"],
+            "QUEUES": list(settings.RUHUI_TASK_QUEUES),
         }
     }
     return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -15,6 +15,7 @@ import threading
 import time
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from bench.rosters import rows, write_csv
@@ -29,7 +30,12 @@ pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 TRIALS = int(os.environ.get("RUHUI_FAULTS_TRIALS", "20"))
 ROWS = 10_000
 WARM_START = 5_000_000  # far from every trial's serials (trial × ROWS, retries included)
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+DB_TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": list(settings.RUHUI_TASK_QUEUES),
+    }
+}
 
 
 def _scalar(sql: str, params=()):

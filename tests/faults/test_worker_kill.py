@@ -32,7 +32,16 @@ STALE_FOR_TEST = 3  # seconds without a heartbeat before the reaper takes the wo
 
 def start_worker(env) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603 (this checkout's ruhui, fixed arguments)
-        [str(RUHUI), "db_worker", "--interval", "0.2", "--no-startup-delay", "--no-reload"],
+        [
+            str(RUHUI),
+            "db_worker",
+            "--queue-name",
+            "*",
+            "--interval",
+            "0.2",
+            "--no-startup-delay",
+            "--no-reload",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

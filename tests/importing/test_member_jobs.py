@@ -131,7 +131,10 @@ def test_export_job_masked_by_default(world, as_user, django_capture_on_commit_c
 @pytest.mark.django_db(transaction=True)
 def test_database_backend_runs_an_import(world, roster_file, settings):
     settings.TASKS = {
-        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": list(settings.RUHUI_TASK_QUEUES),
+        }
     }
     job = jobs.import_job_create(
         actor=world.county_admin,
@@ -158,8 +161,13 @@ def test_redis_backend_runs_an_import(world, roster_file, settings):
     from django_tasks_rq.backend import Job
     from rq import SimpleWorker
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    queue = django_rq.get_queue("default", job_class=Job)
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_rq.RQBackend",
+            "QUEUES": list(settings.RUHUI_TASK_QUEUES),
+        }
+    }
+    queue = django_rq.get_queue("imports", job_class=Job)
     queue.empty()
     job = jobs.import_job_create(
         actor=world.county_admin,

@@ -3,7 +3,7 @@
 from django_tasks import task
 
 
-@task()
+@task(queue_name="figures")
 def refresh_progress(campaign_id: int) -> dict:
     """Recompute one campaign's progress figures from the records."""
     from ruhui.campaigns.services import progress_run

@@ -97,7 +97,15 @@ class JobKind:
     detail_template: str = ""
     #: Shown in the page header under the title (what was asked for).
     describe: Callable[[Job], str] = lambda job: ""
+    #: The task queue its jobs go to (settings.RUHUI_TASK_QUEUES: each queue its own time
+    #: limit and retries on RQ). Default: "imports" for an import, "documents" otherwise (an
+    #: export, a generated file).
+    queue: str = ""
     extra: dict = field(default_factory=dict)
+
+    @property
+    def queue_name(self) -> str:
+        return self.queue or ("imports" if self.is_import else "documents")
 
 
 _KINDS: dict[str, JobKind] = {}

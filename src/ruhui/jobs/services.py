@@ -107,7 +107,8 @@ def job_start(
 def _enqueue(job: Job) -> None:
     from ruhui.jobs.tasks import run_job
 
-    transaction.on_commit(lambda: run_job.enqueue(job.pk))
+    task = run_job.using(queue_name=get_kind(job.kind).queue_name)
+    transaction.on_commit(lambda: task.enqueue(job.pk))
 
 
 def can_confirm(user, job: Job) -> bool:
@@ -153,16 +154,24 @@ def job_confirm(*, actor, job: Job) -> Job:
 def job_run(job_id: int) -> dict:
     """Run a queued job (in the worker), as its requester: a job whose requester's account is
     gone or deactivated fails without running. The job row is written outside the kind's own
-    transaction, so a failure leaves the job failed with its reason and nothing written."""
+    transaction, so a failure leaves the job failed with its reason and nothing written.
+
+    A job runs once: the worker claims it (queued → running) with one conditional UPDATE, so a
+    task delivered twice (a retry, a second worker, a requeue from the dead-letter list) finds
+    it claimed, finished or failed and returns what it has without running it again."""
+    started_at = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=started_at
+    )
     job = Job.objects.select_related("organization", "created_by", "decided_by").get(pk=job_id)
-    if job.status != JobStatus.QUEUED:
+    if not claimed:
         return job.summary
     spec = get_kind(job.kind)
     # A job runs as its requester (their jurisdiction, their role): never as nobody.
     if job.created_by is None or not job.created_by.is_active:
+        job.started_at = None  # claimed, but never started
+        job.save(update_fields=["started_at"])
         return _fail(job, MSG_NO_ACTOR)
-    job.status, job.started_at = JobStatus.RUNNING, timezone.now()
-    job.save(update_fields=["status", "started_at"])
     started = time.time()
     progress.report(PROGRESS, job.pk, done=0, total=0, phase="reading")
     suffix = spec.result_suffix(job) if callable(spec.result_suffix) else spec.result_suffix
@@ -225,6 +234,23 @@ def reap_stale_jobs(queryset=None) -> int:
                 finished_at=timezone.now(),
             )
     return count
+
+
+def job_abandoned(job_id: int, *, retrying: bool) -> int:
+    """The worker running this job died (killed, its host went down) and RQ noticed: its
+    transaction died with its database connection, nothing was written. Queued again when the
+    task will be retried, else failed with the reason. Only a job still 「进行中」 changes."""
+    job = Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).first()
+    if job is None:
+        return 0
+    running = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING)
+    if retrying:
+        return running.update(status=JobStatus.QUEUED, started_at=None)
+    return running.update(
+        status=JobStatus.FAILED,
+        error=str(MSG_WORKER_DIED % {"verb": get_kind(job.kind).verb}),
+        finished_at=timezone.now(),
+    )
 
 
 def approval_refusal(user, job: Job) -> str | None:

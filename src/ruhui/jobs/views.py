@@ -10,12 +10,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ruhui.jobs import progress, selectors, services
+from ruhui.jobs import deadletter, progress, selectors, services
 from ruhui.jobs.forms import DecisionForm
 from ruhui.jobs.kinds import PROGRESS, all_kinds, get_kind
 from ruhui.jobs.models import Job, JobStatus
@@ -26,6 +26,9 @@ from ruhui.web.access import cadre_required
 MSG_APPROVED = _("已批准，任务已开始；文件只有申请人本人能下载。")
 MSG_REJECTED = _("已驳回这项申请。")
 MSG_NO_FILE = _("结果文件不存在。")
+MSG_RETRIED = _("已重新排队：%(task)s。")
+MSG_DISCARDED = _("已从失败列表删除：%(task)s。")
+MSG_BAD_ACTION = _("请选择“重试”或“删除”。")
 
 
 def _job_or_404(request, job_pk: int) -> Job:
@@ -68,6 +71,7 @@ def job_list(request):
             "status": status,
             "mine": mine,
             "awaiting": selectors.jobs_awaiting_approval(user=request.user)[:50],
+            "dead_letter": deadletter.may_use(request.user),
         },
     )
 
@@ -171,3 +175,40 @@ def job_result(request, job_pk: int):
     services.result_downloaded(actor=request.user, job=job)
     name = get_kind(job.kind).result_name(job)
     return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+
+
+@cadre_required
+def failed_tasks(request):
+    """The dead-letter list (admins): background tasks that failed every try, each with its
+    job when it ran one; POST `task` and `do` (retry or delete), audited."""
+    if not deadletter.may_use(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        do = request.POST.get("do", "")
+        try:
+            if do not in ("retry", "delete"):
+                raise ValidationError(MSG_BAD_ACTION)
+            task = deadletter.failed_task(user=request.user, task_id=request.POST.get("task", ""))
+            if do == "retry":
+                deadletter.retry(actor=request.user, task=task)
+            else:
+                deadletter.discard(actor=request.user, task=task)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            done = MSG_RETRIED if do == "retry" else MSG_DISCARDED
+            messages.success(request, done % {"task": task.label})
+        return redirect("jobs:failed")
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    return render(
+        request,
+        "jobs/failed.html",
+        {
+            "tasks": deadletter.failed_tasks(user=request.user),
+            "system": deadletter.may_see_system_tasks(request.user),
+            "queues": settings.RUHUI_TASK_QUEUES,
+            "limit": deadletter.LIMIT,
+        },
+    )

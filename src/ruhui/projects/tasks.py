@@ -3,7 +3,7 @@
 from django_tasks import task
 
 
-@task()
+@task(queue_name="figures")
 def refresh_closeout(campaign_id: int) -> dict:
     """Recompute one campaign's close-out figures from the records."""
     from ruhui.projects.figures import closeout_run

@@ -3,7 +3,7 @@
 from django_tasks import task
 
 
-@task()
+@task(queue_name="documents")
 def render_bulletin(bulletin_id: int) -> dict:
     """Write a draft 通报's figures and files; the result lists characters the fonts lack. A
     failure is recorded on the bulletin (no longer 「正在生成」) and fails the task."""
