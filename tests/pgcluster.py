@@ -12,6 +12,7 @@ server (port 5432) is never touched: every command names this cluster's data dir
     cluster.stop(delete=False)   # the server goes down, the data stays
     cluster.start()              # and comes back
     cluster.stop()               # down and deleted
+    replica = cluster.standby(port=5437)   # a streaming replica of it (pg_basebackup -R)
 """
 
 from __future__ import annotations
@@ -109,6 +110,17 @@ class Cluster:
         if done.returncode != 0:
             raise RuntimeError(f"psql failed: {done.stderr.strip()}")
         return done.stdout.strip()
+
+    def standby(self, *, port: int) -> Cluster:
+        """A streaming replica of this (running) cluster on `port`: `pg_basebackup -R` into a
+        new folder (its standby.signal and primary_conninfo written by -R), then started."""
+        replica = Cluster(port=port)
+        self._run("pg_basebackup", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                  "-D", str(replica.data), "-R", "-X", "stream", "-c", "fast")  # fmt: skip
+        with (replica.data / "postgresql.conf").open("a") as conf:
+            conf.write(f"port = {port}\nunix_socket_directories = '{replica.dir}'\n")
+        replica._initialised = True
+        return replica.start()
 
     def log_tail(self, lines: int = 20) -> str:
         if not self.log.exists():

@@ -197,6 +197,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: whether this request's reads may use a read replica (core/replicas.py).
+    "ruhui.core.replicas.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "ruhui.urls"
@@ -252,6 +254,55 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Read replicas (docs/operations.md「只读副本」, core/replicas.py): PostgreSQL streaming replicas,
+# comma-separated; aliases replica_1, replica_2, …. Without them every read goes to the primary.
+RUHUI_REPLICA_ALIASES = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    _replica = dj_database_url.parse(_url, conn_max_age=60)
+    if "postgresql" not in _replica["ENGINE"] or "postgresql" not in DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS must list PostgreSQL streaming replicas of a PostgreSQL "
+            f"DATABASE_URL (entry {_number} is not), e.g. postgres://ruhui@db2.example.cn/ruhui."
+        )
+    _replica.update(
+        CONN_HEALTH_CHECKS=True,
+        # A replica that is down must cost a page two seconds at most, then it is skipped.
+        OPTIONS={"connect_timeout": int(env_str("RUHUI_REPLICA_CONNECT_TIMEOUT_S", "2"))},
+        TEST={"MIRROR": "default"},
+    )
+    DATABASES[f"replica_{_number}"] = _replica
+    RUHUI_REPLICA_ALIASES.append(f"replica_{_number}")
+if RUHUI_REPLICA_ALIASES:
+    DATABASE_ROUTERS = ["ruhui.core.replicas.ReplicaRouter"]
+# A replica further behind than this (seconds) is skipped; its health is checked this often.
+RUHUI_REPLICA_MAX_LAG_S = float(env_str("RUHUI_REPLICA_MAX_LAG_S", "30"))
+RUHUI_REPLICA_CHECK_S = float(env_str("RUHUI_REPLICA_CHECK_S", "5"))
+# A client that has just written reads the primary for this long (read your own writes).
+RUHUI_READ_YOUR_WRITES_S = float(env_str("RUHUI_READ_YOUR_WRITES_S", "5"))
+# The read-only pages (URL names) whose GETs may read a replica: dashboards, lists, exports,
+# reports.
+RUHUI_REPLICA_VIEWS = frozenset(
+    env_list(
+        "RUHUI_REPLICA_VIEWS",
+        [
+            "workbench:home",
+            "campaigns:list", "campaigns:dashboard", "campaigns:unit", "campaigns:new_members",
+            "campaigns:new_unions", "campaigns:export",
+            "orgs:list", "orgs:tree", "orgs:children",
+            "members:list", "members:transfers",
+            "enterprises:list", "enterprises:worklist", "enterprises:alerts",
+            "enterprises:coverage", "enterprises:parks",
+            "projects:index", "projects:consolidated", "projects:consolidated_xlsx",
+            "reports:index", "reports:matrix", "reports:bulletins",
+            "assessment:index", "assessment:ranking", "assessment:export_xlsx",
+            "positions:list", "positions:activities", "positions:consultations",
+            "positions:social_workers", "positions:coverage", "positions:shells",
+            "positions:priority",
+            "accounts:audit",
+        ],
+    )
+)  # fmt: skip
 
 REDIS_URL = env_str("REDIS_URL")
 _PROGRESS_CACHE = (
