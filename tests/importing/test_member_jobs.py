@@ -144,7 +144,9 @@ def test_database_backend_runs_an_import(world, roster_file, settings):
         dry_run=False,
     )
     assert Job.objects.filter(kind="member_import").get(pk=job.pk).status == JobStatus.QUEUED
-    call_command("db_worker", batch=True, no_startup_delay=True, interval=0, verbosity=0)
+    call_command(
+        "db_worker", queue_name="*", batch=True, no_startup_delay=True, interval=0, verbosity=0
+    )
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED, job.error
     assert Member.objects.count() == 2
