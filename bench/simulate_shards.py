@@ -447,9 +447,10 @@ def main() -> None:
             # The production queue (a row in the database), not the test profile's immediate
             # run: an import records that it queued the recomputation, which is measured as a
             # page of its own.
-            with override_settings(
-                TASKS={"default": {"BACKEND": TASK_BACKEND, "QUEUES": ["default"]}}
-            ):
+            from django.conf import settings
+
+            queues = list(settings.RUHUI_TASK_QUEUES)
+            with override_settings(TASKS={"default": {"BACKEND": TASK_BACKEND, "QUEUES": queues}}):
                 for label, action in scenarios(workdir).items():
                     pages[label] = recorder.capture(action)
             found = layouts()
