@@ -153,7 +153,6 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "ninja",
     "django_tasks",
-    "django_tasks_db",
     "ruhui.core",
     "ruhui.audit",
     "ruhui.tabular",
@@ -175,7 +174,8 @@ INSTALLED_APPS = [
     "ruhui.api",
     "ruhui.workbench",
     "ruhui.demo",
-    # After ruhui.jobs, whose `rqworker` (all queues, the task job class) replaces django_rq's.
+    # After ruhui.jobs, whose `rqworker` and `db_worker` (every queue by default) replace theirs.
+    "django_tasks_db",
     "django_rq",
 ]
 
