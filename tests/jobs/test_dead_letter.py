@@ -44,6 +44,8 @@ def failures(world, settings):
         exception_class_path="builtins.RuntimeError",
         traceback=f"Traceback (most recent call last):\n  File ...\n{ERROR}\n",
     )
+    # A result without a finishing time (a worker that died) sorts last, without an error.
+    DBTaskResult.objects.filter(pk=results["system"].id).update(finished_at=None)
     yield {"mine_job": mine, "theirs_job": theirs} | {k: str(r.id) for k, r in results.items()}
     kinds._KINDS.pop(PROBE, None)
 

@@ -163,7 +163,9 @@ def failed_tasks(*, user) -> list[FailedTask]:
         elif not system:
             continue
         shown.append(task)
-    return sorted(shown, key=lambda task: task.failed_at or datetime.min, reverse=True)
+    return sorted(
+        shown, key=lambda task: task.failed_at.timestamp() if task.failed_at else 0, reverse=True
+    )
 
 
 def failed_task(*, user, task_id: str) -> FailedTask:
