@@ -275,3 +275,24 @@ def test_a_worker_killed_mid_job_leaves_it_retried_or_failed_never_half_written(
         f"written, retried and done {retried_in:.1f} s later; without retries: failed "
         f"「{last.error}」, in the dead-letter list",
     )
+
+
+def test_each_queue_gives_its_tasks_its_time_limit_and_retries(rq, world, settings):
+    import django_rq
+    from django_tasks_rq.backend import Job as TaskJob
+
+    from ruhui.campaigns.tasks import refresh_progress
+
+    settings.RUHUI_TASK_QUEUES = settings.RUHUI_TASK_QUEUES | {
+        "figures": {"timeout": 123, "retries": 4, "retry_after": [1, 2]},
+        "default": {"timeout": 45, "retries": 0},
+    }
+    queued = {
+        "figures": refresh_progress.enqueue(0).id,
+        "default": run_job.using(queue_name="default").enqueue(probe(world).pk).id,
+    }
+    connection_ = django_rq.get_connection("default")
+    figures, default = (TaskJob.fetch(queued[name], connection=connection_) for name in queued)
+    assert (figures.origin, figures.timeout, figures.retries_left) == ("figures", 123, 4)
+    assert figures.retry_intervals == [1, 2]
+    assert (default.origin, default.timeout, default.retries_left) == ("default", 45, None)
