@@ -9,8 +9,10 @@ scan counters grow with the pages it served. The shared server (5432) is never t
 clusters and the server are stopped and deleted whatever happens.
 """
 
+import json
 import os
 import re
+import secrets
 import socket
 import subprocess
 import time
@@ -22,6 +24,7 @@ from django.db import connection
 from django.urls import reverse
 
 from tests.pgcluster import Cluster
+from tests.profiles import b64_key
 
 pytestmark = [pytest.mark.postgres]
 
@@ -129,12 +132,11 @@ def test_reads_go_to_the_replica_writes_to_the_primary_and_pages_survive_its_los
         "RUHUI_TASK_BACKEND": "db",
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
+        # Given, so that the seeding process and the server share them (no var/ secrets file).
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "RUHUI_FIELD_KEYS": json.dumps({"1": b64_key()}),
+        "RUHUI_BLIND_INDEX_KEY": b64_key(),
     }
-    done = subprocess.run(  # noqa: S603 (this checkout's ruhui, fixed arguments)
-        [str(RUHUI), "shell", "-c", SEED], env=env, capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "gunicorn.log"
@@ -151,7 +153,12 @@ def test_reads_go_to_the_replica_writes_to_the_primary_and_pages_survive_its_los
             env=server_env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        # While gunicorn starts (until then the replica is down: pages read the primary).
+        # While gunicorn starts: the schema and the two officers, then the replica.
+        done = subprocess.run(  # noqa: S603 (this checkout's ruhui, fixed arguments)
+            [str(RUHUI), "shell", "-c", SEED], env=env, capture_output=True, text=True,
+            timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
         replica = primary.standby(port=REPLICA_PORT)
         made.append(replica)
         assert replica.psql("SELECT pg_is_in_recovery()") == "t"

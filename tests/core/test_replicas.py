@@ -16,6 +16,7 @@ from ruhui.accounts.models import User
 from ruhui.core import replicas
 from ruhui.core.replicas import ReplicaHealth, ReplicaRouter
 from ruhui.orgs.models import Organization
+from tests.profiles import run
 
 ALIAS = "replica_1"
 AS_OF = "数据截至"
@@ -267,3 +268,47 @@ def test_a_replica_failing_mid_page_is_marked_down_and_the_page_read_again_from_
     assert AS_OF not in body and world.county.name in body
     assert "出错，本页改读主库" in caplog.text
     assert not replicas._health[ALIAS].ok
+
+
+# ── settings ──────────────────────────────────────────────────────────────────────────────────
+
+SHOW = (
+    "from django.conf import settings as s; "
+    "print(sorted(s.DATABASES), s.DATABASE_ROUTERS, s.RUHUI_REPLICA_ALIASES, "
+    "[(d['HOST'], d['PORT'], d['TEST']['MIRROR'], d['OPTIONS']['connect_timeout']) "
+    "for a, d in sorted(s.DATABASES.items()) if a != 'default'])"
+)
+
+
+def _settings_run(env, tmp_path, **extra):
+    env = {k: v for k, v in env.items() if not k.startswith(("DATABASE_REPLICA", "RUHUI_REPLICA"))}
+    return run(["-c", f"import django; django.setup(); {SHOW}"], env | extra, tmp_path)
+
+
+def test_replica_urls_become_aliases_mirroring_the_primary_in_tests(production_env, tmp_path):
+    done = _settings_run(
+        production_env, tmp_path,
+        DATABASE_REPLICA_URLS="postgres://ruhui@db2.example.cn:5432/ruhui, "
+        "postgres://ruhui@db3.example.cn:6432/ruhui",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (
+        "['default', 'replica_1', 'replica_2'] ['ruhui.core.replicas.ReplicaRouter'] "
+        "['replica_1', 'replica_2'] [('db2.example.cn', 5432, 'default', 2), "
+        "('db3.example.cn', 6432, 'default', 2)]"
+    )
+
+
+def test_without_replica_urls_there_is_no_router(production_env, tmp_path):
+    done = _settings_run(production_env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['default'] [] [] []"
+
+
+def test_a_replica_of_sqlite_is_refused_with_the_variable_named(production_env, tmp_path):
+    done = _settings_run(
+        production_env, tmp_path, DATABASE_URL="sqlite:///x.sqlite3", RUHUI_ALLOW_SQLITE="1",
+        DATABASE_REPLICA_URLS="postgres://ruhui@db2.example.cn/ruhui",
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr and "DATABASE_REPLICA_URLS" in done.stderr
