@@ -413,6 +413,32 @@ def generate(workdir: Path) -> dict:
     }
 
 
+def apply_migrations() -> list[dict]:
+    """(--measure) The migrations written since the records were generated, applied to them
+    one by one and timed: at this size a migration's own time (an index built, a table
+    converted) is a figure an operator needs."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    applied = []
+    for migration, _backwards in plan:
+        load = os.getloadavg()
+        started = time.perf_counter()
+        call_command("migrate", migration.app_label, migration.name, verbosity=0)
+        applied.append(
+            {
+                "name": f"{migration.app_label}.{migration.name}",
+                "seconds": time.perf_counter() - started,
+                "load": load,
+            }
+        )
+        print(f"  migrated {applied[-1]['name']} in {applied[-1]['seconds']:.1f} s", flush=True)
+    return applied
+
+
 def measure_pages() -> tuple[dict, dict, dict]:
     """Steps 6–7 on the records as generated: the pages, their slowest queries' plans, and one
     bulletin of the province drive."""
@@ -536,6 +562,13 @@ def main() -> None:
         django.setup()
         if again:
             state = json.loads(STATE.read_text(encoding="utf-8"))
+            state["migrations"] = apply_migrations()
+            from ruhui.campaigns.models import Campaign
+
+            state["refresh"] = {
+                "province": timed_refresh(Campaign.objects.get(slug="bench-hn-2019")),
+                "city": timed_refresh(Campaign.objects.get(slug="bench-2019")),
+            }
         else:
             state = generate(workdir)
             state["seconds"] = time.perf_counter() - started_all
@@ -553,6 +586,21 @@ def main() -> None:
         redis.Redis.from_url(REDIS_URL).flushdb()
         shutil.rmtree(workdir, ignore_errors=True)
     write(state, pages, plans, child)
+
+
+def _migrations_lines(applied: list[dict]) -> list[str]:
+    if not applied:
+        return []
+    lines = [
+        "### 在这份数据上执行的迁移",
+        "",
+        "记录生成之后新写的迁移，在重新计时页面之前逐个执行（`bench_scale.py --measure`）：",
+        "",
+        "| 迁移 | 用时（秒） | 开始时负载 |",
+        "|---|---:|---|",
+    ]
+    lines += [f"| `{m['name']}` | {m['seconds']:.1f} | {_load(m['load'])} |" for m in applied]
+    return [*lines, ""]
 
 
 def _load(triple) -> str:
@@ -607,6 +655,7 @@ def write(state, pages, plans, child) -> None:
         f"（第 2 块）的 {IMPORT_RATIO:.0f} 倍。实测 {last['seconds']:.1f} 秒 ÷ {reference['seconds']:.1f} 秒 = "
         f"{ratio:.2f} 倍：" + verdict(ratio <= IMPORT_RATIO),
         "",
+        *_migrations_lines(state.get("migrations") or []),
         "### 重新统计",
         "",
         "| 行动 | 用时（秒） | 单位数字 | 开始时负载 |",
