@@ -183,6 +183,15 @@ class Member(models.Model):
                 condition=Q(status__in=TERMINATED_STATUSES),
                 name="member_id_hash_ended",
             ),
+            # The member list's two searches that a province's ten million members could not
+            # answer by scanning (docs/benchmarks.md, 全省规模): pinyin initials by prefix
+            # (LIKE 'zw%': the pattern operator class on PostgreSQL) and the phone's last four.
+            models.Index(
+                fields=["name_initials"],
+                name="member_initials_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(fields=["phone_tail"], name="member_phone_tail"),
         ]
 
     def __str__(self) -> str:
