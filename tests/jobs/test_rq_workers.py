@@ -10,6 +10,7 @@ Redis (database 12) and the test database (PostgreSQL: the workers are other pro
    task is in the dead-letter list.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -84,14 +85,22 @@ def rq(settings, tmp_path):
     try:
         yield start
     finally:
-        for process in processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        for process in processes:  # the worker, its scheduler process, any work horse left
+            _kill_host(process)
+            process.wait(timeout=10)
         client.flushdb()
         kinds._KINDS.pop(PROBE, None)
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS rq_probe_runs, rq_probe_writes")
+
+
+def _kill_host(worker: subprocess.Popen, horse: int | None = None) -> None:
+    """SIGKILL everything of a worker, as when its host is lost: its process group (the worker,
+    its scheduler process) and its work horse (RQ puts it in a group of its own)."""
+    for kill, pid in ((os.killpg, worker.pid), (os.kill, horse)):
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                kill(pid, signal.SIGKILL)
 
 
 def probe(world, **options) -> Job:
@@ -213,17 +222,13 @@ def test_a_worker_killed_mid_job_leaves_it_retried_or_failed_never_half_written(
     os.kill(horse, signal.SIGKILL)
     wait_for(lambda: status(job) == JobStatus.SUCCEEDED, timeout=60, interval=0.2, what="retry")
     assert written(job) == 10 and runs(job) == 2
-    assert worker.poll() is None
-    os.killpg(worker.pid, signal.SIGKILL)
-    worker.wait(timeout=10)
+    assert worker.poll() is None, "the worker died with its work horse"
 
     # 2. The whole worker killed (its host lost): nothing written; once another worker's
     #    maintenance notices, the job is queued again and a new worker runs it completely.
     job = probe(world, rows=10, sleep=0.3)
-    worker = rq()
-    pids = _run_begun(job)
-    for pid in pids:
-        os.kill(pid, signal.SIGKILL)
+    _, horse = _run_begun(job)
+    _kill_host(worker, horse)
     worker.wait(timeout=10)
     killed_at = time.monotonic()
     _dead_transactions_ended()
@@ -234,8 +239,6 @@ def test_a_worker_killed_mid_job_leaves_it_retried_or_failed_never_half_written(
     wait_for(lambda: status(job) == JobStatus.SUCCEEDED, timeout=60, interval=0.2, what="retry")
     retried_in = time.monotonic() - killed_at
     assert written(job) == 10 and runs(job) == 2
-    os.killpg(worker.pid, signal.SIGKILL)
-    worker.wait(timeout=10)
 
     # 3. The same with no retries left: the job fails with the reason, nothing written, and the
     #    task waits in the dead-letter list.
@@ -243,9 +246,8 @@ def test_a_worker_killed_mid_job_leaves_it_retried_or_failed_never_half_written(
         name: dict(limits, retries=0) for name, limits in settings.RUHUI_TASK_QUEUES.items()
     }
     last = probe(world, rows=10, sleep=0.3)
-    worker = rq()
-    for pid in _run_begun(last):
-        os.kill(pid, signal.SIGKILL)
+    _, horse = _run_begun(last)
+    _kill_host(worker, horse)
     worker.wait(timeout=10)
     _dead_transactions_ended()
     _maintenance(queue)
