@@ -205,9 +205,11 @@ class ReplicaRouter:
     """DATABASE_ROUTERS entry (set only when replicas are configured)."""
 
     def db_for_read(self, model, **hints):
+        # "default" rather than None: an object read from a replica on one page must not pull
+        # its related objects from the replica later (Django's fallback is the object's own db).
         state = _reads.get()
         if state is None or model._meta.app_label in PRIMARY_ONLY_APPS:
-            return None
+            return "default"
         if connections["default"].in_atomic_block:
             return "default"
         state.used = True
