@@ -115,12 +115,16 @@ class Cluster:
         """A streaming replica of this (running) cluster on `port`: `pg_basebackup -R` into a
         new folder (its standby.signal and primary_conninfo written by -R), then started."""
         replica = Cluster(port=port)
-        self._run("pg_basebackup", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                  "-D", str(replica.data), "-R", "-X", "stream", "-c", "fast")  # fmt: skip
-        with (replica.data / "postgresql.conf").open("a") as conf:
-            conf.write(f"port = {port}\nunix_socket_directories = '{replica.dir}'\n")
-        replica._initialised = True
-        return replica.start()
+        try:
+            self._run("pg_basebackup", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                      "-D", str(replica.data), "-R", "-X", "stream", "-c", "fast")  # fmt: skip
+            with (replica.data / "postgresql.conf").open("a") as conf:
+                conf.write(f"port = {port}\nunix_socket_directories = '{replica.dir}'\n")
+            replica._initialised = True
+            return replica.start()
+        except (OSError, RuntimeError, subprocess.CalledProcessError):
+            replica.stop()  # nothing of a half-made replica stays behind
+            raise
 
     def log_tail(self, lines: int = 20) -> str:
         if not self.log.exists():
