@@ -115,11 +115,10 @@ def test_the_migration_converts_a_million_events_without_losing_a_row(world, fig
     backward = run_migration(module, "backward")
     assert relkind(EVENTS) == "r"
     assert by_year(EVENTS) == before
-    forward_again = run_migration(module, "forward")
-    assert by_year(EVENTS) == before
+    # The test's transaction is rolled back: the partitioned table of the migrations comes back.
     figure(
         "partitioned history (1,000,000 membership events)",
-        f"to yearly partitions {forward:.1f} s, back {backward:.1f} s, again {forward_again:.1f} s; "
+        f"to yearly partitions {forward:.1f} s, back {backward:.1f} s; "
         f"counts and checksums of {len(before)} years equal each way",
     )
 

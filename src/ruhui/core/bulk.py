@@ -322,10 +322,13 @@ def fresh_statistics(table: str) -> bool:
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:
+        # A partitioned table (core.partitions) counts its rows and changes in its partitions;
+        # ANALYZE of the parent analyzes them too and gives the planner the whole table's.
         cursor.execute(
-            "SELECT n_mod_since_analyze, n_live_tup FROM pg_stat_user_tables "
-            "WHERE relid = %s::regclass",
-            [connection.ops.quote_name(table)],
+            "SELECT sum(n_mod_since_analyze)::bigint, sum(n_live_tup)::bigint FROM pg_stat_user_tables "
+            "WHERE relid = %s::regclass OR relid IN "
+            "(SELECT inhrelid FROM pg_inherits WHERE inhparent = %s::regclass) HAVING count(*) > 0",
+            [connection.ops.quote_name(table)] * 2,
         )
         found = cursor.fetchone()
         if found is None or not statistics_stale(modified=found[0], live=found[1]):
