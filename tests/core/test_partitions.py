@@ -193,12 +193,19 @@ def test_events_of_a_new_year_land_in_its_partition(world):
         union=world.county_trade,
         status_after=MemberStatus.ACTIVE,
     )
+    typo = MembershipEvent.objects.create(
+        member=member,
+        change_type="3",
+        effective_on=datetime.date(far + 100, 3, 1),  # a mistyped year: no partition for it
+        union=world.county_trade,
+        status_after=MemberStatus.ACTIVE,
+    )
     checks_now()
     # Without its partition yet, the event waits in DEFAULT; making the year moves it there.
     assert sql(f"SELECT count(*) FROM {EVENTS}_default WHERE id = %s", [event.pk]) == [(1,)]
     made = partitions.ensure_partitions(ahead=5)
-    assert far in made[EVENTS]
-    assert sql(f"SELECT count(*) FROM {EVENTS}_default") == [(0,)]
+    assert far in made[EVENTS] and far + 100 not in made[EVENTS]
+    assert sql(f"SELECT id FROM {EVENTS}_default") == [(typo.pk,)]
     assert sql(f"SELECT count(*) FROM {EVENTS}_y{far} WHERE id = %s", [event.pk]) == [(1,)]
     # The moved partition has the table's indexes and keys (PostgreSQL adds them on ATTACH).
     assert sql("SELECT count(*) FROM pg_indexes WHERE tablename = %s", [f"{EVENTS}_y{far}"]) == [
@@ -223,6 +230,7 @@ def test_events_of_a_new_year_land_in_its_partition(world):
     assert list(member.events.order_by("id").values_list("pk", flat=True)) == [
         joined.pk,
         event.pk,
+        typo.pk,
         later.pk,
     ]
 

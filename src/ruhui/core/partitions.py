@@ -183,14 +183,17 @@ def ensure_years(table: str, years) -> list[int]:
 
 def ensure_partitions(*, ahead: int = AHEAD, today: date | None = None) -> dict[str, list[int]]:
     """For every partitioned table: this year's and the next `ahead` years' partitions, and one
-    for each year whose rows sit in DEFAULT. {table: years made}."""
+    for each earlier year (from FIRST_YEAR) whose rows sit in DEFAULT. {table: years made}."""
     today = today or timezone.localdate()
     made = {}
     for table in partitioned_tables():
         with connection.cursor() as cursor:
             column, key_type = _key(cursor, table)
             stray = _years_in_default(cursor, table, column, key_type)
-        made[table] = ensure_years(table, [*range(today.year, today.year + ahead + 1), *stray])
+        last = today.year + ahead  # a mistyped far-future date stays in DEFAULT
+        made[table] = ensure_years(
+            table, [*range(today.year, last + 1), *(y for y in stray if y <= last)]
+        )
     return made
 
 
@@ -330,10 +333,12 @@ def data_years(cursor, table: str, column: str) -> list[int]:
 
 def convert_to_partitioned(cursor, table: str, column: str, *, today: date | None = None) -> None:
     """Rebuild a plain table as one partitioned by year of `column`: a partition for each year
-    of its rows (from FIRST_YEAR) up to `AHEAD` years after this one, and DEFAULT; the same
+    of its rows from FIRST_YEAR to `AHEAD` years after this one, and DEFAULT; the same
     rows, id sequence, indexes, foreign keys and triggers. Run inside one transaction."""
     this_year = (today or timezone.localdate()).year
-    years = [*data_years(cursor, table, column), *range(this_year, this_year + AHEAD + 1)]
+    last = this_year + AHEAD  # a mistyped far-future date stays in DEFAULT
+    years = [y for y in data_years(cursor, table, column) if y <= last]
+    years += range(this_year, last + 1)
     _rebuild(cursor, table, partition_by=column, years=years)
 
 
