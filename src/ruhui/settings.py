@@ -468,6 +468,10 @@ RQ_QUEUES = {
     for name, queue in RUHUI_TASK_QUEUES.items()
 }
 RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job", "WORKER_CLASS": "ruhui.jobs.rq.RuhuiWorker"}
+# A remembered figure (core.changes) whose last count took at least this long (seconds) is not
+# recounted by the reader after the records change: the page shows its previous value with the
+# time it was counted at while the `figures` queue counts it anew (the workbench at a province).
+RUHUI_FIGURE_SLOW_S = float(env_str("RUHUI_FIGURE_SLOW_S", "0.2"))
 
 # Uploaded import files: size limit and where they are kept until the job is done.
 # Processes that share the row work of large imports: the importer plus N-1 helper processes

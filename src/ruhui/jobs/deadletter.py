@@ -28,6 +28,7 @@ TASK_LABELS = {
     RUN_JOB: "后台任务（导入、导出）",
     "ruhui.jobs.tasks.purge_job_files": "清除过期任务文件",
     "ruhui.campaigns.tasks.refresh_progress": "重算活动进度",
+    "ruhui.core.tasks.refresh_figure": "重算工作台数字",
     "ruhui.projects.tasks.refresh_closeout": "重算项目结项统计",
     "ruhui.reports.tasks.render_bulletin": "生成通报文件",
 }
