@@ -215,14 +215,18 @@ def survey_overdue(*, user, today: datetime.date | None = None) -> QuerySet[Ente
     return scoped(user, Enterprise).filter(overdue_condition(today or timezone.localdate()))
 
 
-def alert_counts_by_unit(*, user, width: int, today: datetime.date) -> dict[str, dict[str, int]]:
+def alert_counts_by_unit(
+    *, user, width: int, today: datetime.date, root: Organization | None = None
+) -> dict[str, dict[str, int]]:
     """How many enterprises of the jurisdiction each alert holds ("threshold", "overdue"), by
     the first `width` characters of the responsible unit's path (the unit at that depth it lies
     under; shorter: a unit above it), in one pass over the enterprises. The totals are the sums
-    over every key; the rows are those of without_union_over_threshold and survey_overdue."""
+    over every key; the rows are those of without_union_over_threshold and survey_overdue. With
+    no user: the enterprises of `root`'s subtree (the workbench's figure recomputed in the
+    background)."""
     conditions = {"threshold": over_threshold_condition(), "overdue": overdue_condition(today)}
     rows = (
-        scoped(user, Enterprise)
+        (scoped(user, Enterprise) if user is not None else under(root, Enterprise))
         .filter(conditions["threshold"] | conditions["overdue"])
         .order_by()
         .annotate(unit=Substr("responsible_unit__path", 1, width))

@@ -24,7 +24,7 @@ from ruhui.members.models import (
 )
 from ruhui.members.personal import id_hash
 from ruhui.orgs.models import Organization
-from ruhui.orgs.scoping import jurisdiction_root, scoped
+from ruhui.orgs.scoping import jurisdiction_root, scoped, under
 
 
 def search_condition(q: str) -> Q:
@@ -115,7 +115,11 @@ def _transfer_rows(qs, status):
 
 
 def _subtree(user, root: Organization | None) -> str | None:
-    """The path to count under: the given union if inside the jurisdiction, else the user's root."""
+    """The path to count under: the given union if inside the jurisdiction, else the user's root.
+    No user: `root`'s subtree, a figure recomputed in the background for the subtree a user's
+    page scoped (core.changes.remembered_figure)."""
+    if user is None:
+        return root.path if root is not None else None
     top = jurisdiction_root(user)
     if top is None:
         return None
@@ -190,9 +194,11 @@ def new_member_count(
     return qs.values("member__id_number_hash").distinct().count()
 
 
-def member_counts_by_status(*, user) -> dict[str, int]:
-    """Current memberships per status in the user's jurisdiction (for the workbench)."""
-    rows = scoped(user, Member).values("status").annotate(n=Count("id"))
+def member_counts_by_status(*, user, root: Organization | None = None) -> dict[str, int]:
+    """Current memberships per status in the user's jurisdiction (for the workbench); with no
+    user, in `root`'s subtree (the workbench's figure recomputed in the background)."""
+    members = scoped(user, Member) if user is not None else under(root, Member)
+    rows = members.values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
 
 

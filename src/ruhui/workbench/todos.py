@@ -7,7 +7,8 @@ whatever the number of units, applications, transfers, enterprises or campaigns.
 The queues (applications, transfers, jobs) are small and change without the registry changing
 (a rejection), so they are counted on every request. The enterprise alerts run over the whole
 enterprise register; they are counted in one pass and remembered until the records change
-(`core.changes.remembered`)."""
+(`workbench.figures`, `core.changes.recall`; after a change a slow count is redone in the
+background while the previous one is shown, marked stale)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ruhui.campaigns.dashboard import behind_pace
-from ruhui.core.changes import remembered
-from ruhui.enterprises.selectors import alert_counts_by_unit
+from ruhui.core.changes import Recalled
 from ruhui.jobs.models import JobStatus
 from ruhui.jobs.selectors import jobs_awaiting_approval, recent_jobs
 from ruhui.joining.models import ApplicationKind
@@ -30,6 +30,7 @@ from ruhui.joining.selectors import application_queue
 from ruhui.members.selectors import transfers_incoming, transfers_outgoing
 from ruhui.orgs.models import Organization
 from ruhui.orgs.scoping import jurisdiction_root
+from ruhui.workbench.figures import enterprise_alerts
 
 #: Jobs finished within this many days are listed as news.
 RECENT_JOB_DAYS = 7
@@ -67,6 +68,8 @@ class Workbench:
     todos: list[Todo]
     units: list[UnitLoad]
     unit_columns: list[tuple[str, str]]  # (key, label) of the columns of `units`
+    #: The enterprise alerts as recalled (their as-of time, whether stale), None if not shown.
+    alerts: Recalled | None = None
 
 
 def _url(name: str, anchor: str = "", **params) -> str:
@@ -123,19 +126,14 @@ ENTERPRISE_ALERTS = (
 )
 
 
-def _enterprise_alerts(user, today: datetime.date) -> dict[str, dict[str, int]]:
+def _enterprise_alerts(user, today: datetime.date) -> Recalled[dict[str, dict[str, int]]]:
     """The alerts' counts by the first characters of the responsible unit's path, as long as the
     path of a unit directly below the user's own (a shorter key: the user's own unit; a key
     outside the user's path: an enterprise whose union, not its responsible unit, is here)."""
     root = jurisdiction_root(user)
     if root is None:
-        return {}
-    width = (root.depth + 1) * Organization.steplen
-    return remembered(
-        "workbench.enterprise_alerts",
-        (root.path, today.isoformat()),
-        lambda: alert_counts_by_unit(user=user, width=width, today=today),
-    )
+        return Recalled({}, timezone.now())
+    return enterprise_alerts(root, today)
 
 
 def workbench(*, user, today: datetime.date | None = None) -> Workbench:
@@ -145,9 +143,10 @@ def workbench(*, user, today: datetime.date | None = None) -> Workbench:
     sources = _sources(user, today)
     for key, label, queryset, url, _path, kind in sources:
         todos.append(Todo(key, label, queryset.count(), url, kind=kind))
-    alerts = (
+    recalled = (
         _enterprise_alerts(user, today) if user.has_perm("enterprises.view_enterprise") else None
     )
+    alerts = recalled.value if recalled is not None else None
     for key, label, anchor in ENTERPRISE_ALERTS if alerts is not None else ():
         total = sum(by_kind[key] for by_kind in alerts.values())
         todos.append(Todo(key, label, total, _url("enterprises:alerts", anchor=anchor)))
@@ -191,7 +190,7 @@ def workbench(*, user, today: datetime.date | None = None) -> Workbench:
         )
     )
     units, columns = _unit_loads(user, sources, alerts)
-    return Workbench(todos=todos, units=units, unit_columns=columns)
+    return Workbench(todos=todos, units=units, unit_columns=columns, alerts=recalled)
 
 
 def _unit_loads(user, sources, alerts) -> tuple[list[UnitLoad], list[tuple[str, str]]]:

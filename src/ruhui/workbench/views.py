@@ -7,30 +7,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from ruhui.core.changes import remembered
-from ruhui.members.models import HELD_STATUSES
-from ruhui.members.selectors import member_counts_by_status, new_member_count
+from ruhui.core.changes import Recalled
 from ruhui.orgs.scoping import jurisdiction_root
 from ruhui.orgs.selectors import organization_summary
 from ruhui.web.access import cadre_required
+from ruhui.workbench.figures import member_figures
 from ruhui.workbench.todos import workbench
 
 
-def _member_figures(user, start, end) -> dict[str, int]:
+def _member_figures(user, start, end) -> Recalled[dict[str, int]] | None:
     """The registry's figures on the workbench: they run over every membership of the
-    jurisdiction, so they are remembered until the records change (core.changes.remembered)."""
-
-    def compute() -> dict[str, int]:
-        by_status = member_counts_by_status(user=user)
-        return {
-            "held": sum(by_status.get(s, 0) for s in HELD_STATUSES),
-            "new": new_member_count(user=user, start=start, end=end),
-            "new_migrant": new_member_count(user=user, start=start, end=end, migrant=True),
-        }
-
+    jurisdiction, so they are remembered until the records change, and while a slow count is
+    redone after a change the page shows the previous one (workbench.figures)."""
     root = jurisdiction_root(user)
-    scope = root.path if root is not None else "-"
-    return remembered("workbench.members", (scope, start, end), compute)
+    return member_figures(root, start, end) if root is not None else None
 
 
 @require_GET
@@ -58,7 +48,8 @@ def home(request):
     ]
     today = timezone.localdate()
     year_start = today.replace(month=1, day=1)
-    figures = _member_figures(request.user, year_start, today)
+    recalled = _member_figures(request.user, year_start, today)
+    figures = recalled.value if recalled else {"held": 0, "new": 0, "new_migrant": 0}
     members_url = reverse("members:list")
     stats += [
         {
@@ -84,6 +75,8 @@ def home(request):
     if request.user.has_perm("orgs.manage_organization"):
         shortcuts.append({"label": "新建组织", "url": reverse("orgs:create")})
     board = workbench(user=request.user, today=today)
+    # 「数字统计于 …，正在按最新记录重新统计」: the oldest of the figures shown from before a change.
+    stale = [r.as_of for r in (recalled, board.alerts) if r is not None and r.stale]
     return render(
         request,
         "workbench/home.html",
@@ -94,5 +87,6 @@ def home(request):
             "done": [todo for todo in board.todos if not todo.count],
             "units": board.units,
             "unit_columns": board.unit_columns,
+            "figures_as_of": min(stale) if stale else None,
         },
     )
