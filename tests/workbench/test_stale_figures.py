@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,7 +20,7 @@ from tests.enterprises.factories import make_enterprise
 from tests.members.factories import join
 from tests.workbench.test_todos import headcount, shown
 
-STALE = re.compile(r"数字统计于 (\d\d:\d\d:\d\d)，正在按最新记录重新统计")
+STALE = re.compile(r"数字统计于 (?:\d{4}-\d\d-\d\d )?(\d\d:\d\d:\d\d)，正在按最新记录重新统计")
 
 
 @pytest.fixture
@@ -110,3 +111,24 @@ def test_fast_figures_are_counted_inline_and_never_stale(
     body = page(client)
     assert not STALE.search(body) and held(body) == 1
     assert deferred == []
+
+
+def test_a_count_of_another_day_shows_its_date(
+    world, as_user, settings, deferred, django_capture_on_commit_callbacks
+):
+    """The latest value is kept up to a day: one counted yesterday says so."""
+    settings.RUHUI_FIGURE_SLOW_S = 0
+    client = as_user(world.county_admin)
+    page(client)
+    today = timezone.localdate()
+    key = (
+        f"remembered:workbench.members:{world.county.path}:{today.replace(month=1, day=1)}:{today}"
+    )
+    latest = caches["progress"].get(f"{key}:latest")
+    latest["as_of"] -= datetime.timedelta(days=1)
+    caches["progress"].set(f"{key}:latest", latest)
+    with django_capture_on_commit_callbacks(execute=True):
+        join(world.county_admin, world.county_trade, on=today)
+    yesterday = timezone.localtime(latest["as_of"])
+    line = STALE.search(page(client))
+    assert line and line[0].startswith(f"数字统计于 {yesterday:%Y-%m-%d %H:%M:%S}，")
