@@ -132,3 +132,26 @@ def test_a_count_of_another_day_shows_its_date(
     yesterday = timezone.localtime(latest["as_of"])
     line = STALE.search(page(client))
     assert line and line[0].startswith(f"数字统计于 {yesterday:%Y-%m-%d %H:%M:%S}，")
+
+
+def test_the_page_reloads_once_the_recount_has_run(
+    world, as_user, settings, deferred, django_capture_on_commit_callbacks
+):
+    """The stale line polls figures_state: nothing to do while the recount is queued, a reload
+    (HX-Refresh) once it ran."""
+    settings.RUHUI_FIGURE_SLOW_S = 0
+    client = as_user(world.county_admin)
+    state = f"{reverse('workbench:figures_state')}?on={timezone.localdate()}"
+    assert f'hx-get="{state}"' not in page(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        join(world.county_admin, world.county_trade, on=timezone.localdate())
+    assert f'hx-get="{state}"' in page(client)
+    with CaptureQueriesContext(connection) as polled:
+        waiting = client.get(state)
+    assert waiting.status_code == 204 and "HX-Refresh" not in waiting
+    read = " ".join(q["sql"] for q in polled.captured_queries)
+    assert "members_member" not in read and "enterprises_enterprise" not in read
+    run(deferred)
+    done = client.get(state)
+    assert done.status_code == 200 and done["HX-Refresh"] == "true"
+    assert f'hx-get="{state}"' not in page(client)

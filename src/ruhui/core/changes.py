@@ -213,6 +213,12 @@ def refresh(name: str, parts: tuple) -> bool:
     return True
 
 
+def is_current(name: str, parts: tuple) -> bool:
+    """Whether the figure is remembered under the records' current version (nothing counted):
+    a page that showed it stale asks this until the background count has run."""
+    return _cache().get(f"{_key(name, tuple(parts))}:{records_version()}") is not None
+
+
 def remembered(name: str, parts: tuple, compute: Callable[[], T]) -> T:
     """The figure `name` for `parts` (a scope, a day: plain values that identify it), computed
     by `compute` from the records, or as remembered since they last changed (`recall`)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 
-from ruhui.core.changes import Recalled, recall, remembered_figure
+from ruhui.core.changes import Recalled, is_current, recall, remembered_figure
 from ruhui.enterprises.selectors import alert_counts_by_unit
 from ruhui.members.models import HELD_STATUSES
 from ruhui.members.selectors import member_counts_by_status, new_member_count
@@ -69,3 +69,10 @@ def enterprise_alerts(
     """The enterprise alerts' counts in `root`'s subtree by the unit directly below it
     (enterprises.selectors.alert_counts_by_unit)."""
     return recall(ENTERPRISE_ALERTS, (root.path, today.isoformat()), lambda: _alerts(root, today))
+
+
+def recounted(root: Organization, start: datetime.date, end: datetime.date, alerts: bool) -> bool:
+    """Whether the figures a page showed stale have been counted under the records' current
+    version (the member figures; the enterprise alerts if the page shows them, as of `end`)."""
+    members = is_current(MEMBERS, (root.path, start.isoformat(), end.isoformat()))
+    return members and (not alerts or is_current(ENTERPRISE_ALERTS, (root.path, end.isoformat())))

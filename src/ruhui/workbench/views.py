@@ -2,6 +2,9 @@
 linking to the rows behind it. It reads several features' selectors, so it sits above them
 (docs/architecture.md); web below stays the features' common kit."""
 
+import datetime
+
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +14,7 @@ from ruhui.core.changes import Recalled
 from ruhui.orgs.scoping import jurisdiction_root
 from ruhui.orgs.selectors import organization_summary
 from ruhui.web.access import cadre_required
-from ruhui.workbench.figures import member_figures
+from ruhui.workbench.figures import member_figures, recounted
 from ruhui.workbench.todos import workbench
 
 
@@ -90,3 +93,23 @@ def home(request):
             "figures_as_of": min(stale) if stale else None,
         },
     )
+
+
+@require_GET
+@cadre_required
+def figures_state(request):
+    """Polled by the workbench while figures it shows stale are counted again (htmx, every few
+    seconds; only the cache is read): 204 (nothing to swap) until they are counted under the
+    records' current version, then 200 with `HX-Refresh` and the page reloads with them. `on`:
+    the page's day (its figures are of that day's year)."""
+    root = jurisdiction_root(request.user)
+    try:
+        today = datetime.date.fromisoformat(request.GET.get("on", ""))
+    except ValueError:
+        today = timezone.localdate()
+    alerts = request.user.has_perm("enterprises.view_enterprise")
+    if root is not None and not recounted(root, today.replace(month=1, day=1), today, alerts):
+        return HttpResponse(status=204)
+    response = HttpResponse("数字已更新。")
+    response["HX-Refresh"] = "true"
+    return response
