@@ -513,6 +513,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 NINJA_PAGINATION_PER_PAGE = 50
 RUHUI_PAGE_SIZE = 50
+# A form's choice of organization is a drop-down list up to this many choices, and above it a
+# search box with suggestions (a province holds ~50,000 unions: a list of them all would be
+# megabytes of page and seconds of rendering on every form).
+RUHUI_ORG_SELECT_MAX = int(env_str("RUHUI_ORG_SELECT_MAX", "300"))
+# The member list counts at most this many rows: above it the page says 「超过 … 条」 (counting a
+# province's ten million members on every page would take seconds); see web/pagination.py.
+RUHUI_LIST_COUNT_CAP = int(env_str("RUHUI_LIST_COUNT_CAP", "100000"))
 
 # Enterprise survey (动态监控): a sharp headcount change between two consecutive records is one of
 # at least this percentage *and* at least this many people; an enterprise not surveyed for this
