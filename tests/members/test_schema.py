@@ -30,6 +30,8 @@ EXPECTED_INDEXES = [
     ("member_number",),  # unique
     ("union_id", "status"),  # every scoped list and count
     ("joined_on",),  # the member list's order
+    ("name_initials",),  # the search by pinyin initials (prefix; a province's 10M members)
+    ("phone_tail",),  # the search by the phone's last four digits
 ]
 
 
