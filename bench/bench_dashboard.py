@@ -95,7 +95,9 @@ def grow_unions(total: int) -> list:
     )
 
 
-def make_enterprises(count: int) -> None:
+def make_enterprises(count: int, *, name: str = "平顶山基准{i:06d}有限公司") -> None:
+    """Enterprises spread over the county-level units, about three in ten with a union and
+    seven in ten surveyed, through bulk_create in batches; `name` numbers each one."""
     from ruhui.enterprises.codes import normalize_name
     from ruhui.enterprises.models import Enterprise
     from ruhui.orgs.choices import OrgKind
@@ -112,11 +114,11 @@ def make_enterprises(count: int) -> None:
         unit = units[i % len(units)]
         built = rng.random() < 0.3
         surveyed = rng.random() < 0.7
-        name = f"平顶山基准{i:06d}有限公司"
+        label = name.format(i=i)
         batch.append(
             Enterprise(
-                name=name,
-                normalised_name=normalize_name(name),
+                name=label,
+                normalised_name=normalize_name(label),
                 division_code=unit.division_code
                 if not unit.division_code.endswith("00")
                 else "410402",
@@ -387,6 +389,18 @@ def main() -> None:
     write(counts, pages, grow, ents, load, refresh, result, children)
 
 
+def write_block(doc: Path, start: str, end: str, lines: list[str]) -> None:
+    """Put `lines` (which begin with `start` and end with `end`) into `doc` in place of the
+    block between the same markers, or at its end: each bench owns one block of the file."""
+    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    block = "\n".join(lines)
+    if start in text and end in text:
+        text = text.split(start)[0] + block + text.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    doc.write_text(text, encoding="utf-8")
+
+
 def write(counts, pages, grow, ents, load, refresh, result, children) -> None:
     lines = [
         START,
@@ -450,13 +464,7 @@ def write(counts, pages, grow, ents, load, refresh, result, children) -> None:
         f"单位看板的时间主要花在渲染下级单位表（舞钢下有 {children} 个组织）。",
         END,
     ]
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
-    block = "\n".join(lines)
-    if START in text and END in text:
-        text = text.split(START)[0] + block + text.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    write_block(DOC, START, END, lines)
     print(f"written {DOC}")
 
 

@@ -412,13 +412,7 @@ def write(counts, pages, demo) -> None:
         + "tests/positions/coverage/ 的查询数测试在增加阵地和台账之后核对同一查询数。",
         END,
     ]
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
-    block = "\n".join(lines)
-    if START in text and END in text:
-        text = text.split(START)[0] + block + text.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    dash.write_block(DOC, START, END, lines)
     print(f"written {DOC}")
 
 

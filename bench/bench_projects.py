@@ -496,13 +496,7 @@ def write(counts, pages, closeout, docx) -> None:
         + verdict(docx["seconds"] <= DOCX_S and docx["rss_peak"] <= DOCX_RSS_MB),
         END,
     ]
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
-    block = "\n".join(lines)
-    if START in text and END in text:
-        text = text.split(START)[0] + block + text.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    dash.write_block(DOC, START, END, lines)
     print(f"written {DOC}")
 
 

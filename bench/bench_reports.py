@@ -484,13 +484,7 @@ def write(counts, reports, pages, bulletin, demo) -> None:
         "在增加单位、工会和会员之后核对同一查询数。",
         END,
     ]
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
-    block = "\n".join(lines)
-    if START in text and END in text:
-        text = text.split(START)[0] + block + text.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    dash.write_block(DOC, START, END, lines)
     print(f"written {DOC}")
 
 

@@ -33,7 +33,6 @@ import datetime
 import hashlib
 import json
 import os
-import random
 import shutil
 import statistics
 import sys
@@ -189,46 +188,6 @@ def _set_numchild(parent) -> None:
     )
 
 
-def make_enterprises(count: int) -> None:
-    """Enterprises spread over every county-level unit, about three in ten with a union and
-    seven in ten surveyed, through bulk_create in batches."""
-    from ruhui.enterprises.codes import normalize_name
-    from ruhui.enterprises.models import Enterprise
-    from ruhui.orgs.choices import OrgKind
-    from ruhui.orgs.models import Organization
-
-    units = list(
-        Organization.objects.filter(
-            kind__in=[OrgKind.COUNTY_FEDERATION, OrgKind.INDUSTRY_UNION, OrgKind.CITY_DIRECT]
-        )
-    )
-    rng = random.Random(7)
-    batch = []
-    for i in range(count):
-        unit = units[i % len(units)]
-        surveyed = rng.random() < 0.7
-        name = f"河南基准{i:07d}有限公司"
-        batch.append(
-            Enterprise(
-                name=name,
-                normalised_name=normalize_name(name),
-                division_code=unit.division_code
-                if not unit.division_code.endswith("00")
-                else "410402",
-                responsible_unit=unit,
-                union_status="built" if rng.random() < 0.3 else "none",
-                last_surveyed_on=datetime.date(2019, 5, 1) + datetime.timedelta(days=i % 200)
-                if surveyed
-                else None,
-                employees_total=rng.randrange(5, 500),
-            )
-        )
-        if len(batch) == 10_000:
-            Enterprise.objects.bulk_create(batch)
-            batch = []
-    Enterprise.objects.bulk_create(batch)
-
-
 def import_chunk(number: int, count: int, unions: list[str], workdir: Path) -> dict:
     """One chunk of the registry through the member importer, signed by the province admin."""
     from ruhui.accounts.models import User
@@ -375,7 +334,7 @@ def generate(workdir: Path) -> dict:
     tree = grow_province(UNIONS)
     grow = time.perf_counter() - started
     started = time.perf_counter()
-    make_enterprises(ENTERPRISES - Enterprise.objects.count())
+    dash.make_enterprises(ENTERPRISES - Enterprise.objects.count(), name="河南基准{i:07d}有限公司")
     ents = time.perf_counter() - started
     chunks = []
     done = 0
@@ -766,13 +725,7 @@ def write(state, pages, plans, child) -> None:
         f"负载 {_load(child['load'][0])} → {_load(child['load'][1])}。",
         END,
     ]
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
-    block = "\n".join(lines)
-    if START in text and END in text:
-        text = text.split(START)[0] + block + text.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    dash.write_block(DOC, START, END, lines)
     out = [
         "# 全省规模基准：各页最慢查询的执行计划",
         "",
