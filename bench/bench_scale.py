@@ -372,6 +372,39 @@ def generate(workdir: Path) -> dict:
     }
 
 
+def new_keys() -> dict[str, str]:
+    """The secrets of one generated registry (a synthetic one: kept beside it in the state)."""
+    import base64
+    import secrets
+
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "RUHUI_FIELD_KEYS": json.dumps({"1": base64.b64encode(secrets.token_bytes(32)).decode()}),
+        "RUHUI_BLIND_INDEX_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+    }
+
+
+def sample_id_number() -> str:
+    """The ID number of a member of the first chunk (the roster numbers follow the serial)."""
+    return roster_id_number(CHUNK // 2, None)
+
+
+def rekey_sample() -> None:
+    """(A registry generated before the keys were kept.) Its blind indexes were written with
+    keys no process holds any more: the sample member looked up by ID number gets its blind
+    index again under this run's key, so the lookup finds them; the lookup's cost (one probe of
+    each half of the blind index) is the same for every member."""
+    from ruhui.core.masking import mask_id_number
+    from ruhui.members.models import Member
+    from ruhui.members.personal import id_hash
+
+    number = sample_id_number()
+    member = Member.objects.order_by("pk")[CHUNK // 2]
+    if member.id_number_masked != mask_id_number(number):
+        raise SystemExit(f"the sample member is not {mask_id_number(number)}")
+    Member.objects.filter(pk=member.pk).update(id_number_hash=id_hash(number))
+
+
 def apply_migrations() -> list[dict]:
     """(--measure) The migrations written since the records were generated, applied to them
     one by one and timed: at this size a migration's own time (an index built, a table
@@ -446,8 +479,7 @@ def measure_pages() -> tuple[dict, dict, dict]:
     )
     caches["default"].clear()
     caches["progress"].clear()
-    # A member of the first chunk (the roster's ID numbers follow their serial numbers).
-    id_number = roster_id_number(CHUNK // 2, None)
+    id_number = sample_id_number()
     tail = Member.objects.exclude(phone_tail="").values_list("phone_tail", flat=True)[1000]
     nothing = lambda: None  # noqa: E731
     wanted = {}
@@ -493,6 +525,9 @@ def measure_pages() -> tuple[dict, dict, dict]:
         client = Client()
         client.force_login(User.objects.get(username=username))
         wanted[label] = (client, method, path, data, before or nothing)
+    found = wanted["按身份证号精确查找（省总）"][0].post("/members/find/", {"id_number": id_number})
+    if "members/" not in found.content.decode().split("的结果", 1)[-1]:
+        raise SystemExit("the exact ID lookup found nobody: the registry's keys are not this run's")
     cold = {label: page for label, page in wanted.items() if COLD in label}
     warm = {label: page for label, page in wanted.items() if label not in cold}
     pages = measure(warm)
@@ -546,6 +581,10 @@ def main() -> None:
     )
     again = "--measure" in sys.argv[1:]
     keep = again or os.environ.get("BENCH_SCALE_KEEP") == "1"
+    state = json.loads(STATE.read_text(encoding="utf-8")) if again else {"keys": new_keys()}
+    # The test profile draws new keys in every process: a kept registry is read again (blind
+    # index, encryption) only with the keys it was written with, kept in the state file.
+    os.environ.update(state.get("keys") or new_keys())
     if not again:
         dash.scratch_database(create=True)
     started_all = time.perf_counter()
@@ -554,7 +593,8 @@ def main() -> None:
 
         django.setup()
         if again:
-            state = json.loads(STATE.read_text(encoding="utf-8"))
+            if "keys" not in state:
+                rekey_sample()
             state["migrations"] = apply_migrations()
             from ruhui.campaigns.models import Campaign
 
@@ -563,7 +603,7 @@ def main() -> None:
                 "city": timed_refresh(Campaign.objects.get(slug="bench-2019")),
             }
         else:
-            state = generate(workdir)
+            state |= generate(workdir)
             state["seconds"] = time.perf_counter() - started_all
             STATE.parent.mkdir(parents=True, exist_ok=True)
             STATE.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
