@@ -253,6 +253,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: it starts on any plan over jit_above_cost, and on a province's
+    # registry the pages' queries paid 80–200 ms of compiling to save a few (docs/benchmarks.md,
+    # 全省规模); the same on the replicas.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Read replicas (docs/operations.md「只读副本」, core/replicas.py): PostgreSQL streaming replicas,
@@ -268,7 +272,10 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
     _replica.update(
         CONN_HEALTH_CHECKS=True,
         # A replica that is down must cost a page two seconds at most, then it is skipped.
-        OPTIONS={"connect_timeout": int(env_str("RUHUI_REPLICA_CONNECT_TIMEOUT_S", "2"))},
+        OPTIONS={
+            "connect_timeout": int(env_str("RUHUI_REPLICA_CONNECT_TIMEOUT_S", "2")),
+            "options": "-c jit=off",
+        },
         TEST={"MIRROR": "default"},
     )
     DATABASES[f"replica_{_number}"] = _replica

@@ -18,7 +18,9 @@ class CappedPaginator(Paginator):
     @cached_property
     def _found(self) -> int:
         # A sliced queryset counts in a subquery with LIMIT: the scan stops after cap + 1 rows.
-        return self.object_list[: self.cap + 1].count()
+        # Without the list's order, which would make the database walk the rows in that order
+        # (a million heap reads for a city's 600,000 members) instead of reading an index.
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:
