@@ -141,3 +141,15 @@ def test_the_member_list_filters_by_a_typed_union(world, as_user, settings):
     response = client.get(reverse("members:list"), {"union": "WG-KD"})
     assert response.status_code == 200
     assert 'value="舞钢快递行业工会（WG-KD）"' in response.content.decode()
+
+
+def test_suggestions_offer_only_the_kinds_the_field_offers(world, as_user, settings):
+    """The member list's union filter offers unions that admit members: its search box asks
+    for those kinds only, never a federation that the field would refuse."""
+    settings.RUHUI_ORG_SELECT_MAX = 2
+    html = str(_filter_form(world.city_admin)["union"])
+    url = html.split('hx-get="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert "kinds=" in url and "county" not in url.split("kinds=", 1)[1]
+    body = as_user(world.city_admin).get(url + "&union=舞钢").content.decode()
+    assert "舞钢快递行业工会" in body
+    assert "舞钢市总工会" not in body

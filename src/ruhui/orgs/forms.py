@@ -58,9 +58,16 @@ class OrgPicker(forms.Select):
             "value": self._shown(value),
             "attrs": flatatt(attrs),
             "list_id": list_id,
-            "url": f"{reverse('orgs:suggest')}?{urlencode({'field': name})}",
+            "url": f"{reverse('orgs:suggest')}?{urlencode(self._suggest_params(name))}",
         }
         return render_to_string(self.search_template_name, context)
+
+    def _suggest_params(self, name: str) -> dict[str, str]:
+        """The suggestions' parameters: the box's own name, and the kinds of organization the
+        field offers (a member's union is never a federation), so that what is suggested can
+        be chosen."""
+        kinds = sorted(set(self.choices.queryset.order_by().values_list("kind", flat=True)))
+        return {"field": name, "kinds": ",".join(kinds)}
 
     def _shown(self, value) -> str:
         """The box's text: the chosen organization as "名称（代码）", or what was typed."""

@@ -189,13 +189,16 @@ def organization_choices(
 SUGGESTIONS = 20
 
 
-def organization_suggestions(*, user, text: str) -> list[Organization]:
-    """Active organizations in the user's jurisdiction whose code starts with, or whose name
-    contains, the typed text: the suggestions of a form's organization search box."""
+def organization_suggestions(*, user, text: str, kinds=()) -> list[Organization]:
+    """Active organizations in the user's jurisdiction (of `kinds`, if given) whose code starts
+    with, or whose name contains, the typed text: the suggestions of a form's organization
+    search box."""
     text = text.strip()
     if not text:
         return []
     qs = scoped(user, Organization).filter(is_active=True)
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
     qs = qs.filter(Q(code__istartswith=text) | Q(name__contains=text))
     return list(qs.order_by("depth", "path")[:SUGGESTIONS])
 

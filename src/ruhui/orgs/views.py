@@ -80,9 +80,11 @@ def org_tree(request):
 def org_suggest(request):
     """Suggestions for a form's organization search box (orgs.forms.OrgPicker): the
     <option>s of its <datalist>, from the user's jurisdiction. `field` names the box's
-    parameter (htmx sends the box's value under its own name)."""
+    parameter (htmx sends the box's value under its own name), `kinds` the kinds of
+    organization the field offers."""
     text = request.GET.get(request.GET.get("field", ""), "")[:60]
-    suggestions = selectors.organization_suggestions(user=request.user, text=text)
+    kinds = [k for k in request.GET.get("kinds", "").split(",") if k in OrgKind.values]
+    suggestions = selectors.organization_suggestions(user=request.user, text=text, kinds=kinds)
     return render(request, "orgs/_suggestions.html", {"suggestions": suggestions})
 
 
