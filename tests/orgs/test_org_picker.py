@@ -153,3 +153,13 @@ def test_suggestions_offer_only_the_kinds_the_field_offers(world, as_user, setti
     body = as_user(world.city_admin).get(url + "&union=舞钢").content.decode()
     assert "舞钢快递行业工会" in body
     assert "舞钢市总工会" not in body
+
+
+def test_a_nul_character_is_an_unknown_organization_not_an_error(world, as_user):
+    """Found by the property test on PostgreSQL, which refuses NUL in a query's text."""
+    form = _filter_form(world.county_admin, {"union": "WG\x00-KD"})
+    assert not form.is_valid()
+    assert "不是可选的组织" in form.errors["union"][0]
+    response = _suggest(as_user(world.county_admin), "舞钢\x00")
+    assert response.status_code == 200
+    assert "舞钢快递行业工会" in response.content.decode()

@@ -101,6 +101,8 @@ class OrgChoiceField(forms.ModelChoiceField):
         if value in self.empty_values:
             return None
         text = str(value).strip()
+        if "\x00" in text:  # no name or code holds it (and PostgreSQL refuses it in a query)
+            raise ValidationError(MSG_ORG_UNKNOWN % {"text": text.replace("\x00", "")[:60]})
         if text.isdigit():
             org = self.queryset.filter(pk=int(text)).first()
             if org is not None:

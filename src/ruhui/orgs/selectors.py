@@ -193,7 +193,7 @@ def organization_suggestions(*, user, text: str, kinds=()) -> list[Organization]
     """Active organizations in the user's jurisdiction (of `kinds`, if given) whose code starts
     with, or whose name contains, the typed text: the suggestions of a form's organization
     search box."""
-    text = text.strip()
+    text = text.replace("\x00", "").strip()  # PostgreSQL refuses NUL in a query's text
     if not text:
         return []
     qs = scoped(user, Organization).filter(is_active=True)
