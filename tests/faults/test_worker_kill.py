@@ -2,7 +2,7 @@
 import job (issue 19 item 9).
 
 A real worker process (`ruhui db_worker`) runs against the test database; this process queues a
-10,000-row member import the way the upload page does, waits until the worker has started it,
+40,000-row member import the way the upload page does, waits until the worker has started it,
 and kills the worker with SIGKILL. Then: nothing was committed, the job is not reaped while its
 heartbeat is fresh, and once the heartbeat is older than the stale limit (shortened here from
 300 s) jobs.services.reap_stale_jobs marks it failed with the Chinese message; a new worker
@@ -23,11 +23,14 @@ from ruhui.importing.jobs import import_job_create
 from ruhui.jobs import progress, services
 from ruhui.jobs.models import Job, JobStatus
 from tests.faults.conftest import RUHUI, child_env, progress_cache, stop_process, wait_for
-from tests.faults.test_import_kill import DB_TASKS, ROWS, member_count
+from tests.faults.test_import_kill import DB_TASKS, member_count
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
 STALE_FOR_TEST = 3  # seconds without a heartbeat before the reaper takes the worker as dead
+#: Long enough that the kill lands inside the import on an idle machine too (10,000 rows were
+#: imported within the 0.2–1.0 s wait once nothing else ran; 40,000 take about 2 s there).
+ROWS = 40_000
 
 
 def start_worker(env) -> subprocess.Popen:
@@ -69,7 +72,7 @@ def test_a_worker_killed_during_an_import_leaves_a_failed_job_and_nothing_writte
             original_name=path.name, dry_run=False,
         )  # fmt: skip
         wait_for(lambda: status_of(job) != JobStatus.QUEUED, timeout=60, what="the worker")
-        time.sleep(random.SystemRandom().uniform(0.2, 1.0))  # somewhere inside the import
+        time.sleep(random.SystemRandom().uniform(0.1, 0.6))  # somewhere inside the import
         assert status_of(job) == JobStatus.RUNNING, "the import finished before the kill"
         killed_at = time.monotonic()
         os.kill(worker.pid, signal.SIGKILL)
